@@ -1,0 +1,3 @@
+from energytrade.cli import main
+
+raise SystemExit(main())

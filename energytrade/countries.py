@@ -1,0 +1,103 @@
+"""Country names and codes -> ISO 3166-1 alpha-3, through ``country_converter``.
+
+Why the table is loaded here: country_converter 1.3.2 reads its own table with pandas' default NA
+handling, so Namibia's ISO2 code "NA" becomes missing and, under pandas 3.1, ``coco.convert`` raises
+``TypeError`` (2026-11; works under pandas 2.3). We load the same table with ``keep_default_na=False``
+and hand it to ``CountryConverter``, which works under both.
+
+Comtrade also reports partners that are not countries; they keep Comtrade's own codes
+(UN Comtrade reference list ``partnerAreas``), listed in :data:`NON_ISO_AREAS`.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from energytrade.errors import UnknownCountry
+
+WORLD_ISO3 = "WLD"  # China's total over all partners; never summed with the partners themselves
+
+#: Partner areas that are not ISO 3166 countries, with Comtrade's own codes (partnerISO).
+NON_ISO_AREAS: dict[str, str] = {
+    "World": WORLD_ISO3,
+    "Other Asia, nes": "S19",  # Comtrade 490: in practice Taiwan, Province of China
+    "Areas, nes": "_X",  # Comtrade 899 (its ISO field is "_X " with a trailing space)
+    "Bunkers": "X1",
+    "Free Zones": "X2",
+    "Special Categories": "XX",
+}
+
+
+@lru_cache(maxsize=1)
+def _converter():
+    import country_converter as coco
+
+    table_path = Path(coco.__file__).with_name("country_data.tsv")
+    table = pd.read_csv(table_path, sep="\t", encoding="utf-8", keep_default_na=False, na_values=[""])
+    return coco.CountryConverter(country_data=table)
+
+
+@lru_cache(maxsize=1)
+def iso3_codes() -> frozenset[str]:
+    """Every ISO 3166-1 alpha-3 code country_converter knows, plus :data:`NON_ISO_AREAS` codes."""
+    codes = set(_converter().data["ISO3"].dropna().astype(str))
+    return frozenset(codes | set(NON_ISO_AREAS.values()))
+
+
+@lru_cache(maxsize=4096)
+def _name_to_iso3(name: str) -> str | None:
+    if name in NON_ISO_AREAS:
+        return NON_ISO_AREAS[name]
+    if len(name) == 3 and name.isupper() and name in iso3_codes():
+        return name
+    code = _converter().convert(name, to="ISO3", not_found=None)
+    if isinstance(code, list) or code is None or code == name:
+        return None  # ambiguous (several matches) or not found
+    return str(code)
+
+
+def to_iso3(names: Iterable[str]) -> list[str]:
+    """Map country names (any common spelling, or ISO3 codes) to ISO3 codes, in order.
+
+    Raises
+    ------
+    UnknownCountry
+        Listing every name that did not map, so a new source's names are fixed in one go.
+
+    Examples
+    --------
+    >>> to_iso3(["Russian Federation", "Türkiye", "Rep. of Korea", "China, Hong Kong SAR"])
+    ['RUS', 'TUR', 'KOR', 'HKG']
+    """
+    names = [str(n).strip() for n in names]
+    codes = [_name_to_iso3(n) for n in names]
+    unmapped = sorted({n for n, c in zip(names, codes) if c is None})
+    if unmapped:
+        raise UnknownCountry(
+            f"{len(unmapped)} country name(s) could not be mapped to ISO 3166 alpha-3: "
+            + ", ".join(repr(n) for n in unmapped)
+            + ". Add them to energytrade.countries.NON_ISO_AREAS if they are not countries."
+        )
+    return codes  # type: ignore[return-value]
+
+
+def check_iso3(code: str) -> str:
+    """Return ``code`` upper-cased if it is a known ISO3 code; else raise with suggestions.
+
+    >>> check_iso3("rus")
+    'RUS'
+    """
+    upper = str(code).strip().upper()
+    if upper in iso3_codes():
+        return upper
+    guess = _name_to_iso3(str(code).strip())
+    hint = f" — did you mean {guess}?" if guess else ""
+    if not hint:
+        close = difflib.get_close_matches(upper, sorted(iso3_codes()), n=3)
+        hint = f" — did you mean {' or '.join(close)}?" if close else ""
+    raise UnknownCountry(f"unknown country code {code!r}{hint} (use ISO 3166 alpha-3, e.g. RUS, SAU, CHN)")

@@ -1,0 +1,35 @@
+"""Typed errors. Every message says what happened and what to do about it."""
+
+from __future__ import annotations
+
+
+class EnergyTradeError(Exception):
+    """Base class of every error energytrade raises on purpose."""
+
+
+class DataDirNotFound(EnergyTradeError):
+    """The data directory (``--data-dir`` or ``ENERGYTRADE_DATA_DIR``) does not exist."""
+
+
+class RawFileMissing(EnergyTradeError):
+    """A raw file or its provenance sidecar is missing."""
+
+
+class RawFileChanged(EnergyTradeError):
+    """A raw file's sha256 no longer matches the checksum recorded in its sidecar."""
+
+
+class UnknownCountry(EnergyTradeError):
+    """One or more country names or codes could not be mapped to ISO 3166 alpha-3."""
+
+
+class UnknownCommodity(EnergyTradeError):
+    """A commodity name or HS code that energytrade does not know."""
+
+
+class BadPeriod(EnergyTradeError):
+    """A period string that is not ``YYYY``, ``YYYY-MM`` or ``YYYY-MM/YYYY-MM``, or an impossible month."""
+
+
+class SchemaViolation(EnergyTradeError):
+    """A clean table does not satisfy the clean schema (``energytrade.schema``)."""

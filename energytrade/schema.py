@@ -1,0 +1,155 @@
+"""The clean schema: one tidy table of trade flows, whatever the source.
+
+One row is one figure set (mass, volume, value) of one flow of one commodity between a reporter and a
+partner over one period, as one source gives it. Units are in the column names. Missing stays missing
+(NaN), never 0. ``partner_iso3 == "WLD"`` rows are a reporter's totals over all partners and are never
+summed with partner rows (``energytrade.analysis`` drops them from partner sums).
+
+=====================  ======================================================================
+column                 meaning
+=====================  ======================================================================
+source                 ``comtrade_extract``, ``comtrade`` (API), ``gacc_query``, ``gacc_press``
+reporter_iso3          the reporting (importing) country, ISO 3166 alpha-3
+partner_iso3           the partner (origin) country; ``WLD`` for totals; Comtrade area codes
+                       for non-countries (see ``energytrade.countries.NON_ISO_AREAS``)
+partner_name           the partner's name as the source wrote it
+flow                   ``import`` or ``export`` (of the reporter)
+hs_code                HS code as a string (``2709``, ``271111``, ...)
+commodity              ``crude_oil``, ``lng``, ``pipeline_gas``, ``coal``, ``natural_gas``
+period                 ``YYYY-MM`` (freq M or YTD: YTD runs January to that month) or ``YYYY`` (A)
+freq                   ``M`` month, ``A`` calendar year, ``YTD`` January to ``period``
+net_weight_kg          net mass [kg]
+volume_bcm             gas volume [billion cubic metres], where the source reports volume
+value_usd              value [US dollars, current]
+rate_bbl_per_day       crude rate [barrels per day] as the source printed it (press only)
+is_weight_estimated    Comtrade's ``isNetWgtEstimated`` where known
+note                   the source's own note on the figure (press), else empty
+provenance             ``raw/<source>/<vintage>/<file>#row=<n>`` (n = 1-based data row)
+=====================  ======================================================================
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+
+from energytrade.commodities import COMMODITIES
+from energytrade.errors import SchemaViolation
+
+COLUMNS: tuple[str, ...] = (
+    "source",
+    "reporter_iso3",
+    "partner_iso3",
+    "partner_name",
+    "flow",
+    "hs_code",
+    "commodity",
+    "period",
+    "freq",
+    "net_weight_kg",
+    "volume_bcm",
+    "value_usd",
+    "rate_bbl_per_day",
+    "is_weight_estimated",
+    "note",
+    "provenance",
+)
+NUMERIC_COLUMNS = ("net_weight_kg", "volume_bcm", "value_usd", "rate_bbl_per_day")
+SORT_KEY = ["source", "commodity", "reporter_iso3", "flow", "freq", "period", "partner_iso3", "provenance"]
+#: One source gives one figure set per key; the press may give several (each its own provenance).
+UNIQUE_KEY = ["source", "reporter_iso3", "partner_iso3", "flow", "commodity", "period", "freq"]
+SOURCES_WITH_UNIQUE_KEY = ("comtrade_extract", "comtrade", "gacc_query")
+
+_PERIOD_BY_FREQ = {"M": r"^\d{4}-(0[1-9]|1[0-2])$", "YTD": r"^\d{4}-(0[1-9]|1[0-2])$", "A": r"^\d{4}$"}
+
+
+def _period_matches_freq(df: pd.DataFrame) -> pd.Series:
+    ok = pd.Series(False, index=df.index)
+    for freq, pattern in _PERIOD_BY_FREQ.items():
+        rows = df["freq"] == freq
+        ok |= rows & df["period"].astype(str).str.match(pattern)
+    return ok
+
+
+def _unique_per_source(df: pd.DataFrame) -> pd.Series:
+    keyed = df["source"].isin(SOURCES_WITH_UNIQUE_KEY)
+    return ~(keyed & df.duplicated(UNIQUE_KEY, keep=False))
+
+
+def _at_least_one_figure(df: pd.DataFrame) -> pd.Series:
+    return df[list(NUMERIC_COLUMNS)].notna().any(axis=1)
+
+
+_nonneg = [pa.Check.ge(0)]
+TRADE_FLOWS = pa.DataFrameSchema(
+    {
+        "source": pa.Column(str),
+        "reporter_iso3": pa.Column(str, pa.Check.str_matches(r"^[A-Z_][A-Z0-9_]{1,2}$")),
+        "partner_iso3": pa.Column(str, pa.Check.str_matches(r"^[A-Z_][A-Z0-9_]{1,2}$")),
+        "partner_name": pa.Column(str),
+        "flow": pa.Column(str, pa.Check.isin(["import", "export"])),
+        "hs_code": pa.Column(str, pa.Check.str_matches(r"^\d{4,6}(\+\d{4,6})*$")),
+        "commodity": pa.Column(str, pa.Check.isin(list(COMMODITIES))),
+        "period": pa.Column(str),
+        "freq": pa.Column(str, pa.Check.isin(list(_PERIOD_BY_FREQ))),
+        "net_weight_kg": pa.Column(float, _nonneg, nullable=True),
+        "volume_bcm": pa.Column(float, _nonneg, nullable=True),
+        "value_usd": pa.Column(float, _nonneg, nullable=True),
+        "rate_bbl_per_day": pa.Column(float, _nonneg, nullable=True),
+        "is_weight_estimated": pa.Column("boolean", nullable=True),
+        "note": pa.Column(str),
+        "provenance": pa.Column(str, [pa.Check.str_matches(r"^raw/.+#row=\d+$")], unique=True),
+    },
+    checks=[
+        pa.Check(_period_matches_freq, error="period must match freq (M/YTD: YYYY-MM, A: YYYY)"),
+        pa.Check(_unique_per_source, error="one row per source/reporter/partner/flow/commodity/period/freq"),
+        pa.Check(_at_least_one_figure, error="a row must carry at least one figure"),
+    ],
+    strict=True,
+    ordered=True,
+    coerce=False,
+)
+
+
+_FRAME_CHECKS = [check.error for check in TRADE_FLOWS.checks]
+
+
+def empty_frame() -> pd.DataFrame:
+    """A zero-row frame with the clean columns and dtypes."""
+    return conform(pd.DataFrame({c: [] for c in COLUMNS}))
+
+
+def conform(df: pd.DataFrame) -> pd.DataFrame:
+    """Cast a cleaner's output to the clean dtypes and column order (no value is changed or filled)."""
+    out = df.reindex(columns=list(COLUMNS)).copy()
+    for col in COLUMNS:
+        if col in NUMERIC_COLUMNS:
+            out[col] = pd.to_numeric(out[col], errors="raise").astype("float64")
+        elif col == "is_weight_estimated":
+            out[col] = out[col].astype("boolean")
+        else:
+            if col == "note":
+                out[col] = out[col].fillna("")  # a text column: no note is an empty note
+            out[col] = out[col].astype(str)
+    return out
+
+
+def validate(df: pd.DataFrame) -> pd.DataFrame:
+    """Validate a clean table; raise :class:`SchemaViolation` listing the failures (at most 20)."""
+    try:
+        return TRADE_FLOWS.validate(df, lazy=True)
+    except pa.errors.SchemaErrors as err:
+        cases = err.failure_cases
+        # A frame-wide check reports every column of a bad row: show one line per check and row.
+        cases = cases.assign(column=cases["column"].where(~cases["check"].isin(_FRAME_CHECKS), "(row)"))
+        cases = cases.drop_duplicates(["column", "check", "index"])
+        shown = cases[["column", "check", "failure_case", "index"]].head(20).to_string(index=False)
+        raise SchemaViolation(
+            f"the clean table breaks schema rules in {len(cases)} place(s) (energytrade.schema); "
+            f"first ones:\n{shown}"
+        ) from None
+
+
+def sort_rows(df: pd.DataFrame) -> pd.DataFrame:
+    """The canonical row order, so that every build writes identical files."""
+    return df.sort_values(SORT_KEY, kind="mergesort").reset_index(drop=True)
