@@ -12,6 +12,9 @@ HS_CODES: dict[str, str] = {
     "coal": "2701",  # coal; briquettes, ovoids and similar solid fuels made from coal (not lignite 2702)
     # China customs' "natural gas" total = LNG + pipeline gas; no single HS code, so both are named.
     "natural_gas": "271111+271121",
+    # Energy imports in all (HS chapter 27, mineral fuels: crude, products, gas, coal), as the press
+    # (Bloomberg's sums of GACC data) reports them for Russia; press figures only.
+    "energy_total": "27",
 }
 COMMODITIES: tuple[str, ...] = tuple(HS_CODES)
 _BY_CODE = {code: name for name, code in HS_CODES.items()}

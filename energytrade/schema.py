@@ -15,7 +15,8 @@ partner_iso3           the partner (origin) country; ``WLD`` for totals; Comtrad
 partner_name           the partner's name as the source wrote it
 flow                   ``import`` or ``export`` (of the reporter)
 hs_code                HS code as a string (``2709``, ``271111``, ...)
-commodity              ``crude_oil``, ``lng``, ``pipeline_gas``, ``coal``, ``natural_gas``
+commodity              ``crude_oil``, ``lng``, ``pipeline_gas``, ``coal``, ``natural_gas``,
+                       ``energy_total`` (HS 27, press only)
 period                 ``YYYY-MM`` (freq M or YTD: YTD runs January to that month) or ``YYYY`` (A)
 freq                   ``M`` month, ``A`` calendar year, ``YTD`` January to ``period``
 net_weight_kg          net mass [kg]
@@ -24,7 +25,8 @@ value_usd              value [US dollars, current]
 rate_bbl_per_day       crude rate [barrels per day] as the source printed it (press only)
 is_weight_estimated    Comtrade's ``isNetWgtEstimated`` where known
 note                   the source's own note on the figure (press), else empty
-provenance             ``raw/<source>/<vintage>/<file>#row=<n>`` (n = 1-based data row)
+provenance             ``raw/<source>/<vintage>/<file>#row=<n>`` (n = 1-based data row), with
+                       ``&col=<prefix>`` when one raw row holds several commodities
 =====================  ======================================================================
 """
 
@@ -88,7 +90,7 @@ TRADE_FLOWS = pa.DataFrameSchema(
         "partner_iso3": pa.Column(str, pa.Check.str_matches(r"^[A-Z_][A-Z0-9_]{1,2}$")),
         "partner_name": pa.Column(str),
         "flow": pa.Column(str, pa.Check.isin(["import", "export"])),
-        "hs_code": pa.Column(str, pa.Check.str_matches(r"^\d{4,6}(\+\d{4,6})*$")),
+        "hs_code": pa.Column(str, pa.Check.str_matches(r"^\d{2,6}(\+\d{2,6})*$")),
         "commodity": pa.Column(str, pa.Check.isin(list(COMMODITIES))),
         "period": pa.Column(str),
         "freq": pa.Column(str, pa.Check.isin(list(_PERIOD_BY_FREQ))),
@@ -98,7 +100,7 @@ TRADE_FLOWS = pa.DataFrameSchema(
         "rate_bbl_per_day": pa.Column(float, _nonneg, nullable=True),
         "is_weight_estimated": pa.Column("boolean", nullable=True),
         "note": pa.Column(str),
-        "provenance": pa.Column(str, [pa.Check.str_matches(r"^raw/.+#row=\d+$")], unique=True),
+        "provenance": pa.Column(str, [pa.Check.str_matches(r"^raw/.+#row=\d+(&col=\w+)?$")], unique=True),
     },
     checks=[
         pa.Check(_period_matches_freq, error="period must match freq (M/YTD: YYYY-MM, A: YYYY)"),
