@@ -33,3 +33,15 @@ class BadPeriod(EnergyTradeError):
 
 class SchemaViolation(EnergyTradeError):
     """A clean table does not satisfy the clean schema (``energytrade.schema``)."""
+
+
+class UnknownMetric(EnergyTradeError):
+    """An analysis metric energytrade does not know (``energytrade.analysis.METRIC_COLUMNS``)."""
+
+
+class NoData(EnergyTradeError):
+    """A selection of the clean table (source, commodity, flow, window, partner, metric) matched nothing."""
+
+
+class AmbiguousFigures(EnergyTradeError):
+    """Several rows give one figure for one key (e.g. press outlets) where one was needed to sum."""
