@@ -131,7 +131,7 @@ def conform(df: pd.DataFrame) -> pd.DataFrame:
             out[col] = out[col].astype("boolean")
         else:
             if col == "note":
-                out[col] = out[col].fillna("")  # a text column: no note is an empty note
+                out[col] = out[col].astype(object).fillna("")  # a text column: no note is an empty note
             out[col] = out[col].astype(str)
     return out
 
