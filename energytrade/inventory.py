@@ -1,0 +1,73 @@
+"""What is in the data root: the provenance of every raw file and the coverage of the clean table."""
+
+from __future__ import annotations
+
+import os
+
+import pandas as pd
+
+from energytrade.paths import data_paths
+from energytrade.raw import find_raw_files
+
+#: sources read from the bundled data root, in display order
+RAW_SOURCES = ("comtrade_extract", "gacc_query", "gacc_press", "comtrade")
+
+
+def provenance_table(data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
+    """One row per raw file (checksum verified): source, vintage, file, title, publisher, licence,
+    date retrieved, sha256 (first 12 hex digits) and size in bytes."""
+    raw_root = data_paths(data_dir).raw
+    rows = []
+    for source in RAW_SOURCES:
+        for raw_file in find_raw_files(raw_root, source):
+            meta = raw_file.meta
+            rows.append(
+                {
+                    "source": source,
+                    "vintage": raw_file.vintage,
+                    "file": raw_file.name,
+                    "title": meta.get("title", ""),
+                    "publisher": meta.get("publisher", ""),
+                    "licence": meta.get("licence", ""),
+                    "date_retrieved": str(meta.get("date_retrieved", "")).split(" ")[0],
+                    "sha256_12": str(meta.get("sha256", ""))[:12],
+                    "size_bytes": meta.get("size_bytes"),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def coverage(flows: pd.DataFrame, *, freq: str = "M", reporter: str = "CHN", flow: str = "import") -> pd.DataFrame:
+    """Partners with at least one figure, per source, commodity and month (partner rows only, not totals).
+
+    Returns a long frame: ``source``, ``commodity``, ``period``, ``n_partners``, ``has_mass``,
+    ``has_value``, ``has_volume`` (each: number of partners with that figure). Months without any row do not
+    appear: a gap stays a gap.
+    """
+    rows = flows[(flows["freq"] == freq) & (flows["reporter_iso3"] == reporter) & (flows["flow"] == flow)]
+    rows = rows[rows["partner_iso3"] != "WLD"]
+    grouped = rows.groupby(["source", "commodity", "period"], sort=True)
+    return grouped.agg(
+        n_partners=("partner_iso3", "nunique"),
+        has_mass=("net_weight_kg", "count"),
+        has_value=("value_usd", "count"),
+        has_volume=("volume_bcm", "count"),
+    ).reset_index()
+
+
+def coverage_matrix(flows: pd.DataFrame, partners: list[str], **kwargs) -> pd.DataFrame:
+    """Months × (commodity, partner): how many sources have a figure for that partner and month (0 = a gap).
+
+    For a heatmap of what data exist for the partners that matter (e.g. RUS, SAU): index = months
+    ``YYYY-MM`` over the whole span present, columns = ``commodity / partner``.
+    """
+    freq = kwargs.get("freq", "M")
+    rows = flows[(flows["freq"] == freq) & flows["partner_iso3"].isin(partners)]
+    has_figure = rows[["net_weight_kg", "value_usd", "volume_bcm"]].notna().any(axis=1)
+    rows = rows[has_figure]
+    if rows.empty:
+        return pd.DataFrame()
+    months = pd.period_range(rows["period"].min(), rows["period"].max(), freq="M").strftime("%Y-%m")
+    present = rows.assign(key=rows["commodity"] + " / " + rows["partner_iso3"])
+    matrix = present.pivot_table(index="period", columns="key", values="source", aggfunc="nunique")
+    return matrix.reindex(months).fillna(0).astype(int).sort_index(axis=1)
