@@ -45,3 +45,12 @@ class NoData(EnergyTradeError):
 
 class AmbiguousFigures(EnergyTradeError):
     """Several rows give one figure for one key (e.g. press outlets) where one was needed to sum."""
+
+
+class ClaimSpecError(EnergyTradeError):
+    """A claim spec (``energytrade/claims/claims.yml`` or a ``ClaimSpec``) is malformed or names an unknown
+    commodity, country, metric, source or window."""
+
+
+class BadDate(EnergyTradeError):
+    """A calendar date that is not ``YYYY-MM-DD`` (e.g. an ``--as-of`` date)."""
