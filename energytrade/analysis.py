@@ -1,0 +1,1176 @@
+"""Analysis of the clean table: supplier rankings, market shares, leaders, changes, concentration, unit
+values, price discounts and cross-source checks.
+
+Every function is pure: the clean table (``energytrade.schema``) in, a new DataFrame out, no I/O.
+
+Conventions
+-----------
+Selection
+    By default the rows are China's (``reporter="CHN"``) imports (``flow="import"``) in the UN Comtrade
+    extract (``source="comtrade_extract"``), monthly rows (``freq="M"``). Any of these can be changed with
+    keyword arguments, which every function passes on to :func:`select_flows`. ``WLD`` rows (totals) are
+    never summed with partner rows: they are dropped, and totals are sums over partners.
+Windows
+    ``YYYY-MM`` (a month), ``YYYY`` (a calendar year) or ``YYYY-MM/YYYY-MM`` (an inclusive span, e.g. a
+    year to date). A window's figure is the sum of the rows whose whole period lies inside it. Window
+    labels in outputs are normalised (``"2022-01/2022-12"`` is written ``"2022"``).
+Metrics (:data:`METRIC_COLUMNS`, :data:`METRIC_UNITS`)
+    ``"mass"`` -> ``net_weight_t`` [t]; ``"value"`` -> ``value_usd`` [USD]; ``"volume"`` -> ``volume_bcm``
+    [bcm]; ``"bpd"`` -> ``rate_bbl_per_day`` [bbl/d], the mass over the period converted with
+    :func:`energytrade.units.tonnes_to_bpd` over the period's real number of days (``bbl_per_tonne``
+    keyword, default 7.33). The press's own printed bpd figures are never used: outlets convert at
+    different factors.
+Missing figures
+    A NaN figure stays NaN: sums use ``min_count=1`` (all missing -> NaN) and every aggregate says how
+    many months it summed (``months_reported``), how many had a row with no figure
+    (``months_missing_figure``) and, for windows, how many months had no data at all
+    (``months_without_data``). A month with data where a partner has no row counts as neither: Comtrade
+    omits zero flows, so it is most likely zero, but it is never filled in.
+
+Examples
+--------
+>>> from energytrade.build import load_trade_flows                     # doctest: +SKIP
+>>> flows = load_trade_flows()                                          # doctest: +SKIP
+>>> supplier_ranking(flows, "crude_oil", "2022", metric="bpd").head(3)  # doctest: +SKIP
+>>> change_over_period(flows, "lng", "2022-01/2022-11", "2021-01/2021-11", partner_iso3="RUS")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from energytrade import units
+from energytrade.commodities import check_commodity
+from energytrade.countries import WORLD_ISO3, check_iso3
+from energytrade.errors import AmbiguousFigures, BadPeriod, NoData, SchemaViolation, UnknownMetric
+from energytrade.periods import Month, Span, parse_month, parse_period
+from energytrade.schema import COLUMNS
+
+#: metric name -> output column (units in the name)
+METRIC_COLUMNS: dict[str, str] = {
+    "mass": "net_weight_t",
+    "value": "value_usd",
+    "bpd": "rate_bbl_per_day",
+    "volume": "volume_bcm",
+}
+#: metric name -> unit
+METRIC_UNITS: dict[str, str] = {"mass": "t", "value": "USD", "bpd": "bbl/d", "volume": "bcm"}
+#: The ``partner_iso3`` label of a sum over all partners (never a reported ``WLD`` total).
+ALL_PARTNERS = "ALL"
+#: Row frequencies that can be summed (YTD rows overlap each other, so they cannot).
+SUMMABLE_FREQS: tuple[str, ...] = ("M", "A")
+#: Output frequencies of the period functions.
+OUTPUT_FREQS: tuple[str, ...] = ("M", "A")
+
+# The clean column each metric is computed from (bpd is computed from the mass).
+_SOURCE_COLUMN = {"mass": "net_weight_kg", "value": "value_usd", "bpd": "net_weight_kg", "volume": "volume_bcm"}
+_PAIR_KEY = ["partner_iso3", "period"]
+
+
+# --------------------------------------------------------------------------------------------- checks
+
+
+def _check_metric(metric: str) -> str:
+    if metric not in METRIC_COLUMNS:
+        allowed = ", ".join(f"{m!r} ({METRIC_COLUMNS[m]} [{METRIC_UNITS[m]}])" for m in METRIC_COLUMNS)
+        raise UnknownMetric(f"unknown metric {metric!r}; use one of {allowed}")
+    return metric
+
+
+def _check_output_freq(freq: str) -> str:
+    if freq not in OUTPUT_FREQS:
+        raise BadPeriod(f"unknown freq {freq!r}; use 'M' (per month) or 'A' (per calendar year)")
+    return freq
+
+
+def _require_columns(df: pd.DataFrame, columns: Iterable[str], what: str) -> None:
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise SchemaViolation(f"{what} lacks column(s) {missing}; expected at least {list(columns)}")
+
+
+def _check_partner(rows: pd.DataFrame, partner_iso3: str | None, what: str) -> str | None:
+    """``None`` (all partners) or a known ISO3 code that has rows in ``rows``."""
+    if partner_iso3 is None:
+        return None
+    if str(partner_iso3).strip().upper() == WORLD_ISO3:
+        raise NoData(
+            f"{WORLD_ISO3} rows are reported totals and are left out of partner analyses; "
+            "pass partner_iso3=None for the sum over all partners"
+        )
+    code = check_iso3(partner_iso3)
+    if not (rows["partner_iso3"] == code).any():
+        present = ", ".join(sorted(rows["partner_iso3"].unique()))
+        raise NoData(f"partner {code} has no rows in {what}; partners present: {present}")
+    return code
+
+
+# ------------------------------------------------------------------------------------------ periods
+
+
+def _months_of(period: str, freq: str) -> list[str]:
+    """The months a row covers: its month (M), its year (A) or January to its month (YTD)."""
+    if freq == "A":
+        return parse_period(period).months()
+    month = parse_month(period)
+    if freq == "YTD":
+        return Span(Month(month.year, 1), month).months()
+    return [str(month)]
+
+
+def _row_months(rows: pd.DataFrame) -> pd.Series:
+    """For each row, the list of months it covers (index of ``rows``)."""
+    pairs = list(zip(rows["period"], rows["freq"]))
+    lookup = {pair: _months_of(*pair) for pair in set(pairs)}
+    return pd.Series([lookup[pair] for pair in pairs], index=rows.index, dtype=object)
+
+
+def _inside(rows: pd.DataFrame, span: Span) -> pd.Series:
+    """Rows whose whole period lies inside ``span``."""
+    months = set(span.months())
+    covered = _row_months(rows)
+    return covered.map(lambda ms: all(m in months for m in ms)).astype(bool)
+
+
+def _explode_months(rows: pd.DataFrame) -> pd.DataFrame:
+    """One line per (row, month it covers), with a ``month`` column; keeps the other columns."""
+    return rows.assign(month=_row_months(rows)).explode("month")
+
+
+def _key_of(rows: pd.DataFrame, by: str | Span) -> pd.Series:
+    """The output period of each row: its month (``"M"``), its year (``"A"``) or the window label."""
+    if isinstance(by, Span):
+        return pd.Series(str(by), index=rows.index, dtype=object)
+    if by == "M":
+        if (rows["freq"] != "M").any():
+            raise BadPeriod("monthly output needs monthly rows: select freq='M' rows (row_freq='M') or use freq='A'")
+        return rows["period"].astype(object)
+    return rows["period"].astype(str).str[:4].astype(object)
+
+
+def _n_months(key: str) -> int:
+    return len(parse_period(key).months())
+
+
+def _year_earlier(key: str) -> str:
+    if len(key) == 4:
+        return f"{int(key) - 1:04d}"
+    return str(parse_month(key).shift(-12))
+
+
+# ---------------------------------------------------------------------------------------- selection
+
+
+def select_flows(
+    df: pd.DataFrame,
+    commodity: str,
+    *,
+    reporter: str = "CHN",
+    flow: str = "import",
+    source: str = "comtrade_extract",
+    freq: str = "M",
+    window: str | None = None,
+    duplicates: str = "raise",
+) -> pd.DataFrame:
+    """The partner rows (``WLD`` totals excluded) of one commodity, reporter, flow, source and frequency.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The clean table (``energytrade.schema``).
+    commodity : str
+        A commodity name or HS code (``"crude_oil"``, ``"2709"``, ``"lng"``, ...).
+    reporter : str, default "CHN"
+        Reporting country, ISO3.
+    flow : {"import", "export"}, default "import"
+    source : str, default "comtrade_extract"
+        ``comtrade_extract``, ``comtrade``, ``gacc_query`` or ``gacc_press``.
+    freq : {"M", "A"}, default "M"
+        Row frequency. YTD rows overlap each other and cannot be summed, so they are not selectable here.
+    window : str, optional
+        Keep only rows whose whole period lies in this window (``YYYY``, ``YYYY-MM``, ``YYYY-MM/YYYY-MM``).
+    duplicates : {"raise", "median"}, default "raise"
+        What to do with several rows for one partner and period (the press: one row per outlet).
+        ``"raise"`` raises :class:`AmbiguousFigures`; ``"median"`` keeps one row per key with the median
+        of each figure (provenances and notes joined with ``" | "``).
+
+    Returns
+    -------
+    DataFrame
+        Clean-schema rows, sorted by period and partner, index reset.
+
+    Raises
+    ------
+    UnknownCommodity, UnknownCountry, BadPeriod
+        Bad commodity, reporter or window.
+    NoData
+        Nothing matches; the message lists the values present at the step that emptied the selection.
+    AmbiguousFigures
+        Several rows per partner and period with ``duplicates="raise"``.
+    """
+    _require_columns(df, COLUMNS, "the clean table")
+    commodity = check_commodity(commodity)
+    reporter = check_iso3(reporter)
+    if freq not in SUMMABLE_FREQS:
+        raise BadPeriod(
+            f"freq {freq!r} cannot be selected for sums; use one of {SUMMABLE_FREQS} "
+            "(YTD rows overlap each other: compare them with cross_source_comparison(freqs=...))"
+        )
+    if duplicates not in ("raise", "median"):
+        raise ValueError(f"duplicates must be 'raise' or 'median', got {duplicates!r}")
+    span = parse_period(window) if window is not None else None
+
+    rows, chosen = df, []
+    for column, wanted in (
+        ("source", source),
+        ("commodity", commodity),
+        ("reporter_iso3", reporter),
+        ("flow", flow),
+        ("freq", freq),
+    ):
+        kept = rows[rows[column] == wanted]
+        if kept.empty:
+            among = f" among rows with {', '.join(chosen)}" if chosen else ""
+            present = ", ".join(repr(v) for v in sorted(rows[column].astype(str).unique()))
+            raise NoData(f"no rows with {column}={wanted!r}{among}; present: {present or 'nothing'}")
+        rows = kept
+        chosen.append(f"{column}={wanted!r}")
+    rows = rows[rows["partner_iso3"] != WORLD_ISO3]
+    if rows.empty:
+        raise NoData(f"only {WORLD_ISO3} totals among rows with {', '.join(chosen)}; no partner rows")
+    if span is not None:
+        inside = _inside(rows, span)
+        if not inside.any():
+            raise NoData(
+                f"no rows in window {span} among rows with {', '.join(chosen)}; "
+                f"they cover {rows['period'].min()} to {rows['period'].max()}"
+            )
+        rows = rows[inside]
+
+    dup = rows.duplicated(_PAIR_KEY, keep=False)
+    if dup.any():
+        if duplicates == "raise":
+            examples = rows.loc[dup, _PAIR_KEY].drop_duplicates().head(5)
+            shown = ", ".join(f"{p} {q}" for p, q in examples.itertuples(index=False))
+            raise AmbiguousFigures(
+                f"{int(dup.sum())} rows of {source} share a partner and period with another row "
+                f"(e.g. {shown}): several outlets give the same figure. Pass duplicates='median' to keep "
+                "the median per key, or compare them with cross_source_comparison"
+            )
+        rows = _median_per_key(rows)
+    return rows.sort_values(_PAIR_KEY[::-1], kind="mergesort").reset_index(drop=True)
+
+
+def _median_per_key(rows: pd.DataFrame) -> pd.DataFrame:
+    numeric = ["net_weight_kg", "volume_bcm", "value_usd", "rate_bbl_per_day"]
+    joined = {c: (c, lambda s: " | ".join(s.astype(str))) for c in ("note", "provenance")}
+    firsts = [c for c in COLUMNS if c not in numeric and c not in joined and c not in _PAIR_KEY]
+    spec = {c: (c, "first") for c in firsts} | {c: (c, "median") for c in numeric} | joined
+    out = rows.groupby(_PAIR_KEY, sort=False, as_index=False).agg(**spec)
+    out["is_weight_estimated"] = out["is_weight_estimated"].astype("boolean")
+    return out[list(COLUMNS)]
+
+
+def window_coverage(
+    df: pd.DataFrame, commodity: str, window: str, *, metric: str | None = None, **select_kw
+) -> pd.DataFrame:
+    """Which months of a window have any data, so callers can say a window is incomplete.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The clean table.
+    commodity : str
+        Commodity name or HS code.
+    window : str
+        ``YYYY``, ``YYYY-MM`` or ``YYYY-MM/YYYY-MM``.
+    metric : str, optional
+        Count only rows carrying a figure for this metric (default: any row).
+    **select_kw
+        Passed to :func:`select_flows` (reporter, flow, source, freq, duplicates).
+
+    Returns
+    -------
+    DataFrame
+        One row per month of the window: ``window``, ``period`` (``YYYY-MM``), ``has_data`` (bool),
+        ``n_partners`` (partners with a row covering that month).
+
+    Examples
+    --------
+    >>> cov = window_coverage(flows, "crude_oil", "2024-07/2025-06")   # doctest: +SKIP
+    >>> cov.loc[~cov["has_data"], "period"].tolist()                   # doctest: +SKIP
+    ['2025-01', ..., '2025-06']
+    """
+    span = parse_period(window)
+    rows = select_flows(df, commodity, **select_kw)
+    if metric is not None:
+        rows = rows[rows[_SOURCE_COLUMN[_check_metric(metric)]].notna()]
+    months = _explode_months(rows[["partner_iso3", "period", "freq"]])
+    counts = months.groupby("month")["partner_iso3"].nunique()
+    out = pd.DataFrame({"window": str(span), "period": span.months()})
+    out["n_partners"] = out["period"].map(counts).fillna(0).astype("int64")
+    out["has_data"] = out["n_partners"] > 0
+    return out[["window", "period", "has_data", "n_partners"]]
+
+
+# ------------------------------------------------------------------------------------- aggregation
+
+
+def _figures(rows: pd.DataFrame, metric: str, *, require: bool = True) -> pd.DataFrame:
+    """Per row: ``x`` (tonnes for mass and bpd, else the metric's figure) and ``n_months`` covered."""
+    column = _SOURCE_COLUMN[metric]
+    x = rows[column].astype("float64")
+    if metric in ("mass", "bpd"):
+        x = units.kg_to_tonnes(x)
+    if require and len(rows) and x.isna().all():
+        carried = [m for m, c in _SOURCE_COLUMN.items() if rows[c].notna().any() and m != "bpd"]
+        raise NoData(
+            f"no row of the selection carries a figure for metric {metric!r} ({column}); "
+            f"metrics with figures here: {', '.join(carried) or 'none'}"
+        )
+    n_months = rows["freq"].map({"M": 1, "A": 12}).astype("int64")
+    return rows[["partner_iso3", "partner_name", "period", "freq"]].assign(x=x, n_months=n_months)
+
+
+def _to_metric(x: pd.Series, keys: pd.Series, metric: str, bbl_per_tonne: float) -> pd.Series:
+    """Summed ``x`` -> the metric's unit (bpd: tonnes over the key's period -> bbl/d)."""
+    if metric != "bpd":
+        return x
+    return units.tonnes_to_bpd(x, keys.set_axis(x.index), bbl_per_tonne)
+
+
+def _coverage(rows: pd.DataFrame, by: str | Span) -> pd.Series:
+    """Distinct months with any row, per output period."""
+    months = _explode_months(rows[["period", "freq"]])
+    if isinstance(by, Span):
+        keys = pd.Series(str(by), index=months.index)
+    elif by == "M":
+        keys = months["month"]
+    else:
+        keys = months["month"].str[:4]
+    return months.groupby(keys.to_numpy())["month"].nunique()
+
+
+def _by_partner(rows: pd.DataFrame, metric: str, by: str | Span, bbl_per_tonne: float) -> pd.DataFrame:
+    """Sum per output period and partner: period, partner_iso3, partner_name, value, months_reported,
+    months_missing_figure, months_with_data, share_pct, rank (1 = largest; ties by partner_iso3)."""
+    fig = _figures(rows, metric).sort_values("period", kind="mergesort")
+    fig["period_key"] = _key_of(fig, by)
+    has = fig["x"].notna()
+    fig["reported"] = fig["n_months"].where(has, 0)
+    fig["missing"] = fig["n_months"].where(~has, 0)
+    groups = fig.groupby(["period_key", "partner_iso3"], sort=True)
+    out = groups.agg(
+        partner_name=("partner_name", "last"),
+        months_reported=("reported", "sum"),
+        months_missing_figure=("missing", "sum"),
+    )
+    out["x"] = groups["x"].sum(min_count=1)
+    out = out.reset_index().rename(columns={"period_key": "period"})
+    out["value"] = _to_metric(out["x"], out["period"], metric, bbl_per_tonne)
+    out["months_with_data"] = out["period"].map(_coverage(rows, by)).astype("int64")
+
+    totals = out.groupby("period")["x"].sum(min_count=1)
+    total = out["period"].map(totals)
+    out["share_pct"] = (out["x"] / total.where(total > 0) * 100).astype("float64")
+    out = out.sort_values(
+        ["period", "x", "partner_iso3"], ascending=[True, False, True], na_position="last", kind="mergesort"
+    )
+    position = out.groupby("period").cumcount() + 1
+    out["rank"] = position.where(out["x"].notna()).astype("Int64")
+    return out.drop(columns="x").reset_index(drop=True)
+
+
+def _summary(rows: pd.DataFrame, metric: str, by: str | Span, bbl_per_tonne: float) -> pd.DataFrame:
+    """Sum over all given rows per output period: period, value, months_reported (months with a
+    figure), months_missing_figure (months with a row lacking it)."""
+    fig = _figures(rows, metric, require=False)
+    fig["period_key"] = _key_of(fig, by)
+    value = fig.groupby("period_key")["x"].sum(min_count=1)
+    months = _explode_months(fig)
+    has = months["x"].notna()
+    reported = months[has].groupby("period_key")["month"].nunique()
+    missing = months[~has].groupby("period_key")["month"].nunique()
+    out = pd.DataFrame({"period": value.index.astype(object), "x": value.to_numpy()})
+    out["value"] = _to_metric(out["x"], out["period"], metric, bbl_per_tonne)
+    out["months_reported"] = out["period"].map(reported).fillna(0).astype("int64")
+    out["months_missing_figure"] = out["period"].map(missing).fillna(0).astype("int64")
+    return out.drop(columns="x")
+
+
+# -------------------------------------------------------------------------------------- rankings
+
+
+def supplier_ranking(
+    df: pd.DataFrame,
+    commodity: str,
+    window: str,
+    metric: str = "mass",
+    *,
+    bbl_per_tonne: float = units.BARRELS_PER_TONNE_CRUDE,
+    **select_kw,
+) -> pd.DataFrame:
+    """Suppliers of a commodity ranked by their total over a window.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The clean table.
+    commodity : str
+        Commodity name or HS code.
+    window : str
+        ``YYYY``, ``YYYY-MM`` or ``YYYY-MM/YYYY-MM`` (inclusive).
+    metric : {"mass", "value", "bpd", "volume"}, default "mass"
+    bbl_per_tonne : float, default 7.33
+        Barrels per tonne for ``metric="bpd"`` [bbl/t].
+    **select_kw
+        Passed to :func:`select_flows` (reporter, flow, source, freq, duplicates).
+
+    Returns
+    -------
+    DataFrame
+        ``rank`` (1 = largest, ties broken by ``partner_iso3``; ``<NA>`` for partners with no figure),
+        ``partner_iso3``, ``partner_name``, the metric column (e.g. ``net_weight_t`` [t];
+        ``rate_bbl_per_day`` is the average over the window's days), ``share_pct`` [%] of the sum over
+        partners with a figure (an upper bound for everyone when some partner has
+        ``months_missing_figure > 0``), ``months_reported``, ``months_missing_figure``, ``months_in_window``,
+        ``months_without_data`` (months of the window with no row at all: the window is incomplete),
+        ``window``, ``metric``, ``unit``.
+    """
+    _check_metric(metric)
+    span = parse_period(window)
+    rows = select_flows(df, commodity, window=window, **select_kw)
+    ranked = _by_partner(rows, metric, span, bbl_per_tonne)
+    months_in_window = len(span.months())
+    out = ranked.assign(
+        months_in_window=months_in_window,
+        months_without_data=months_in_window - ranked["months_with_data"],
+        window=str(span),
+        metric=metric,
+        unit=METRIC_UNITS[metric],
+    ).rename(columns={"value": METRIC_COLUMNS[metric]})
+    columns = ["rank", "partner_iso3", "partner_name", METRIC_COLUMNS[metric], "share_pct", "months_reported",
+               "months_missing_figure", "months_in_window", "months_without_data", "window", "metric", "unit"]
+    return out[columns].reset_index(drop=True)
+
+
+def market_shares(
+    df: pd.DataFrame,
+    commodity: str,
+    metric: str = "mass",
+    freq: str = "M",
+    *,
+    row_freq: str = "M",
+    bbl_per_tonne: float = units.BARRELS_PER_TONNE_CRUDE,
+    **select_kw,
+) -> pd.DataFrame:
+    """Each partner's share of the sum over partners, per month or per calendar year.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The clean table.
+    commodity : str
+        Commodity name or HS code.
+    metric : {"mass", "value", "bpd", "volume"}, default "mass"
+    freq : {"M", "A"}, default "M"
+        Output period: month, or calendar year (the sum of its monthly rows).
+    row_freq : {"M", "A"}, default "M"
+        Frequency of the rows summed (``"A"`` for annual rows, then ``freq`` must be ``"A"``).
+    bbl_per_tonne : float, default 7.33
+        Barrels per tonne for ``metric="bpd"`` [bbl/t].
+    **select_kw
+        Passed to :func:`select_flows` (reporter, flow, source, window, duplicates).
+
+    Returns
+    -------
+    DataFrame
+        Long: ``period``, ``partner_iso3``, ``partner_name``, the metric column, ``share_pct`` [%] (of the
+        sum over partners with a figure; see ``months_missing_figure``), ``rank`` (1 = largest), ``months_reported``, ``months_missing_figure``, ``months_with_data`` (months of the
+        period with any row: below 12 means a partial year).
+    """
+    _check_metric(metric)
+    _check_output_freq(freq)
+    rows = select_flows(df, commodity, freq=row_freq, **select_kw)
+    out = _by_partner(rows, metric, freq, bbl_per_tonne).rename(columns={"value": METRIC_COLUMNS[metric]})
+    columns = ["period", "partner_iso3", "partner_name", METRIC_COLUMNS[metric], "share_pct", "rank",
+               "months_reported", "months_missing_figure", "months_with_data"]
+    return out[columns]
+
+
+def monthly_leaders(
+    df: pd.DataFrame,
+    commodity: str,
+    metric: str = "mass",
+    *,
+    bbl_per_tonne: float = units.BARRELS_PER_TONNE_CRUDE,
+    **select_kw,
+) -> pd.DataFrame:
+    """The largest and second-largest supplier of each period (each month for monthly rows).
+
+    Parameters
+    ----------
+    df : DataFrame
+        The clean table.
+    commodity : str
+        Commodity name or HS code.
+    metric : {"mass", "value", "bpd", "volume"}, default "mass"
+    bbl_per_tonne : float, default 7.33
+        Barrels per tonne for ``metric="bpd"`` [bbl/t].
+    **select_kw
+        Passed to :func:`select_flows` (``freq="A"`` gives yearly leaders from annual rows).
+
+    Returns
+    -------
+    DataFrame
+        One row per period with any row: ``period``, ``leader_iso3``, ``leader_name``, ``leader_value``,
+        ``runner_up_iso3``, ``runner_up_name``, ``runner_up_value``, ``margin_pct`` [%]
+        (``(leader - runner_up) / runner_up * 100``; NaN when the runner-up is 0 or missing), ``unit``,
+        ``n_partners`` (partners with a figure), ``n_partners_missing_figure`` (partners with a row but no
+        figure: the leader could be wrong when this is not 0). Ties are broken by ``partner_iso3``.
+    """
+    _check_metric(metric)
+    rows = select_flows(df, commodity, **select_kw)
+    by = select_kw.get("freq", "M")
+    ranked = _by_partner(rows, metric, by, bbl_per_tonne)
+    periods = pd.Index(ranked["period"].unique(), name="period")
+    first = ranked[ranked["rank"] == 1].set_index("period").reindex(periods)
+    second = ranked[ranked["rank"] == 2].set_index("period").reindex(periods)
+    stats = ranked.groupby("period").agg(
+        n_partners=("rank", "count"), n_partners_missing_figure=("months_missing_figure", lambda s: int((s > 0).sum()))
+    ).reindex(periods)
+    runner = second["value"]
+    out = pd.DataFrame(
+        {
+            "leader_iso3": first["partner_iso3"],
+            "leader_name": first["partner_name"],
+            "leader_value": first["value"],
+            "runner_up_iso3": second["partner_iso3"],
+            "runner_up_name": second["partner_name"],
+            "runner_up_value": runner,
+            "margin_pct": (first["value"] - runner) / runner.where(runner > 0) * 100,
+            "unit": METRIC_UNITS[metric],
+            "n_partners": stats["n_partners"].astype("int64"),
+            "n_partners_missing_figure": stats["n_partners_missing_figure"].astype("int64"),
+        },
+        index=periods,
+    )
+    return out.reset_index()
+
+
+def partner_rank(
+    df: pd.DataFrame,
+    commodity: str,
+    partner_iso3: str,
+    metric: str = "mass",
+    freq: str = "M",
+    *,
+    row_freq: str = "M",
+    bbl_per_tonne: float = units.BARRELS_PER_TONNE_CRUDE,
+    **select_kw,
+) -> pd.DataFrame:
+    """One partner's rank among suppliers, per month or calendar year.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The clean table.
+    commodity : str
+        Commodity name or HS code.
+    partner_iso3 : str
+        The partner, ISO3 (must have rows in the selection).
+    metric : {"mass", "value", "bpd", "volume"}, default "mass"
+    freq : {"M", "A"}, default "M"
+    row_freq : {"M", "A"}, default "M"
+        Frequency of the rows summed.
+    bbl_per_tonne : float, default 7.33
+        Barrels per tonne for ``metric="bpd"`` [bbl/t].
+    **select_kw
+        Passed to :func:`select_flows`.
+
+    Returns
+    -------
+    DataFrame
+        One row per period of the selection: ``period``, ``partner_iso3``, ``rank`` (``<NA>`` when the
+        partner has no figure that period), ``value`` (in ``unit``), ``share_pct`` [%], ``n_partners``
+        (partners with a figure), ``unit``, ``months_reported``, ``months_missing_figure``.
+    """
+    _check_metric(metric)
+    _check_output_freq(freq)
+    rows = select_flows(df, commodity, freq=row_freq, **select_kw)
+    partner = _check_partner(rows, partner_iso3, f"the {commodity} selection")
+    ranked = _by_partner(rows, metric, freq, bbl_per_tonne)
+    periods = pd.Index(ranked["period"].unique(), name="period")
+    mine = ranked[ranked["partner_iso3"] == partner].set_index("period").reindex(periods)
+    n_partners = ranked.groupby("period")["rank"].count().reindex(periods)
+    out = pd.DataFrame(
+        {
+            "partner_iso3": partner,
+            "rank": mine["rank"].astype("Int64"),
+            "value": mine["value"].astype("float64"),
+            "share_pct": mine["share_pct"].astype("float64"),
+            "n_partners": n_partners.astype("int64"),
+            "unit": METRIC_UNITS[metric],
+            "months_reported": mine["months_reported"].fillna(0).astype("int64"),
+            "months_missing_figure": mine["months_missing_figure"].fillna(0).astype("int64"),
+        },
+        index=periods,
+    )
+    return out.reset_index()
+
+
+def leadership_streaks(leaders: pd.DataFrame) -> pd.DataFrame:
+    """Runs of consecutive months led by the same partner.
+
+    A month without a leader (no figure) or a month absent from ``leaders`` ends a run.
+
+    Parameters
+    ----------
+    leaders : DataFrame
+        The output of :func:`monthly_leaders` (columns ``period`` ``YYYY-MM`` and ``leader_iso3``;
+        ``leader_name`` is carried along when present).
+
+    Returns
+    -------
+    DataFrame
+        ``leader_iso3``, ``leader_name``, ``start``, ``end`` (``YYYY-MM``), ``n_months``, in time order.
+    """
+    _require_columns(leaders, ["period", "leader_iso3"], "leaders (from monthly_leaders)")
+    frame = leaders.copy()
+    if "leader_name" not in frame:
+        frame["leader_name"] = ""
+    try:
+        months = [parse_month(p) for p in frame["period"]]
+    except BadPeriod:
+        raise BadPeriod("leadership_streaks needs monthly leaders (period YYYY-MM); got other periods") from None
+    frame["_index"] = [m.year * 12 + m.month - 1 for m in months]
+    frame = frame.sort_values("_index", kind="mergesort").reset_index(drop=True)
+    led = frame["leader_iso3"].notna()
+    new_run = (
+        ~led
+        | (frame["leader_iso3"] != frame["leader_iso3"].shift())
+        | (frame["_index"] != frame["_index"].shift() + 1)
+    )
+    frame["_run"] = new_run.cumsum()
+    frame = frame[led]
+    out = frame.groupby("_run", sort=True).agg(
+        leader_iso3=("leader_iso3", "first"),
+        leader_name=("leader_name", "last"),
+        start=("period", "first"),
+        end=("period", "last"),
+        n_months=("period", "size"),
+    )
+    return out.reset_index(drop=True).astype({"n_months": "int64"})
+
+
+# --------------------------------------------------------------------------------------- changes
+
+
+def change_over_period(
+    df: pd.DataFrame,
+    commodity: str,
+    window: str,
+    baseline_window: str,
+    metric: str = "value",
+    partner_iso3: str | None = "RUS",
+    *,
+    bbl_per_tonne: float = units.BARRELS_PER_TONNE_CRUDE,
+    **select_kw,
+) -> pd.DataFrame:
+    """A partner's (or all partners') total over a window against a baseline window.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The clean table.
+    commodity : str
+        Commodity name or HS code.
+    window, baseline_window : str
+        ``YYYY``, ``YYYY-MM`` or ``YYYY-MM/YYYY-MM`` (e.g. ``"2022-01/2022-11"`` vs ``"2021-01/2021-11"``).
+    metric : {"mass", "value", "bpd", "volume"}, default "value"
+    partner_iso3 : str or None, default "RUS"
+        ``None`` compares the sum over all partners (labelled :data:`ALL_PARTNERS`).
+    bbl_per_tonne : float, default 7.33
+        Barrels per tonne for ``metric="bpd"`` [bbl/t].
+    **select_kw
+        Passed to :func:`select_flows`.
+
+    Returns
+    -------
+    DataFrame
+        One row: ``commodity``, ``partner_iso3``, ``metric``, ``unit``, ``window``, ``baseline_window``,
+        ``value``, ``baseline_value``, ``change`` (value - baseline, in ``unit``), ``change_pct`` [%]
+        (NaN when the baseline is 0 or missing), then for each window (``baseline_`` prefix for the
+        baseline): ``months_in_window``, ``months_reported`` (months with a figure),
+        ``months_missing_figure`` (months with a row lacking the figure), ``months_without_data``
+        (months with no row of the selection at all); ``is_complete`` is True when no month of either
+        window lacks data or a figure.
+
+    Raises
+    ------
+    NoData
+        A window with no rows at all, or a partner without rows in the selection.
+    """
+    _check_metric(metric)
+    commodity = check_commodity(commodity)
+    spans = {"": parse_period(window), "baseline_": parse_period(baseline_window)}
+    whole = select_flows(df, commodity, **select_kw)
+    partner = _check_partner(whole, partner_iso3, f"the {commodity} selection")
+    record: dict[str, object] = {
+        "commodity": commodity,
+        "partner_iso3": partner or ALL_PARTNERS,
+        "metric": metric,
+        "unit": METRIC_UNITS[metric],
+        "window": str(spans[""]),
+        "baseline_window": str(spans["baseline_"]),
+    }
+    counts: dict[str, object] = {}
+    for prefix, span in spans.items():
+        rows = select_flows(df, commodity, window=str(span), **select_kw)
+        mine = rows if partner is None else rows[rows["partner_iso3"] == partner]
+        summary = _summary(mine, metric, span, bbl_per_tonne)
+        months_in_window = len(span.months())
+        with_data = int(_coverage(rows, span).iloc[0])
+        record[f"{prefix}value"] = float(summary["value"].iloc[0]) if len(summary) else np.nan
+        counts[f"{prefix}months_in_window"] = months_in_window
+        counts[f"{prefix}months_reported"] = int(summary["months_reported"].sum())
+        counts[f"{prefix}months_missing_figure"] = int(summary["months_missing_figure"].sum())
+        counts[f"{prefix}months_without_data"] = months_in_window - with_data
+    value, baseline = record["value"], record["baseline_value"]
+    record["change"] = value - baseline
+    record["change_pct"] = (value - baseline) / baseline * 100 if baseline > 0 else np.nan
+    record.update(counts)
+    gaps = ("months_missing_figure", "months_without_data")
+    record["is_complete"] = all(counts[f"{prefix}{gap}"] == 0 for prefix in spans for gap in gaps)
+    return pd.DataFrame([record])
+
+
+def yoy_change(
+    df: pd.DataFrame,
+    commodity: str,
+    metric: str = "value",
+    freq: str = "M",
+    partner_iso3: str | None = None,
+    *,
+    row_freq: str = "M",
+    bbl_per_tonne: float = units.BARRELS_PER_TONNE_CRUDE,
+    **select_kw,
+) -> pd.DataFrame:
+    """Year-on-year change per month or calendar year, for one partner or the sum over partners.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The clean table.
+    commodity : str
+        Commodity name or HS code.
+    metric : {"mass", "value", "bpd", "volume"}, default "value"
+    freq : {"M", "A"}, default "M"
+    partner_iso3 : str or None, default None
+        ``None``: the sum over all partners (labelled :data:`ALL_PARTNERS`).
+    row_freq : {"M", "A"}, default "M"
+    bbl_per_tonne : float, default 7.33
+    **select_kw
+        Passed to :func:`select_flows`.
+
+    Returns
+    -------
+    DataFrame
+        One row per period of the selection: ``period``, ``partner_iso3``, ``value``,
+        ``value_year_earlier`` (NaN when the selection has no such period), ``change_pct`` [%], ``unit``,
+        ``months_with_data``, ``months_missing_figure`` and the same two with ``_year_earlier``, and
+        ``is_complete`` (both periods fully covered, no missing figure).
+    """
+    _check_metric(metric)
+    _check_output_freq(freq)
+    rows = select_flows(df, commodity, freq=row_freq, **select_kw)
+    partner = _check_partner(rows, partner_iso3, f"the {commodity} selection")
+    _figures(rows, metric)  # raises NoData when the metric has no figure at all
+    mine = rows if partner is None else rows[rows["partner_iso3"] == partner]
+    summary = _summary(mine, metric, freq, bbl_per_tonne)
+    coverage = _coverage(rows, freq)
+    periods = pd.Index(sorted(coverage.index), name="period")
+    by_period = summary.set_index("period").reindex(periods)
+    out = pd.DataFrame(
+        {
+            "partner_iso3": partner or ALL_PARTNERS,
+            "value": by_period["value"].astype("float64"),
+            "months_with_data": coverage.reindex(periods).astype("int64"),
+            "months_missing_figure": by_period["months_missing_figure"].fillna(0).astype("int64"),
+        },
+        index=periods,
+    )
+    earlier = pd.Index([_year_earlier(p) for p in periods])
+    out["value_year_earlier"] = out["value"].reindex(earlier).to_numpy()
+    out["months_with_data_year_earlier"] = out["months_with_data"].reindex(earlier).fillna(0).astype("int64").to_numpy()
+    out["months_missing_figure_year_earlier"] = (
+        out["months_missing_figure"].reindex(earlier).fillna(0).astype("int64").to_numpy()
+    )
+    base = out["value_year_earlier"]
+    out["change_pct"] = (out["value"] - base) / base.where(base > 0) * 100
+    out["unit"] = METRIC_UNITS[metric]
+    full = pd.Series([_n_months(p) for p in periods], index=periods)
+    out["is_complete"] = (
+        (out["months_with_data"] == full)
+        & (out["months_with_data_year_earlier"] == full)
+        & (out["months_missing_figure"] == 0)
+        & (out["months_missing_figure_year_earlier"] == 0)
+    )
+    columns = ["partner_iso3", "value", "value_year_earlier", "change_pct", "unit", "months_with_data",
+               "months_missing_figure", "months_with_data_year_earlier", "months_missing_figure_year_earlier",
+               "is_complete"]
+    return out[columns].reset_index()
+
+
+# --------------------------------------------------------------------------------- concentration
+
+
+def hhi(
+    df: pd.DataFrame,
+    commodity: str,
+    metric: str = "mass",
+    freq: str = "M",
+    *,
+    row_freq: str = "M",
+    **select_kw,
+) -> pd.DataFrame:
+    """Herfindahl-Hirschman index of supplier concentration per month or calendar year.
+
+    HHI = sum over partners of (share in percent)^2: 10 000 for a single supplier, 10 000 / n for
+    n equal suppliers.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The clean table.
+    commodity : str
+        Commodity name or HS code.
+    metric : {"mass", "value", "bpd", "volume"}, default "mass"
+    freq : {"M", "A"}, default "M"
+    row_freq : {"M", "A"}, default "M"
+    **select_kw
+        Passed to :func:`select_flows`.
+
+    Returns
+    -------
+    DataFrame
+        ``period``, ``hhi`` [0-10 000], ``n_partners`` (partners with a figure above 0),
+        ``n_partners_missing_figure`` (partners with a row but no figure: their share is unknown, so the
+        HHI is approximate when this is not 0), ``months_with_data``.
+    """
+    shares = market_shares(df, commodity, metric, freq, row_freq=row_freq, **select_kw)
+    column = METRIC_COLUMNS[metric]
+    groups = shares.assign(
+        sq=shares["share_pct"] ** 2,
+        positive=shares[column] > 0,
+        lacking=shares["months_missing_figure"] > 0,
+    ).groupby("period", sort=True)
+    out = groups.agg(
+        n_partners=("positive", "sum"),
+        n_partners_missing_figure=("lacking", "sum"),
+        months_with_data=("months_with_data", "first"),
+    )
+    out.insert(0, "hhi", groups["sq"].sum(min_count=1))
+    return out.astype({"n_partners": "int64", "n_partners_missing_figure": "int64"}).reset_index()
+
+
+# ----------------------------------------------------------------------------------------- prices
+
+
+def unit_values(
+    df: pd.DataFrame,
+    commodity: str = "crude_oil",
+    freq: str = "M",
+    *,
+    row_freq: str = "M",
+    bbl_per_tonne: float = units.BARRELS_PER_TONNE_CRUDE,
+    **select_kw,
+) -> pd.DataFrame:
+    """Unit values (value / mass) per partner and month or calendar year.
+
+    Only months with both a value and a mass above 0 are used (in both sums), so a month with a
+    missing or zero mass neither inflates nor deflates the unit value: alone it gives NaN, never inf.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The clean table.
+    commodity : str, default "crude_oil"
+    freq : {"M", "A"}, default "M"
+    row_freq : {"M", "A"}, default "M"
+    bbl_per_tonne : float, default 7.33
+        Barrels per tonne [bbl/t] for ``usd_per_bbl`` (crude oil only; NaN for other commodities).
+    **select_kw
+        Passed to :func:`select_flows`.
+
+    Returns
+    -------
+    DataFrame
+        ``period``, ``partner_iso3``, ``partner_name``, ``net_weight_t`` [t] and ``value_usd`` [USD] of the
+        months used, ``usd_per_t`` [USD/t], ``usd_per_bbl`` [USD/bbl], ``months_used``, ``months_unusable``.
+    """
+    _check_output_freq(freq)
+    commodity = check_commodity(commodity)
+    rows = select_flows(df, commodity, freq=row_freq, **select_kw)
+    tonnes = _figures(rows, "mass")["x"]
+    value = _figures(rows, "value")["x"]
+    usable = (tonnes > 0) & value.notna()
+    frame = rows[["partner_iso3", "partner_name", "period", "freq"]].assign(
+        t=tonnes.where(usable), usd=value.where(usable), n=rows["freq"].map({"M": 1, "A": 12})
+    )
+    frame["period_key"] = _key_of(frame, freq)
+    frame["used"] = frame["n"].where(usable, 0)
+    frame["unusable"] = frame["n"].where(~usable, 0)
+    groups = frame.sort_values("period", kind="mergesort").groupby(["period_key", "partner_iso3"], sort=True)
+    out = groups.agg(
+        partner_name=("partner_name", "last"), months_used=("used", "sum"), months_unusable=("unusable", "sum")
+    )
+    out["net_weight_t"] = groups["t"].sum(min_count=1)
+    out["value_usd"] = groups["usd"].sum(min_count=1)
+    out = out.reset_index().rename(columns={"period_key": "period"})
+    out["usd_per_t"] = out["value_usd"] / out["net_weight_t"]
+    out["usd_per_bbl"] = out["usd_per_t"] / bbl_per_tonne if commodity == "crude_oil" else np.nan
+    columns = ["period", "partner_iso3", "partner_name", "net_weight_t", "value_usd", "usd_per_t", "usd_per_bbl",
+               "months_used", "months_unusable"]
+    return out[columns].astype({"months_used": "int64", "months_unusable": "int64", "usd_per_bbl": "float64"})
+
+
+def price_discount(
+    df: pd.DataFrame,
+    partner_iso3: str = "RUS",
+    against: str = "SAU",
+    freq: str = "M",
+    *,
+    commodity: str = "crude_oil",
+    row_freq: str = "M",
+    bbl_per_tonne: float = units.BARRELS_PER_TONNE_CRUDE,
+    **select_kw,
+) -> pd.DataFrame:
+    """A partner's unit value against another partner's or the average of all suppliers.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The clean table.
+    partner_iso3 : str, default "RUS"
+    against : str, default "SAU"
+        A partner's ISO3 code, or ``"average"``: the value-weighted average of all suppliers (their
+        total value / total mass, the partner included).
+    freq : {"M", "A"}, default "M"
+    commodity : str, default "crude_oil"
+    row_freq : {"M", "A"}, default "M"
+    bbl_per_tonne : float, default 7.33
+        Barrels per tonne [bbl/t]; the same factor for both crudes, so the per-barrel discount is the
+        per-tonne discount divided by it.
+    **select_kw
+        Passed to :func:`select_flows`.
+
+    Returns
+    -------
+    DataFrame
+        One row per period of the selection: ``period``, ``partner_iso3``, ``benchmark`` (``against``),
+        ``partner_usd_per_t``, ``benchmark_usd_per_t``, ``partner_usd_per_bbl``, ``benchmark_usd_per_bbl``,
+        ``discount_usd_per_t`` and ``discount_usd_per_bbl`` (benchmark - partner; positive = the partner
+        is cheaper), ``discount_pct`` [%] (discount / benchmark * 100).
+    """
+    values = unit_values(df, commodity, freq, row_freq=row_freq, bbl_per_tonne=bbl_per_tonne, **select_kw)
+    what = f"the {check_commodity(commodity)} unit values"
+    partner = _check_partner(values, partner_iso3, what)
+    periods = pd.Index(values["period"].unique(), name="period")
+    mine = values[values["partner_iso3"] == partner].set_index("period").reindex(periods)
+    if str(against).strip().lower() == "average":
+        label = "average"
+        sums = values.groupby("period")[["value_usd", "net_weight_t"]].sum(min_count=1).reindex(periods)
+        bench_t = sums["value_usd"] / sums["net_weight_t"].where(sums["net_weight_t"] > 0)
+    else:
+        label = _check_partner(values, against, what)
+        bench_t = values[values["partner_iso3"] == label].set_index("period")["usd_per_t"].reindex(periods)
+    per_bbl = 1 / bbl_per_tonne if check_commodity(commodity) == "crude_oil" else np.nan
+    out = pd.DataFrame(
+        {
+            "partner_iso3": partner,
+            "benchmark": label,
+            "partner_usd_per_t": mine["usd_per_t"].astype("float64"),
+            "benchmark_usd_per_t": bench_t.astype("float64"),
+        },
+        index=periods,
+    )
+    out["partner_usd_per_bbl"] = out["partner_usd_per_t"] * per_bbl
+    out["benchmark_usd_per_bbl"] = out["benchmark_usd_per_t"] * per_bbl
+    out["discount_usd_per_t"] = out["benchmark_usd_per_t"] - out["partner_usd_per_t"]
+    out["discount_usd_per_bbl"] = out["discount_usd_per_t"] * per_bbl
+    out["discount_pct"] = out["discount_usd_per_t"] / out["benchmark_usd_per_t"] * 100
+    return out.reset_index()
+
+
+# ----------------------------------------------------------------------------------- cross-source
+
+# Figures compared across sources (the press's printed bpd is not: outlets convert at 7.3 or 7.33 bbl/t).
+_COMPARED = {"mass": "net_weight_kg", "value": "value_usd", "volume": "volume_bcm"}
+
+
+def _long(rows: pd.DataFrame, prefix: str) -> pd.DataFrame:
+    """One line per row and compared figure: commodity, partner_iso3, period, freq, metric, <prefix>_value."""
+    parts = []
+    for metric, column in _COMPARED.items():
+        figure = rows[column].astype("float64")
+        if metric == "mass":
+            figure = units.kg_to_tonnes(figure)
+        parts.append(
+            rows[["commodity", "partner_iso3", "period", "freq", "provenance", "note"]].assign(
+                metric=metric, **{f"{prefix}_value": figure}
+            )
+        )
+    return pd.concat(parts, ignore_index=True)
+
+
+def cross_source_comparison(
+    df: pd.DataFrame,
+    *,
+    base_source: str = "comtrade_extract",
+    other_source: str = "gacc_press",
+    tolerance_pct: float = 2.0,
+    reporter: str = "CHN",
+    flow: str = "import",
+    freqs: Iterable[str] = ("M", "A"),
+    base_totals_from_partners: bool = True,
+) -> pd.DataFrame:
+    """The same figure in two sources, side by side, flagged where they differ by more than a tolerance.
+
+    Every ``other_source`` row (each press outlet separately) is compared with the ``base_source``
+    figure of the same commodity, partner and period: a monthly row with the base's month; an annual
+    (``A``) row with the sum of the base's 12 months, and a ``YTD`` row (when ``"YTD"`` is in ``freqs``)
+    with the sum of January to its month, only when the base has data for every one of those months and
+    none of the partner's rows lacks the figure. Figures compared: mass [t], value [USD], volume [bcm].
+
+    Parameters
+    ----------
+    df : DataFrame
+        The clean table.
+    base_source, other_source : str
+        Source names (``comtrade_extract``, ``comtrade``, ``gacc_query``, ``gacc_press``).
+    tolerance_pct : float, default 2.0
+        Differences above this (in percent of the base) are flagged.
+    reporter, flow : str
+        As in :func:`select_flows`.
+    freqs : iterable of {"M", "A", "YTD"}, default ("M", "A")
+        Frequencies of ``other_source`` rows to compare.
+    base_totals_from_partners : bool, default True
+        When the base has no ``WLD`` row for a commodity and month, compare the other source's ``WLD``
+        totals with the sum of the base's partner rows (only where no partner row lacks the figure).
+
+    Returns
+    -------
+    DataFrame
+        ``commodity``, ``period``, ``freq``, ``partner_iso3``, ``metric``, ``unit``, ``base_value``,
+        ``other_value``, ``diff_pct`` [%] ((other - base) / base * 100), ``flagged`` (``abs(diff_pct) >
+        tolerance_pct``, or a base of 0 against a non-zero figure), ``base_months`` (months summed),
+        ``base_provenance``, ``other_provenance``, ``other_note``.
+    """
+    _require_columns(df, COLUMNS, "the clean table")
+    reporter = check_iso3(reporter)
+    freqs = tuple(freqs)
+    unknown = [f for f in freqs if f not in ("M", "A", "YTD")]
+    if unknown:
+        raise BadPeriod(f"unknown freqs {unknown}; use 'M', 'A' and/or 'YTD'")
+    scope = df[(df["reporter_iso3"] == reporter) & (df["flow"] == flow)]
+    base = scope[(scope["source"] == base_source) & (scope["freq"] == "M")]
+    other = scope[(scope["source"] == other_source) & scope["freq"].isin(freqs)]
+    for name, rows in ((base_source, base), (other_source, other)):
+        if rows.empty:
+            present = ", ".join(sorted(scope["source"].unique()))
+            raise NoData(f"no {reporter} {flow} rows of source {name!r} to compare; sources present: {present}")
+    dup = base.duplicated(["commodity", "partner_iso3", "period"], keep=False)
+    if dup.any():
+        raise AmbiguousFigures(
+            f"base source {base_source!r} has {int(dup.sum())} rows sharing a commodity, partner and month; "
+            "the base must give one figure per key"
+        )
+
+    base_long = _long(base, "base").rename(columns={"period": "month", "provenance": "base_provenance"})
+    base_long = base_long.drop(columns=["freq", "note"])
+    if base_totals_from_partners:
+        base_long = pd.concat([base_long, _partner_sums(base_long, base_source)], ignore_index=True)
+    coverage = base[["commodity", "period"]].drop_duplicates().groupby("commodity")["period"].agg(set)
+
+    other_long = _long(other, "other").rename(columns={"provenance": "other_provenance", "note": "other_note"})
+    other_long = other_long[other_long["other_value"].notna()]
+    other_long = other_long.assign(month=_row_months(other_long))
+    exploded = other_long.reset_index(names="line").explode("month")
+    merged = exploded.merge(base_long, on=["commodity", "partner_iso3", "month", "metric"], how="left")
+
+    per_line = merged.groupby("line", sort=False).agg(
+        base_value=("base_value", lambda s: s.sum(min_count=1)),
+        base_lacking=("base_value", lambda s: int(s.isna().sum())),
+        base_months=("base_value", "count"),
+        base_provenance=("base_provenance", lambda s: _join_provenance(s.dropna(), base_source)),
+    )
+    out = other_long.join(per_line)
+    needed = out["month"].map(len)
+    covered = [
+        all(m in coverage.get(c, set()) for m in ms) for c, ms in zip(out["commodity"], out["month"])
+    ]
+    # Compare only sums over complete base data: every month covered, no partner row lacking the figure,
+    # and at least one base figure (a partner absent all year is not a zero to compare with).
+    keep = pd.Series(covered, index=out.index) & (out["base_lacking"] == 0) & (out["base_months"] == needed)
+    out = out[keep].copy()
+    out["unit"] = out["metric"].map({"mass": "t", "value": "USD", "volume": "bcm"})
+    out["diff_pct"] = (out["other_value"] - out["base_value"]) / out["base_value"].where(out["base_value"] != 0) * 100
+    out["flagged"] = (out["diff_pct"].abs() > tolerance_pct) | (
+        (out["base_value"] == 0) & (out["other_value"] != 0)
+    )
+    columns = ["commodity", "period", "freq", "partner_iso3", "metric", "unit", "base_value", "other_value",
+               "diff_pct", "flagged", "base_months", "base_provenance", "other_provenance", "other_note"]
+    out = out[columns].astype({"base_months": "int64", "flagged": bool})
+    return out.sort_values(
+        ["commodity", "freq", "period", "partner_iso3", "metric", "other_provenance"], kind="mergesort"
+    ).reset_index(drop=True)
+
+
+def _partner_sums(base_long: pd.DataFrame, base_source: str) -> pd.DataFrame:
+    """WLD lines as sums of partner lines, for commodity-months without a reported WLD row."""
+    partners = base_long[base_long["partner_iso3"] != WORLD_ISO3]
+    reported = base_long.loc[base_long["partner_iso3"] == WORLD_ISO3, ["commodity", "month"]].drop_duplicates()
+    groups = partners.groupby(["commodity", "month", "metric"], sort=False)
+    sums = groups["base_value"].sum(min_count=1).to_frame()
+    sums["lacking"] = groups["base_value"].apply(lambda s: int(s.isna().sum()))
+    sums["n"] = groups["base_value"].size()
+    sums = sums.reset_index()
+    sums = sums[sums["lacking"] == 0]  # a total with an unknown part is unknown
+    sums = sums.merge(reported, on=["commodity", "month"], how="left", indicator=True)
+    sums = sums[sums["_merge"] == "left_only"]
+    return pd.DataFrame(
+        {
+            "commodity": sums["commodity"],
+            "partner_iso3": WORLD_ISO3,
+            "month": sums["month"],
+            "metric": sums["metric"],
+            "base_value": sums["base_value"],
+            "base_provenance": [
+                f"sum of {n} partner rows of {base_source} ({c} {m})"
+                for n, c, m in zip(sums["n"], sums["commodity"], sums["month"])
+            ],
+        }
+    )
+
+
+def _join_provenance(provenances: pd.Series, base_source: str) -> str:
+    """One provenance, or ``sum of n months: <file>#row=a,b,c; ...`` (rows grouped by file)."""
+    items = [str(p) for p in provenances]
+    if len(items) <= 1:
+        return "".join(items)
+    rows_by_file: dict[str, list[str]] = {}
+    sums = 0
+    for item in items:
+        path, sep, row = item.partition("#row=")
+        if sep:
+            rows_by_file.setdefault(path, []).append(row)
+        else:
+            sums += 1
+    parts = [f"{path}#row={','.join(rows)}" for path, rows in rows_by_file.items()]
+    if sums:
+        parts.append(f"{sums} monthly partner sums of {base_source}")
+    return f"sum of {len(items)} months: " + "; ".join(parts)

@@ -1,0 +1,507 @@
+"""energytrade.analysis: worked examples on tiny clean tables built from named constants."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import pandas as pd
+import pytest
+
+from energytrade import analysis as an
+from energytrade import units
+from energytrade.errors import AmbiguousFigures, BadPeriod, NoData, UnknownCommodity, UnknownCountry, UnknownMetric
+from energytrade.schema import conform
+
+NAN = float("nan")
+_row_numbers = itertools.count(1)
+
+NAMES = {"RUS": "Russian Federation", "SAU": "Saudi Arabia", "IRQ": "Iraq", "KAZ": "Kazakhstan", "WLD": "World"}
+
+
+def flow_row(partner, period, *, t=NAN, usd=NAN, bcm=NAN, commodity="crude_oil", source="comtrade_extract",
+             freq="M", name=None):
+    """One clean row; ``t`` in tonnes (stored as kg like the real table)."""
+    return {
+        "source": source,
+        "reporter_iso3": "CHN",
+        "partner_iso3": partner,
+        "partner_name": name or NAMES.get(partner, partner),
+        "flow": "import",
+        "hs_code": {"crude_oil": "2709", "lng": "271111", "pipeline_gas": "271121"}[commodity],
+        "commodity": commodity,
+        "period": period,
+        "freq": freq,
+        "net_weight_kg": t * units.KG_PER_TONNE,
+        "volume_bcm": bcm,
+        "value_usd": usd,
+        "rate_bbl_per_day": NAN,
+        "is_weight_estimated": False,
+        "note": "",
+        "provenance": f"raw/{source}/test/rows.csv#row={next(_row_numbers)}",
+    }
+
+
+def table(rows):
+    return conform(pd.DataFrame(rows))
+
+
+# China's crude imports in January and February 2024 (a leap year: February has 29 days).
+RUS_JAN_T, SAU_JAN_T, IRQ_JAN_T = 7_000_000, 6_000_000, 4_000_000
+RUS_FEB_T, SAU_FEB_T, IRQ_FEB_T = 6_500_000, 7_000_000, 4_500_000
+RUS_USD_PER_T, SAU_USD_PER_T, IRQ_USD_PER_T = 500.0, 560.0, 530.0
+WLD_JAN_T = 50_000_000  # a reported total: it must never be added to the partners
+DAYS_JAN_FEB_2024 = 31 + 29
+# A year earlier.
+RUS_JAN_2023_T, SAU_JAN_2023_T = 5_000_000, 6_500_000
+RUS_FEB_2023_T, SAU_FEB_2023_T = 5_500_000, 6_000_000
+RUS_USD_PER_T_2023 = 600.0
+
+
+def crude(t, usd_per_t):
+    return {"t": t, "usd": t * usd_per_t}
+
+
+@pytest.fixture
+def flows():
+    return table(
+        [
+            flow_row("RUS", "2024-01", **crude(RUS_JAN_T, RUS_USD_PER_T)),
+            flow_row("SAU", "2024-01", **crude(SAU_JAN_T, SAU_USD_PER_T)),
+            flow_row("IRQ", "2024-01", **crude(IRQ_JAN_T, IRQ_USD_PER_T)),
+            flow_row("WLD", "2024-01", **crude(WLD_JAN_T, SAU_USD_PER_T)),
+            flow_row("RUS", "2024-02", **crude(RUS_FEB_T, RUS_USD_PER_T)),
+            flow_row("SAU", "2024-02", **crude(SAU_FEB_T, SAU_USD_PER_T)),
+            flow_row("IRQ", "2024-02", **crude(IRQ_FEB_T, IRQ_USD_PER_T)),
+            flow_row("RUS", "2023-01", **crude(RUS_JAN_2023_T, RUS_USD_PER_T_2023)),
+            flow_row("SAU", "2023-01", **crude(SAU_JAN_2023_T, SAU_USD_PER_T)),
+            flow_row("RUS", "2023-02", **crude(RUS_FEB_2023_T, RUS_USD_PER_T_2023)),
+            flow_row("SAU", "2023-02", **crude(SAU_FEB_2023_T, SAU_USD_PER_T)),
+            # noise that every default selection must leave out
+            flow_row("RUS", "2024-01", commodity="lng", t=1, usd=1),
+            flow_row("RUS", "2024-01", source="gacc_press", t=1, usd=1),
+        ]
+    )
+
+
+RUS_2024_T = RUS_JAN_T + RUS_FEB_T
+SAU_2024_T = SAU_JAN_T + SAU_FEB_T
+IRQ_2024_T = IRQ_JAN_T + IRQ_FEB_T
+PARTNERS_2024_T = RUS_2024_T + SAU_2024_T + IRQ_2024_T
+
+
+# ------------------------------------------------------------------------------------- select_flows
+
+
+def test_select_flows_keeps_partner_rows_of_the_defaults(flows):
+    rows = an.select_flows(flows, "crude_oil", window="2024-01")
+    assert sorted(rows["partner_iso3"]) == ["IRQ", "RUS", "SAU"]  # no WLD, no LNG, no press row
+    assert set(rows["source"]) == {"comtrade_extract"}
+
+
+def test_select_flows_accepts_hs_codes(flows):
+    assert len(an.select_flows(flows, "2709")) == len(an.select_flows(flows, "crude_oil"))
+
+
+def test_select_flows_says_what_is_present(flows):
+    with pytest.raises(NoData, match="present: 'comtrade_extract', 'gacc_press'"):
+        an.select_flows(flows, "crude_oil", source="comtrade")
+    with pytest.raises(NoData, match="cover 2023-01 to 2024-02"):
+        an.select_flows(flows, "crude_oil", window="2030")
+    with pytest.raises(UnknownCommodity):
+        an.select_flows(flows, "crude")
+    with pytest.raises(BadPeriod):
+        an.select_flows(flows, "crude_oil", freq="YTD")
+
+
+PRESS_TASS_T, PRESS_REUTERS_T = 7_100_000, 7_040_000
+
+
+def test_select_flows_refuses_or_takes_the_median_of_several_outlets():
+    press = table(
+        [
+            flow_row("RUS", "2024-01", t=PRESS_TASS_T, source="gacc_press"),
+            flow_row("RUS", "2024-01", t=PRESS_REUTERS_T, source="gacc_press"),
+        ]
+    )
+    with pytest.raises(AmbiguousFigures, match="RUS 2024-01"):
+        an.select_flows(press, "crude_oil", source="gacc_press")
+    one = an.select_flows(press, "crude_oil", source="gacc_press", duplicates="median")
+    assert len(one) == 1
+    assert one["net_weight_kg"].iloc[0] == (PRESS_TASS_T + PRESS_REUTERS_T) / 2 * units.KG_PER_TONNE
+    assert one["provenance"].iloc[0].count("#row=") == 2
+
+
+# --------------------------------------------------------------------------------- supplier_ranking
+
+
+def test_supplier_ranking_by_mass(flows):
+    ranking = an.supplier_ranking(flows, "crude_oil", "2024-01/2024-02")
+    assert list(ranking["partner_iso3"]) == ["RUS", "SAU", "IRQ"]
+    assert list(ranking["rank"]) == [1, 2, 3]
+    assert list(ranking["net_weight_t"]) == [RUS_2024_T, SAU_2024_T, IRQ_2024_T]
+    assert ranking["share_pct"].iloc[0] == pytest.approx(RUS_2024_T / PARTNERS_2024_T * 100)
+    assert ranking["share_pct"].sum() == pytest.approx(100)
+    assert set(ranking["window"]) == {"2024-01/2024-02"}
+    assert list(ranking["months_reported"]) == [2, 2, 2]
+    assert set(ranking["months_without_data"]) == {0}
+    assert set(ranking["unit"]) == {"t"}
+
+
+def test_supplier_ranking_in_barrels_per_day_uses_the_window_days(flows):
+    ranking = an.supplier_ranking(flows, "crude_oil", "2024-01/2024-02", metric="bpd")
+    expected = RUS_2024_T * units.BARRELS_PER_TONNE_CRUDE / DAYS_JAN_FEB_2024
+    assert ranking.set_index("partner_iso3").loc["RUS", "rate_bbl_per_day"] == pytest.approx(expected)
+    urals = 7.25
+    ranking = an.supplier_ranking(flows, "crude_oil", "2024-01/2024-02", metric="bpd", bbl_per_tonne=urals)
+    assert ranking.set_index("partner_iso3").loc["RUS", "rate_bbl_per_day"] == pytest.approx(
+        RUS_2024_T * urals / DAYS_JAN_FEB_2024
+    )
+
+
+def test_supplier_ranking_by_value_on_one_month(flows):
+    ranking = an.supplier_ranking(flows, "crude_oil", "2024-02", metric="value")
+    assert ranking["partner_iso3"].iloc[0] == "SAU"
+    assert ranking["value_usd"].iloc[0] == SAU_FEB_T * SAU_USD_PER_T
+
+
+KAZ_JAN_T = 100_000
+KAZ_JAN_USD, KAZ_FEB_USD = 50_000_000, 52_000_000
+
+
+def test_supplier_ranking_reports_missing_figures_and_months(flows):
+    extra = table(
+        [
+            flow_row("KAZ", "2024-01", t=KAZ_JAN_T, usd=KAZ_JAN_USD),
+            flow_row("KAZ", "2024-02", usd=KAZ_FEB_USD),  # mass missing: stays missing
+            flow_row("USA", "2024-02", usd=KAZ_FEB_USD, name="USA"),  # no mass at all
+        ]
+    )
+    ranking = an.supplier_ranking(pd.concat([flows, extra]), "crude_oil", "2024-01/2024-03").set_index("partner_iso3")
+    assert ranking.loc["KAZ", "net_weight_t"] == KAZ_JAN_T  # the known month only, not a 0 for February
+    assert ranking.loc["KAZ", "months_reported"] == 1
+    assert ranking.loc["KAZ", "months_missing_figure"] == 1
+    assert math.isnan(ranking.loc["USA", "net_weight_t"])
+    assert pd.isna(ranking.loc["USA", "rank"])
+    assert ranking.loc["KAZ", "rank"] == 4
+    assert set(ranking["months_in_window"]) == {3}
+    assert set(ranking["months_without_data"]) == {1}  # March 2024 is not in the data
+
+
+def test_supplier_ranking_breaks_ties_by_partner_code():
+    tied = table([flow_row("SAU", "2024-01", t=RUS_JAN_T), flow_row("IRQ", "2024-01", t=RUS_JAN_T)])
+    ranking = an.supplier_ranking(tied, "crude_oil", "2024-01")
+    assert list(ranking["partner_iso3"]) == ["IRQ", "SAU"]
+    assert list(ranking["rank"]) == [1, 2]
+
+
+def test_supplier_ranking_errors(flows):
+    with pytest.raises(UnknownMetric, match="'mass'"):
+        an.supplier_ranking(flows, "crude_oil", "2024", metric="tonnes")
+    with pytest.raises(BadPeriod):
+        an.supplier_ranking(flows, "crude_oil", "2024-13")
+    with pytest.raises(NoData, match="metric 'volume'"):
+        an.supplier_ranking(flows, "crude_oil", "2024", metric="volume")
+
+
+def test_window_coverage_lists_months_without_data(flows):
+    coverage = an.window_coverage(flows, "crude_oil", "2024-01/2024-04")
+    assert list(coverage["period"]) == ["2024-01", "2024-02", "2024-03", "2024-04"]
+    assert list(coverage["has_data"]) == [True, True, False, False]
+    assert list(coverage["n_partners"]) == [3, 3, 0, 0]  # WLD is not a partner
+
+
+# ------------------------------------------------------------------------------------ market_shares
+
+
+def test_market_shares_per_month_and_year(flows):
+    monthly = an.market_shares(flows, "crude_oil", "mass", "M").set_index(["period", "partner_iso3"])
+    jan_total = RUS_JAN_T + SAU_JAN_T + IRQ_JAN_T
+    assert monthly.loc[("2024-01", "RUS"), "share_pct"] == pytest.approx(RUS_JAN_T / jan_total * 100)
+    annual = an.market_shares(flows, "crude_oil", "mass", "A").set_index(["period", "partner_iso3"])
+    assert annual.loc[("2024", "RUS"), "net_weight_t"] == RUS_2024_T
+    assert annual.loc[("2024", "RUS"), "share_pct"] == pytest.approx(RUS_2024_T / PARTNERS_2024_T * 100)
+    assert annual.loc[("2024", "RUS"), "months_with_data"] == 2  # a partial year says so
+
+
+def test_market_shares_rejects_monthly_output_from_annual_rows():
+    annual = table([flow_row("RUS", "2024", t=RUS_2024_T, freq="A")])
+    with pytest.raises(BadPeriod, match="monthly output needs monthly rows"):
+        an.market_shares(annual, "crude_oil", freq="M", row_freq="A")
+    shares = an.market_shares(annual, "crude_oil", freq="A", row_freq="A")
+    assert shares["months_reported"].iloc[0] == 12
+
+
+# ---------------------------------------------------------------------------------- leaders, ranks
+
+
+def test_monthly_leaders(flows):
+    leaders = an.monthly_leaders(flows, "crude_oil", "mass").set_index("period")
+    assert leaders.loc["2024-01", "leader_iso3"] == "RUS"
+    assert leaders.loc["2024-01", "runner_up_iso3"] == "SAU"
+    assert leaders.loc["2024-01", "margin_pct"] == pytest.approx((RUS_JAN_T - SAU_JAN_T) / SAU_JAN_T * 100)
+    assert leaders.loc["2024-02", "leader_iso3"] == "SAU"
+    assert leaders.loc["2024-02", "leader_value"] == SAU_FEB_T
+    assert leaders.loc["2023-01", "leader_iso3"] == "SAU"
+    assert set(leaders["unit"]) == {"t"}
+
+
+def test_monthly_leaders_margin_is_nan_not_inf_when_runner_up_is_zero():
+    leaders = an.monthly_leaders(table([flow_row("RUS", "2024-01", t=RUS_JAN_T), flow_row("SAU", "2024-01", t=0)]),
+                                 "crude_oil")
+    assert math.isnan(leaders["margin_pct"].iloc[0])
+
+
+def test_leadership_streaks_break_on_a_change_a_gap_or_no_leader():
+    leaders = pd.DataFrame(
+        {
+            "period": ["2024-01", "2024-02", "2024-03", "2024-04", "2024-06", "2024-07", "2024-08"],
+            "leader_iso3": ["RUS", "RUS", "SAU", "RUS", "RUS", None, "RUS"],
+        }
+    )
+    streaks = an.leadership_streaks(leaders)
+    assert streaks[["leader_iso3", "start", "end", "n_months"]].values.tolist() == [
+        ["RUS", "2024-01", "2024-02", 2],
+        ["SAU", "2024-03", "2024-03", 1],
+        ["RUS", "2024-04", "2024-04", 1],  # May is missing: the run stops
+        ["RUS", "2024-06", "2024-06", 1],  # July has no leader
+        ["RUS", "2024-08", "2024-08", 1],
+    ]
+
+
+def test_leadership_streaks_from_monthly_leaders(flows):
+    streaks = an.leadership_streaks(an.monthly_leaders(flows, "crude_oil"))
+    # 2023-01, 2023-02 SAU; a gap until 2024-01 RUS; 2024-02 SAU
+    assert streaks["leader_iso3"].tolist() == ["SAU", "RUS", "SAU"]
+    assert streaks["n_months"].tolist() == [2, 1, 1]
+
+
+def test_partner_rank(flows):
+    ranks = an.partner_rank(flows, "crude_oil", "RUS", "mass", "M").set_index("period")
+    assert ranks.loc["2024-01", "rank"] == 1
+    assert ranks.loc["2024-02", "rank"] == 2
+    assert ranks.loc["2024-02", "value"] == RUS_FEB_T
+    assert ranks.loc["2024-02", "n_partners"] == 3
+    annual = an.partner_rank(flows, "crude_oil", "IRQ", freq="A").set_index("period")
+    assert annual.loc["2024", "rank"] == 3
+    assert pd.isna(annual.loc["2023", "rank"])  # no Iraqi row in 2023: no rank, not last
+    with pytest.raises(NoData, match="partners present: IRQ, RUS, SAU"):
+        an.partner_rank(flows, "crude_oil", "USA")
+    with pytest.raises(UnknownCountry):
+        an.partner_rank(flows, "crude_oil", "XYZ")
+
+
+# ------------------------------------------------------------------------------------------ changes
+
+RUS_2024_USD = RUS_2024_T * RUS_USD_PER_T
+RUS_2023_USD = (RUS_JAN_2023_T + RUS_FEB_2023_T) * RUS_USD_PER_T_2023
+
+
+def test_change_over_period_for_a_partner(flows):
+    change = an.change_over_period(flows, "crude_oil", "2024-01/2024-02", "2023-01/2023-02").iloc[0]
+    assert change["partner_iso3"] == "RUS"
+    assert change["value"] == RUS_2024_USD
+    assert change["baseline_value"] == RUS_2023_USD
+    assert change["change_pct"] == pytest.approx((RUS_2024_USD - RUS_2023_USD) / RUS_2023_USD * 100)
+    assert change["unit"] == "USD"
+    assert change["is_complete"]
+
+
+def test_change_over_period_for_all_partners_and_an_incomplete_window(flows):
+    change = an.change_over_period(flows, "crude_oil", "2024-01/2024-03", "2023-01/2023-03",
+                                   metric="mass", partner_iso3=None).iloc[0]
+    assert change["partner_iso3"] == an.ALL_PARTNERS
+    assert change["value"] == PARTNERS_2024_T  # WLD not added
+    assert change["baseline_value"] == RUS_JAN_2023_T + RUS_FEB_2023_T + SAU_JAN_2023_T + SAU_FEB_2023_T
+    assert change["months_without_data"] == 1
+    assert change["baseline_months_without_data"] == 1
+    assert not change["is_complete"]
+    with pytest.raises(NoData, match="WLD"):
+        an.change_over_period(flows, "crude_oil", "2024", "2023", partner_iso3="WLD")
+
+
+def test_change_over_period_counts_a_missing_figure(flows):
+    gap = table([flow_row("RUS", "2024-03", usd=RUS_FEB_T * RUS_USD_PER_T)])  # value but no mass
+    change = an.change_over_period(pd.concat([flows, gap]), "crude_oil", "2024-01/2024-03", "2023-01/2023-03",
+                                   metric="mass").iloc[0]
+    assert change["value"] == RUS_2024_T
+    assert change["months_reported"] == 2
+    assert change["months_missing_figure"] == 1
+    assert not change["is_complete"]
+
+
+def test_yoy_change_per_month(flows):
+    yoy = an.yoy_change(flows, "crude_oil", "mass", "M", partner_iso3="RUS").set_index("period")
+    assert yoy.loc["2024-01", "value_year_earlier"] == RUS_JAN_2023_T
+    assert yoy.loc["2024-01", "change_pct"] == pytest.approx((RUS_JAN_T - RUS_JAN_2023_T) / RUS_JAN_2023_T * 100)
+    assert yoy.loc["2024-01", "is_complete"]
+    assert math.isnan(yoy.loc["2023-01", "value_year_earlier"])
+
+
+def test_yoy_change_per_year_flags_partial_years(flows):
+    yoy = an.yoy_change(flows, "crude_oil", "value", "A").set_index("period")
+    total_2024 = RUS_2024_USD + SAU_2024_T * SAU_USD_PER_T + IRQ_2024_T * IRQ_USD_PER_T
+    assert yoy.loc["2024", "value"] == pytest.approx(total_2024)
+    assert yoy.loc["2024", "months_with_data"] == 2
+    assert not yoy.loc["2024", "is_complete"]
+
+
+# ------------------------------------------------------------------------------------ concentration
+
+
+def test_hhi(flows):
+    index = an.hhi(flows, "crude_oil", "mass", "M").set_index("period")
+    jan_total = RUS_JAN_T + SAU_JAN_T + IRQ_JAN_T
+    expected = sum((t / jan_total * 100) ** 2 for t in (RUS_JAN_T, SAU_JAN_T, IRQ_JAN_T))
+    assert index.loc["2024-01", "hhi"] == pytest.approx(expected)
+    assert index.loc["2024-01", "n_partners"] == 3
+
+
+def test_hhi_of_a_single_supplier_is_10000():
+    index = an.hhi(table([flow_row("RUS", "2024-01", t=RUS_JAN_T)]), "crude_oil")
+    assert index["hhi"].iloc[0] == pytest.approx(100**2)
+
+
+# ------------------------------------------------------------------------------------------- prices
+
+
+def test_unit_values(flows):
+    values = an.unit_values(flows, "crude_oil", "M").set_index(["period", "partner_iso3"])
+    assert values.loc[("2024-01", "RUS"), "usd_per_t"] == pytest.approx(RUS_USD_PER_T)
+    assert values.loc[("2024-01", "RUS"), "usd_per_bbl"] == pytest.approx(RUS_USD_PER_T / units.BARRELS_PER_TONNE_CRUDE)
+
+
+ZERO_MASS_USD = 40_000  # a tiny flow rounded to 0.0 kt in the extract
+
+
+def test_unit_values_ignore_months_with_missing_or_zero_mass():
+    rows = table(
+        [
+            flow_row("RUS", "2024-01", **crude(RUS_JAN_T, RUS_USD_PER_T)),
+            flow_row("RUS", "2024-02", t=0, usd=ZERO_MASS_USD),
+            flow_row("RUS", "2024-03", usd=ZERO_MASS_USD),
+        ]
+    )
+    monthly = an.unit_values(rows, freq="M").set_index("period")
+    assert math.isnan(monthly.loc["2024-02", "usd_per_t"])  # not inf
+    assert math.isnan(monthly.loc["2024-03", "usd_per_t"])
+    annual = an.unit_values(rows, freq="A").iloc[0]
+    assert annual["usd_per_t"] == pytest.approx(RUS_USD_PER_T)  # the two unusable months change nothing
+    assert annual["months_used"] == 1
+    assert annual["months_unusable"] == 2
+
+
+def test_price_discount_against_a_partner_and_the_average(flows):
+    against_sau = an.price_discount(flows, "RUS", "SAU", "M").set_index("period")
+    per_bbl = units.BARRELS_PER_TONNE_CRUDE
+    discount_usd_per_t = SAU_USD_PER_T - RUS_USD_PER_T
+    assert against_sau.loc["2024-01", "discount_usd_per_bbl"] == pytest.approx(discount_usd_per_t / per_bbl)
+    assert against_sau.loc["2024-01", "discount_pct"] == pytest.approx(
+        (SAU_USD_PER_T - RUS_USD_PER_T) / SAU_USD_PER_T * 100
+    )
+    average = an.price_discount(flows, "RUS", "average", "M").set_index("period")
+    jan_t = RUS_JAN_T + SAU_JAN_T + IRQ_JAN_T
+    jan_usd = RUS_JAN_T * RUS_USD_PER_T + SAU_JAN_T * SAU_USD_PER_T + IRQ_JAN_T * IRQ_USD_PER_T
+    assert average.loc["2024-01", "benchmark_usd_per_bbl"] == pytest.approx(jan_usd / jan_t / per_bbl)
+    assert average.loc["2024-01", "benchmark"] == "average"
+
+
+# ------------------------------------------------------------------------------------- cross-source
+
+MONTHLY_T = 7_000_000  # a supplier shipping the same every month
+PRESS_CLOSE_T = MONTHLY_T * 1.01  # within a 2 % tolerance
+PRESS_FAR_T = MONTHLY_T * 1.05  # beyond it
+
+
+def year_of_base(partner, year, t, months=range(1, 13)):
+    return [flow_row(partner, f"{year}-{m:02d}", t=t, usd=t * RUS_USD_PER_T) for m in months]
+
+
+def test_cross_source_comparison_monthly_each_outlet():
+    rows = table(
+        year_of_base("RUS", 2024, MONTHLY_T)
+        + [
+            flow_row("RUS", "2024-03", t=PRESS_CLOSE_T, source="gacc_press"),
+            flow_row("RUS", "2024-03", t=PRESS_FAR_T, source="gacc_press"),
+        ]
+    )
+    compared = an.cross_source_comparison(rows)
+    assert len(compared) == 2  # one line per outlet; the press gave mass only
+    assert set(compared["metric"]) == {"mass"}
+    assert sorted(compared["diff_pct"]) == pytest.approx([1.0, 5.0])
+    assert compared.set_index("other_value").loc[PRESS_FAR_T, "flagged"]
+    assert not compared.set_index("other_value").loc[PRESS_CLOSE_T, "flagged"]
+    assert set(compared["base_value"]) == {MONTHLY_T}
+
+
+def test_cross_source_comparison_annual_needs_twelve_months():
+    rows = table(
+        year_of_base("RUS", 2024, MONTHLY_T)
+        + year_of_base("SAU", 2024, MONTHLY_T, months=range(1, 12))  # no December figure for SAU
+        + [
+            flow_row("RUS", "2024", t=12 * MONTHLY_T, freq="A", source="gacc_press"),
+            flow_row("SAU", "2024", t=12 * MONTHLY_T, freq="A", source="gacc_press"),
+        ]
+    )
+    compared = an.cross_source_comparison(rows)
+    assert compared["partner_iso3"].tolist() == ["RUS"]
+    assert compared["base_value"].iloc[0] == 12 * MONTHLY_T
+    assert compared["base_months"].iloc[0] == 12
+    assert compared["diff_pct"].iloc[0] == pytest.approx(0)
+
+
+def test_cross_source_comparison_of_press_totals_with_partner_sums():
+    rows = table(
+        year_of_base("RUS", 2024, MONTHLY_T, months=[1])
+        + year_of_base("SAU", 2024, MONTHLY_T, months=[1])
+        + [flow_row("WLD", "2024-01", t=2 * MONTHLY_T * 1.05, source="gacc_press")]
+    )
+    compared = an.cross_source_comparison(rows, tolerance_pct=10)
+    assert compared["partner_iso3"].tolist() == ["WLD"]
+    assert compared["base_value"].iloc[0] == 2 * MONTHLY_T
+    assert not compared["flagged"].iloc[0]
+    assert "sum of 2 partner rows" in compared["base_provenance"].iloc[0]
+    assert an.cross_source_comparison(rows, base_totals_from_partners=False).empty
+
+
+def test_cross_source_comparison_needs_both_sources(flows):
+    with pytest.raises(NoData, match="'comtrade'"):
+        an.cross_source_comparison(flows, other_source="comtrade")
+
+
+def test_cross_source_comparison_skips_totals_with_an_unknown_part():
+    rows = table(
+        year_of_base("RUS", 2024, MONTHLY_T, months=[1])
+        + [flow_row("SAU", "2024-01", usd=MONTHLY_T * SAU_USD_PER_T)]  # SAU mass unknown
+        + [flow_row("WLD", "2024-01", t=2 * MONTHLY_T, source="gacc_press")]
+    )
+    assert an.cross_source_comparison(rows).empty
+
+
+PIPELINE_RUS_2023_BCM, PIPELINE_RUS_2024_BCM = 22.7, 31.06
+
+
+def test_volume_from_annual_press_rows():
+    press = table(
+        [
+            flow_row("RUS", "2023", bcm=PIPELINE_RUS_2023_BCM, freq="A", source="gacc_press", commodity="pipeline_gas"),
+            flow_row("RUS", "2024", bcm=PIPELINE_RUS_2024_BCM, freq="A", source="gacc_press", commodity="pipeline_gas"),
+        ]
+    )
+    kw = {"source": "gacc_press", "row_freq": "A"}
+    yoy = an.yoy_change(press, "pipeline_gas", "volume", "A", partner_iso3="RUS", **kw).set_index("period")
+    assert yoy.loc["2024", "change_pct"] == pytest.approx(
+        (PIPELINE_RUS_2024_BCM - PIPELINE_RUS_2023_BCM) / PIPELINE_RUS_2023_BCM * 100
+    )
+    assert yoy.loc["2024", "is_complete"]
+    ranking = an.supplier_ranking(press, "pipeline_gas", "2024", "volume", source="gacc_press", freq="A")
+    assert ranking["volume_bcm"].iloc[0] == PIPELINE_RUS_2024_BCM
+    assert ranking["months_reported"].iloc[0] == 12
+    with pytest.raises(NoData, match="no rows in window 2024-01/2024-06"):
+        an.supplier_ranking(press, "pipeline_gas", "2024-01/2024-06", "volume", source="gacc_press", freq="A")
+
+
+def test_window_coverage_of_one_metric():
+    rows = table([flow_row("RUS", "2024-01", t=RUS_JAN_T), flow_row("RUS", "2024-02", usd=KAZ_FEB_USD)])
+    coverage = an.window_coverage(rows, "crude_oil", "2024-01/2024-02", metric="mass")
+    assert coverage["has_data"].tolist() == [True, False]
