@@ -12,6 +12,7 @@ Comtrade also reports partners that are not countries; they keep Comtrade's own 
 from __future__ import annotations
 
 import difflib
+import logging
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
@@ -36,6 +37,9 @@ NON_ISO_AREAS: dict[str, str] = {
 @lru_cache(maxsize=1)
 def _converter():
     import country_converter as coco
+
+    # Its "X not found in regex" warnings would reach the user's terminal; our errors say it better.
+    logging.getLogger(coco.country_converter.__name__).setLevel(logging.ERROR)
 
     table_path = Path(coco.__file__).with_name("country_data.tsv")
     table = pd.read_csv(table_path, sep="\t", encoding="utf-8", keep_default_na=False, na_values=[""])
