@@ -19,7 +19,7 @@ from energytrade.raw import write_atomic
 from energytrade.schema import COLUMNS, NUMERIC_COLUMNS, conform, empty_frame, sort_rows, validate
 
 #: Source modules under energytrade.sources, in build order. Adding a source is adding its module here.
-SOURCE_NAMES: tuple[str, ...] = ("comtrade_extract", "gacc_query", "gacc_press")
+SOURCE_NAMES: tuple[str, ...] = ("comtrade_extract", "gacc_query", "gacc_press", "comtrade")
 
 
 def clean_all(raw_root: Path, progress: Callable[[str], None] | None = None) -> pd.DataFrame:

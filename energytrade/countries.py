@@ -65,6 +65,13 @@ def _name_to_iso3(name: str) -> str | None:
     return str(code)
 
 
+@lru_cache(maxsize=1)
+def iso_numeric_codes() -> dict[str, int]:
+    """ISO 3166-1 numeric code of every ISO3 code country_converter knows (``"CHN"`` -> 156)."""
+    table = _converter().data[["ISO3", "ISOnumeric"]].dropna()
+    return {str(iso3): int(float(num)) for iso3, num in zip(table["ISO3"], table["ISOnumeric"]) if str(num).strip()}
+
+
 def to_iso3(names: Iterable[str]) -> list[str]:
     """Map country names (any common spelling, or ISO3 codes) to ISO3 codes, in order.
 

@@ -39,7 +39,6 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -49,7 +48,7 @@ import requests
 
 from energytrade import __version__
 from energytrade.commodities import HS_CODES, check_commodity
-from energytrade.countries import WORLD_ISO3, check_iso3
+from energytrade.countries import WORLD_ISO3, check_iso3, iso_numeric_codes
 from energytrade.errors import BadPeriod
 from energytrade.periods import parse_month
 from energytrade.schema import UNIQUE_KEY, conform, empty_frame, sort_rows
@@ -150,14 +149,6 @@ EMPTY_REASONS = (
 
 
 # --------------------------------------------------------------------------------------------------- check
-@lru_cache(maxsize=1)
-def _iso_numeric() -> dict[str, int]:
-    from energytrade.countries import _converter  # the one CountryConverter the package loads
-
-    table = _converter().data[["ISO3", "ISOnumeric"]].dropna()
-    return {str(iso3): int(float(num)) for iso3, num in zip(table["ISO3"], table["ISOnumeric"]) if str(num).strip()}
-
-
 def comtrade_area_code(iso3: str) -> int:
     """UN Comtrade's numeric area code of an ISO3 code (``"CHN"`` -> 156, ``"USA"`` -> 842, ``"WLD"`` -> 0).
 
@@ -167,7 +158,7 @@ def comtrade_area_code(iso3: str) -> int:
     if iso3 in COMTRADE_AREA_CODES:
         return COMTRADE_AREA_CODES[iso3]
     try:
-        return _iso_numeric()[iso3]
+        return iso_numeric_codes()[iso3]
     except KeyError:
         raise ComtradeBadQuery(
             f"no UN Comtrade area code is known for {iso3!r}; use an ISO 3166 alpha-3 country code"
