@@ -1,0 +1,188 @@
+"""The article's claims, evaluated from data: as known on the article's date, and with what came later.
+
+The article (``shared/article.txt``, 2022-12-30, on the Putin–Xi video summit) makes three claims that
+trade statistics can check. They are data, in ``energytrade/claims/claims.yml``; one engine evaluates
+every kind, so a new claim of these kinds is a new YAML entry, not new code.
+
+=====================================  ===================  =============================================
+claim                                  kind                 judged on
+=====================================  ===================  =============================================
+``russia-largest-oil-supplier``        largest_supplier     China's crude oil (HS 2709) imports by partner:
+                                                            is Russia first? tonnes and dollars; the latest
+                                                            known month, its year to date, each calendar
+                                                            year from 2020 to the last complete one
+``russia-energy-exports-to-china-      change_over_period   China's imports from Russia of crude, LNG,
+surged``                                                    pipeline gas and coal, per commodity (tonnes and
+                                                            dollars; pipeline gas dollars only) and in total
+                                                            (dollars): 2022-03 (first full month of the war)
+                                                            to the latest known month, against the same
+                                                            months a year earlier; "dramatically" = at least
+                                                            +25 %. Later: the first 12 war months, and each
+                                                            calendar year from 2022 against the one before
+``russia-gas-supplies-to-china-rise``  forecast_vs_outcome  2023 against 2022: pipeline gas bcm (press,
+                                                            Gazprom), pipeline gas dollars, LNG tonnes and
+                                                            dollars, gas in total (dollars); "increase" =
+                                                            any rise; judged on bcm and tonnes only
+=====================================  ===================  =============================================
+
+The as-of rule
+--------------
+A month's customs figures count as known from ``lag_days`` days after the month ends (default 20: the 20th
+of the following month). A span (year to date, calendar year) is known when its last month is, so an annual
+figure is known when its December is. The same rule dates press figures. The default as-of date is the
+article's, 2022-12-30: figures up to 2022-11 were known then. "The latest known month" is the latest month
+known on the as-of date that the data hold. Findings over windows not yet known on the as-of date are still
+computed and kept, with ``known_at_as_of: false`` and the date they became known (``known_from``).
+
+How a finding is judged
+-----------------------
+largest_supplier
+    SUPPORTED when the exporter ranks first over the window, NOT_SUPPORTED when another partner does.
+change_over_period, forecast_vs_outcome
+    ``change_pct = (value - baseline_value) / baseline_value * 100``; SUPPORTED when it passes the spec's
+    threshold (``>=`` for ``at_least_pct``, ``>`` for ``above_pct``), NOT_SUPPORTED otherwise. The actual
+    change is always shown, so readers can apply their own threshold.
+INCONCLUSIVE
+    A month of the window (or baseline) has no data in any of the measure's sources, or a compared figure is
+    missing (a row with no figure; for rankings: the leader's, runner-up's or exporter's, or that of any
+    partner ranking in the top three by the other metric, which could be the leader). ``missing`` names the
+    months. Nothing is ever filled or interpolated.
+
+The verdict rule (a claim's overall verdict)
+--------------------------------------------
+Take the findings known on the as-of date whose metric counts (the spec's ``verdict_metrics``, default all):
+
+1. none -> INCONCLUSIVE (the summary names the windows needed and when they became known);
+2. some SUPPORTED and some NOT_SUPPORTED -> MIXED (whatever the inconclusive ones would say);
+3. else any INCONCLUSIVE -> INCONCLUSIVE (the summary names the missing months);
+4. else all SUPPORTED -> SUPPORTED; all NOT_SUPPORTED -> NOT_SUPPORTED.
+
+The same rule over the later findings gives ``later_verdict`` and the summary's "From <date> on, ..."
+sentence; it never changes ``verdict``.
+
+Data choices
+------------
+- Sources per window: a measure lists sources in order of preference (UN Comtrade extract 2020-2024, then
+  China customs' query 2025 on, values only); each window uses the first that covers all its months.
+- A partner absent from a month that has data is summed as reported (customs list only partners with trade);
+  the finding's note names the month.
+- Pipeline-gas volumes (bcm) exist only as press figures (``gacc_press``); several outlets report the same
+  year. Rule: the figure tagged ``[Gazprom...]`` (else ``[GACC...]``); among those, the most precise (most
+  decimals). Every other outlet's figure is kept in ``alternatives``, and ``change_pct_range`` gives the
+  change whichever outlets one takes.
+- Tonnes of different fuels are not added: totals are in dollars only. Barrels per day are not a separate
+  metric for the crude ranking: within one window they rank suppliers exactly as tonnes do.
+
+Python
+------
+>>> from energytrade import claims                                    # doctest: +SKIP
+>>> results = claims.evaluate()                     # as of 2022-12-30  # doctest: +SKIP
+>>> results = claims.evaluate(as_of="2024-06-30", flows=flows)        # doctest: +SKIP
+>>> print(claims.to_table(results))                                   # doctest: +SKIP
+>>> claims.evidence_frame(results[0])                                 # doctest: +SKIP
+
+JSON (``energytrade claims --json``): an array, one object per claim: ``id``, ``quote``, ``kind``,
+``verdict``, ``later_verdict``, ``summary``, ``as_of``, ``lag_days``, ``threshold``, ``findings``. Each finding:
+``type`` (``ranking`` | ``change``), ``commodity``, ``metric`` (``mass`` | ``value`` | ``volume`` | ``bpd``),
+``unit`` (t, USD, bcm, bbl/d), ``window`` (``YYYY``, ``YYYY-MM`` or ``YYYY-MM/YYYY-MM``), ``verdict``,
+``known_at_as_of``, ``known_from``, ``counts_toward_verdict``; rankings: ``leader_iso3``, ``leader_name``,
+``leader_value``, ``runner_up_iso3``, ``runner_up_name``, ``runner_up_value``, ``margin_pct``,
+``claimed_iso3``, ``claimed_rank``, ``claimed_value``, ``claimed_share_pct``; changes: ``partner_iso3``,
+``value``, ``baseline_window``, ``baseline_value``, ``change_pct``, ``threshold_pct`` (press figures also
+``change_pct_range``, ``alternatives``); then ``missing``, ``data_sources``, ``notes`` and ``sources`` (the
+provenance of every raw row behind the numbers, ``raw/<source>/<vintage>/<file>#row=<n>``). The full JSON
+Schema is :data:`JSON_SCHEMA`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from datetime import date
+
+import pandas as pd
+
+from energytrade.claims.asof import (
+    ARTICLE_DATE,
+    DEFAULT_LAG_DAYS,
+    is_known,
+    known_from,
+    latest_known_month,
+    parse_as_of,
+)
+from energytrade.claims.engine import claim_verdicts, combine, evaluate_claim
+from energytrade.claims.output import EVIDENCE_COLUMNS, evidence_frame, to_json, to_table
+from energytrade.claims.results import (
+    INCONCLUSIVE,
+    JSON_SCHEMA,
+    MIXED,
+    NOT_SUPPORTED,
+    SUPPORTED,
+    VERDICTS,
+    ClaimResult,
+    Finding,
+)
+from energytrade.claims.spec import (
+    ClaimSpec,
+    Measure,
+    Threshold,
+    WindowRule,
+    check_unique,
+    load_specs,
+    spec_from_dict,
+    specs_from_yaml,
+)
+
+
+def evaluate(
+    as_of: str | date | None = None,
+    data_dir: str | os.PathLike | None = None,
+    flows: pd.DataFrame | None = None,
+    lag_days: int = DEFAULT_LAG_DAYS,
+    specs: Iterable[ClaimSpec] | None = None,
+) -> list[ClaimResult]:
+    """Evaluate claims from the clean table, as known on ``as_of``.
+
+    Parameters
+    ----------
+    as_of : str, date or None
+        ``YYYY-MM-DD`` or a date; ``None`` is the article's date, 2022-12-30.
+    data_dir : path, optional
+        Data root to load the clean table from (ignored when ``flows`` is given).
+    flows : DataFrame, optional
+        The clean table (``energytrade.build.load_trade_flows()``); pass it to avoid reloading.
+    lag_days : int, default 20
+        Days after a month's end from which its figures count as known [d].
+    specs : iterable of ClaimSpec, optional
+        Default: the article's claims (``claims.yml``).
+
+    Returns
+    -------
+    list of ClaimResult
+        One per spec, in spec order.
+
+    Raises
+    ------
+    BadDate
+        ``as_of`` is not ``YYYY-MM-DD``.
+    ClaimSpecError
+        A spec is malformed or names an unknown commodity, country, metric or source.
+    """
+    day = parse_as_of(as_of)
+    if isinstance(lag_days, bool) or not isinstance(lag_days, int) or lag_days < 0:
+        raise ValueError(f"lag_days must be a whole number of days >= 0, got {lag_days!r}")
+    specs = load_specs() if specs is None else check_unique(specs)
+    if flows is None:
+        from energytrade.build import load_trade_flows
+
+        flows = load_trade_flows(data_dir)
+    return [evaluate_claim(spec, flows, day, lag_days) for spec in specs]
+
+
+__all__ = [
+    "ARTICLE_DATE", "DEFAULT_LAG_DAYS", "EVIDENCE_COLUMNS", "INCONCLUSIVE", "JSON_SCHEMA", "MIXED",
+    "NOT_SUPPORTED", "SUPPORTED", "VERDICTS", "ClaimResult", "ClaimSpec", "Finding", "Measure", "Threshold",
+    "WindowRule", "check_unique", "claim_verdicts", "combine", "evaluate", "evaluate_claim", "evidence_frame",
+    "is_known", "known_from", "latest_known_month", "load_specs", "parse_as_of", "spec_from_dict",
+    "specs_from_yaml", "to_json", "to_table",
+]

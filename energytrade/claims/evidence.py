@@ -1,0 +1,410 @@
+"""The figures a finding compares, taken from the clean table with their provenance.
+
+Pure functions on the clean table (``energytrade.schema``); rankings and coverage come from
+:mod:`energytrade.analysis`. Nothing is filled or interpolated: a window lacking data gives no figure and
+names the months it lacks.
+
+Rules
+-----
+Source per window
+    A measure lists sources in order of preference; for each window the first source with a figure of
+    the metric (any partner) in every month of the window is used. When none covers the window, the one
+    covering most months is named and the months it lacks are listed.
+A partner absent from a month
+    Customs tables list only partners with trade, so a partner with no row in a month that has data is
+    summed as reported (the month is named in the finding's note, never filled in). A partner with a
+    row but no figure (NaN) in a month makes its window total unknown. In a ranking that blocks the
+    verdict when the partner is the leader, runner-up or claimed exporter, or when it ranks in the top
+    three by the other metric (value for tonnes, tonnes for value), since it could then be the leader;
+    smaller partners lacking a figure are named in the notes.
+Press figures (``gacc_press``)
+    Several outlets may report one figure, each its own row. :func:`pick_press_figure` takes the rows of
+    the first preferred outlet tag (the ``[...]`` at the start of the note: ``Gazprom`` matches
+    ``[Gazprom via TASS]``) that has a figure, and among them the most precise (most decimals; ties: the
+    first row of the raw file). Every other outlet's figure is kept as an alternative, so the spread is
+    shown beside the chosen figure.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from energytrade import analysis, units
+from energytrade.countries import WORLD_ISO3
+from energytrade.errors import NoData
+from energytrade.periods import Month, parse_period
+
+#: metric -> clean-table column its figures come from (bpd is computed from the mass)
+SOURCE_COLUMNS = {"mass": "net_weight_kg", "value": "value_usd", "volume": "volume_bcm", "bpd": "net_weight_kg"}
+_TAG = re.compile(r"^\s*\[([^\]]+)\]")
+
+
+def compress_months(months: list[str] | tuple[str, ...]) -> str:
+    """``["2020-01", "2020-02", "2020-03", "2020-05"]`` -> ``"2020-01..2020-03, 2020-05"``."""
+    parsed = sorted({Month(int(m[:4]), int(m[5:7])) for m in months})
+    runs: list[list[Month]] = []
+    for month in parsed:
+        if runs and runs[-1][-1].shift(1) == month:
+            runs[-1].append(month)
+        else:
+            runs.append([month])
+    return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}..{r[-1]}" for r in runs)
+
+
+def _to_metric(raw_sum: float, metric: str, window: str) -> float:
+    """A sum of clean-column figures -> the metric's unit (kg -> t; bpd over the window's days)."""
+    if metric == "mass":
+        return float(units.kg_to_tonnes(raw_sum))
+    if metric == "bpd":
+        return float(units.tonnes_to_bpd(units.kg_to_tonnes(raw_sum), window))
+    return float(raw_sum)
+
+
+@dataclass(frozen=True)
+class WindowFigure:
+    """One partner's figure over one window, or why there is none.
+
+    Attributes
+    ----------
+    value : float or None
+        In the metric's unit; ``None`` when any month lacks data or a figure.
+    missing : tuple of str
+        What is missing, each naming months (``"2020-01..2020-12: no pipeline_gas value data"``).
+    sources : tuple of str
+        Provenance of every row summed (``raw/<source>/<vintage>/<file>#row=<n>``).
+    data_sources : tuple of str
+        The sources used.
+    notes : tuple of str
+    alternatives : tuple of dict
+        Press only: the other outlets' figures (``value``, ``outlet``, ``provenance``).
+    """
+
+    value: float | None
+    missing: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    data_sources: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    alternatives: tuple[dict, ...] = field(default=())
+
+
+class TableView:
+    """The clean table with the per-evaluation caches the engine needs (no state beyond memoisation)."""
+
+    def __init__(self, flows: pd.DataFrame, importer: str, flow: str) -> None:
+        self.flows = flows
+        self.importer = importer
+        self.flow = flow
+        self._months: dict[tuple[str, str, str], frozenset[str]] = {}
+
+    def select_kw(self, source: str) -> dict:
+        return {"reporter": self.importer, "flow": self.flow, "source": source, "freq": "M"}
+
+    def months_with_data(self, commodity: str, metric: str, source: str) -> frozenset[str]:
+        """Months in which ``source`` gives a figure of ``metric`` for any partner (``WLD`` excluded)."""
+        key = (commodity, metric, source)
+        if key not in self._months:
+            try:
+                rows = analysis.select_flows(self.flows, commodity, **self.select_kw(source))
+            except NoData:
+                rows = self.flows.iloc[0:0]
+            self._months[key] = frozenset(rows.loc[rows[SOURCE_COLUMNS[metric]].notna(), "period"])
+        return self._months[key]
+
+    def choose_source(self, commodity: str, metric: str, window: str, sources: tuple[str, ...]):
+        """``(source, months lacking data)``: the first source covering the window, else the best one."""
+        months = parse_period(window).months()
+        best: tuple[str | None, list[str]] = (None, months)
+        for source in sources:
+            have = self.months_with_data(commodity, metric, source)
+            lacking = [m for m in months if m not in have]
+            if not lacking:
+                return source, []
+            if len(lacking) < len(best[1]):
+                best = (source, lacking)
+        return best
+
+    def window_rows(self, commodity: str, window: str, source: str) -> pd.DataFrame:
+        try:
+            return analysis.select_flows(self.flows, commodity, window=window, **self.select_kw(source))
+        except NoData:
+            return self.flows.iloc[0:0]
+
+
+def _lacking_text(months: list[str], commodity: str, metric: str, sources: tuple[str, ...]) -> str:
+    return f"{compress_months(months)}: no {commodity} {metric} data in {' or '.join(sources)}"
+
+
+def monthly_partner_figure(
+    view: TableView, commodity: str, metric: str, window: str, partner: str, sources: tuple[str, ...]
+) -> WindowFigure:
+    """A partner's total of one commodity over a window, from monthly customs tables.
+
+    Parameters
+    ----------
+    view : TableView
+    commodity, metric : str
+    window : str
+        ``YYYY``, ``YYYY-MM`` or ``YYYY-MM/YYYY-MM``.
+    partner : str
+        ISO3 of the partner (the exporter).
+    sources : tuple of str
+        Monthly sources in order of preference.
+
+    Returns
+    -------
+    WindowFigure
+        ``value`` in the metric's unit (t, USD, bcm, bbl/d), or ``None`` with ``missing`` filled.
+    """
+    source, lacking = view.choose_source(commodity, metric, window, sources)
+    if lacking:
+        return WindowFigure(None, missing=(_lacking_text(lacking, commodity, metric, sources),),
+                            data_sources=(source,) if source else ())
+    rows = view.window_rows(commodity, window, source)
+    mine = rows[rows["partner_iso3"] == partner]
+    column = SOURCE_COLUMNS[metric]
+    provenance = tuple(mine["provenance"])
+    if mine.empty:
+        return WindowFigure(None, missing=(
+            f"{window}: {partner} has no {commodity} row in {source} (customs omit zero flows, so most "
+            "likely none, but it is not filled in)",), data_sources=(source,))
+    no_figure = mine.loc[mine[column].isna(), "period"].tolist()
+    if no_figure:
+        return WindowFigure(None, missing=(
+            f"{compress_months(no_figure)}: {partner} {commodity} row without a {metric} figure in {source}",),
+            sources=provenance, data_sources=(source,))
+    notes = []
+    absent = sorted(set(parse_period(window).months()) - set(mine["period"]))
+    if absent:
+        notes.append(f"{partner} has no {commodity} row in {compress_months(absent)} (summed as reported)")
+    value = _to_metric(mine[column].sum(), metric, window)
+    return WindowFigure(value, sources=provenance, data_sources=(source,), notes=tuple(notes))
+
+
+def total_partner_figure(
+    view: TableView, commodities: tuple[str, ...], metric: str, window: str, partner: str,
+    sources: tuple[str, ...],
+) -> WindowFigure:
+    """The sum over several commodities (value only) of :func:`monthly_partner_figure`; unknown if any part is."""
+    parts = [monthly_partner_figure(view, c, metric, window, partner, sources) for c in commodities]
+    missing = tuple(m for p in parts for m in p.missing)
+    value = None if missing else float(sum(p.value for p in parts))  # type: ignore[misc]
+    return WindowFigure(
+        value,
+        missing=missing,
+        sources=tuple(s for p in parts for s in p.sources),
+        data_sources=tuple(dict.fromkeys(s for p in parts for s in p.data_sources)),
+        notes=tuple(n for p in parts for n in p.notes),
+    )
+
+
+# ------------------------------------------------------------------------------------------- press
+
+
+def press_key(window: str) -> tuple[str, str] | None:
+    """The press row (freq, period) that gives a window's figure: a year (A), January to a month (YTD),
+    a month (M); ``None`` for other spans."""
+    span = parse_period(window)
+    if span.start.month == 1 and span.end.month == 12 and span.start.year == span.end.year:
+        return "A", str(span.start.year)
+    if span.start == span.end:
+        return "M", str(span.end)
+    if span.start.month == 1 and span.start.year == span.end.year:
+        return "YTD", str(span.end)
+    return None
+
+
+def outlet_tag(note: str) -> str:
+    """The outlet tag of a press note: ``"[Gazprom via TASS] Power of ..."`` -> ``"Gazprom via TASS"``."""
+    match = _TAG.match(str(note))
+    return match.group(1).strip() if match else ""
+
+
+def _decimals(x: float) -> int:
+    text = f"{x:.10f}".rstrip("0")
+    return len(text.split(".")[1]) if "." in text else 0
+
+
+def pick_press_figure(rows: pd.DataFrame, column: str, prefer: tuple[str, ...]):
+    """Choose one figure among outlets' rows for the same key.
+
+    Parameters
+    ----------
+    rows : DataFrame
+        Clean-schema press rows of one key (partner, commodity, period, freq), in raw-file order.
+    column : str
+        The figure's clean column (e.g. ``volume_bcm``).
+    prefer : tuple of str
+        Outlet tags in order of preference; a tag matches a note's ``[...]`` when that starts with it.
+
+    Returns
+    -------
+    (chosen, others, rule) : (Series or None, DataFrame, str)
+        The chosen row, every other row with a figure, and the rule applied in words.
+
+    Examples
+    --------
+    Gazprom's 22.73 bcm (two decimals) is chosen over Gazprom's rounded 22.7 and the ministry's 22.7.
+    """
+    have = rows[rows[column].notna()]
+    if have.empty:
+        return None, have, "no outlet gives this figure"
+    tags = have["note"].map(outlet_tag)
+    for tag in prefer:
+        matched = have[tags.str.startswith(tag)]
+        if not matched.empty:
+            rule = f"the most precise '{tag}' figure"
+            break
+    else:
+        matched, rule = have, f"no {'/'.join(prefer)} figure: the most precise of all outlets"
+    precision = matched[column].map(_decimals)
+    chosen_index = precision[precision == precision.max()].index[0]
+    return have.loc[chosen_index], have.drop(index=chosen_index), rule
+
+
+def press_partner_figure(
+    view: TableView, commodity: str, metric: str, window: str, partner: str, prefer: tuple[str, ...],
+    source: str = "gacc_press",
+) -> WindowFigure:
+    """A partner's press-reported figure for a window (see :func:`pick_press_figure`), with alternatives."""
+    key = press_key(window)
+    if key is None:
+        return WindowFigure(None, missing=(f"{window}: the press reports years, years to date and months, not "
+                                           "this span",), data_sources=(source,))
+    freq, period = key
+    flows = view.flows
+    rows = flows[
+        (flows["source"] == source) & (flows["commodity"] == commodity) & (flows["reporter_iso3"] == view.importer)
+        & (flows["flow"] == view.flow) & (flows["partner_iso3"] == partner) & (flows["freq"] == freq)
+        & (flows["period"] == period)
+    ]
+    column = SOURCE_COLUMNS[metric]
+    chosen, others, rule = pick_press_figure(rows, column, prefer)
+    if chosen is None:
+        return WindowFigure(None, missing=(f"{window}: no {partner} {commodity} {metric} figure ({freq} {period}) "
+                                           f"in {source}",), data_sources=(source,))
+    value = _to_metric(float(chosen[column]), metric, window)
+    alternatives = tuple(
+        {"window": window, "value": _to_metric(float(r[column]), metric, window), "outlet": outlet_tag(r["note"]),
+         "provenance": r["provenance"]}
+        for _, r in others.iterrows()
+    )
+    note = f"{window}: {rule} ({outlet_tag(chosen['note'])}) of {len(others) + 1} outlet figure(s)"
+    return WindowFigure(value, sources=(chosen["provenance"],) + tuple(a["provenance"] for a in alternatives),
+                        data_sources=(source,), notes=(note,), alternatives=alternatives)
+
+
+# ----------------------------------------------------------------------------------------- rankings
+
+
+@dataclass(frozen=True)
+class RankingFigures:
+    """The comparison behind a largest-supplier finding (values in the metric's unit)."""
+
+    leader_iso3: str | None = None
+    leader_name: str | None = None
+    leader_value: float | None = None
+    runner_up_iso3: str | None = None
+    runner_up_name: str | None = None
+    runner_up_value: float | None = None
+    margin_pct: float | None = None
+    claimed_rank: int | None = None
+    claimed_value: float | None = None
+    claimed_share_pct: float | None = None
+    missing: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    data_sources: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+def _num(x) -> float | None:
+    return None if x is None or pd.isna(x) else float(x)
+
+
+#: The metric that stands in for a missing figure when judging whether its partner could lead.
+OTHER_METRIC = {"mass": "value", "bpd": "value", "value": "mass", "volume": "value"}
+#: A partner lacking a figure blocks a ranking when it ranks this high or higher by the other metric.
+BLOCKING_RANK = 3
+
+
+def _ranks_by_other_metric(view: TableView, commodity: str, metric: str, window: str, source: str) -> dict:
+    """Partner -> rank by :data:`OTHER_METRIC` over the window (partners with no such figure left out)."""
+    other = OTHER_METRIC[metric]
+    try:
+        ranking = analysis.supplier_ranking(view.flows, commodity, window, other, **view.select_kw(source))
+    except NoData:
+        return {}
+    ranked = ranking[ranking["rank"].notna() & (ranking["months_missing_figure"] == 0)]
+    return dict(zip(ranked["partner_iso3"], ranked["rank"].astype(int)))
+
+
+def ranking_figures(
+    view: TableView, commodity: str, metric: str, window: str, claimed: str, sources: tuple[str, ...]
+) -> RankingFigures:
+    """Leader, runner-up and the claimed partner of a window, from :func:`energytrade.analysis.supplier_ranking`.
+
+    The comparison is unknown (``missing`` filled) when a month of the window has no data, when the
+    leader, the runner-up or the claimed partner has a row without the figure in some month, or when
+    another partner lacking the figure ranks in the top :data:`BLOCKING_RANK` by :data:`OTHER_METRIC`
+    (it could be the leader); smaller partners lacking a figure are named in the notes.
+    """
+    source, lacking = view.choose_source(commodity, metric, window, sources)
+    if lacking:
+        return RankingFigures(missing=(_lacking_text(lacking, commodity, metric, sources),),
+                              data_sources=(source,) if source else ())
+    ranking = analysis.supplier_ranking(view.flows, commodity, window, metric, **view.select_kw(source))
+    column = analysis.METRIC_COLUMNS[metric]
+    ranked = ranking[ranking["rank"].notna()].sort_values("rank", kind="mergesort")
+    leader = ranked.iloc[0] if len(ranked) else None
+    runner = ranked.iloc[1] if len(ranked) > 1 else None
+    mine = ranking[ranking["partner_iso3"] == claimed]
+    mine = mine.iloc[0] if len(mine) else None
+    compared = {r["partner_iso3"] for r in (leader, runner, mine) if r is not None}
+
+    rows = view.window_rows(commodity, window, source)
+    rows = rows[rows["partner_iso3"] != WORLD_ISO3]
+    figure_column = SOURCE_COLUMNS[metric]
+    missing, notes = [], []
+    for partner in sorted(compared):
+        blank = rows.loc[(rows["partner_iso3"] == partner) & rows[figure_column].isna(), "period"].tolist()
+        if blank:
+            missing.append(f"{compress_months(blank)}: {partner} {commodity} row without a {metric} figure in {source}")
+    others = ranking.loc[(ranking["months_missing_figure"] > 0) & ~ranking["partner_iso3"].isin(compared),
+                         "partner_iso3"].tolist()
+    if others:
+        ranks = _ranks_by_other_metric(view, commodity, metric, window, source)
+        for partner in others:
+            blank = compress_months(rows.loc[(rows["partner_iso3"] == partner) & rows[figure_column].isna(),
+                                             "period"].tolist())
+            rank = ranks.get(partner)
+            if rank is None or rank <= BLOCKING_RANK:
+                by = "unknown by any other metric" if rank is None else f"#{rank} by {OTHER_METRIC[metric]}"
+                missing.append(f"{blank}: {partner} {commodity} row without a {metric} figure in {source}; it "
+                               f"ranks {by}, so it could lead")
+            else:
+                notes.append(f"{partner} lacks a {metric} figure in {blank} (#{rank} by {OTHER_METRIC[metric]}: "
+                             "too small to lead)")
+    if mine is None:
+        notes.append(f"{claimed} has no {commodity} row in {window}")
+    margin = None
+    if leader is not None and runner is not None and _num(runner[column]) and runner[column] > 0:
+        margin = (leader[column] - runner[column]) / runner[column] * 100
+    sources_rows = rows[rows["partner_iso3"].isin(compared)]
+    return RankingFigures(
+        leader_iso3=None if leader is None else leader["partner_iso3"],
+        leader_name=None if leader is None else leader["partner_name"],
+        leader_value=None if leader is None else _num(leader[column]),
+        runner_up_iso3=None if runner is None else runner["partner_iso3"],
+        runner_up_name=None if runner is None else runner["partner_name"],
+        runner_up_value=None if runner is None else _num(runner[column]),
+        margin_pct=_num(margin),
+        claimed_rank=None if mine is None or pd.isna(mine["rank"]) else int(mine["rank"]),
+        claimed_value=None if mine is None else _num(mine[column]),
+        claimed_share_pct=None if mine is None else _num(mine["share_pct"]),
+        missing=tuple(missing),
+        sources=tuple(sources_rows["provenance"]),
+        data_sources=(source,),
+        notes=tuple(notes),
+    )

@@ -1,0 +1,118 @@
+"""Claim results as JSON, as a plain-text table for the terminal, and as a DataFrame of evidence."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from collections.abc import Iterable
+
+import pandas as pd
+
+from energytrade.claims.engine import fmt_amount, fmt_pct
+from energytrade.claims.results import ClaimResult, Finding
+
+_WIDTH = 110
+
+
+def to_json(results: Iterable[ClaimResult]) -> str:
+    """A JSON array, one object per claim (:data:`energytrade.claims.JSON_SCHEMA`).
+
+    Deterministic: keys in a fixed order, floats rounded, missing as ``null`` (never NaN), 2-space indent.
+    """
+    return json.dumps([r.to_dict() for r in results], indent=2, ensure_ascii=False, allow_nan=False)
+
+
+def _figures_text(f: Finding) -> str:
+    if f.type == "ranking":
+        if f.leader_iso3 is None:
+            return "; ".join(f.missing) or "no figures"
+        text = (f"{f.leader_iso3} {fmt_amount(f.leader_value, f.unit)} > {f.runner_up_iso3} "
+                f"{fmt_amount(f.runner_up_value, f.unit)} ({fmt_pct(f.margin_pct)})")
+        if f.claimed_iso3 not in (f.leader_iso3,):
+            rank = "no row" if f.claimed_rank is None else f"#{f.claimed_rank}"
+            text += f"; {f.claimed_iso3} {rank} {fmt_amount(f.claimed_value, f.unit)}"
+        return text
+    if f.missing:
+        return "; ".join(f.missing)
+    return (f"{fmt_amount(f.value, f.unit)} vs {fmt_amount(f.baseline_value, f.unit)} in {f.baseline_window} "
+            f"({fmt_pct(f.change_pct)})")
+
+
+def _plain_table(rows: list[dict]) -> list[str]:
+    """Left-aligned columns separated by two spaces; numbers right-aligned."""
+    columns = list(rows[0])
+    cells = [[str(r[c]) for c in columns] for r in rows]
+    widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(columns)]
+    numeric = [all(isinstance(r[c], int) for r in rows) for c in columns]
+
+    def line(values: list[str]) -> str:
+        return "  ".join(v.rjust(w) if num else v.ljust(w) for v, w, num in zip(values, widths, numeric)).rstrip()
+
+    return [line(columns), line(["-" * w for w in widths])] + [line(row) for row in cells]
+
+
+def to_table(results: Iterable[ClaimResult]) -> str:
+    """A readable plain-text report: per claim its verdict, quote, summary and one line per finding."""
+    blocks = []
+    for r in results:
+        later = f", later {r.later_verdict}" if r.later_verdict else ""
+        lines = [f"{r.id}: {r.verdict}{later} (as of {r.as_of})", f'  "{r.quote}"']
+        lines += textwrap.wrap(r.summary, _WIDTH, initial_indent="  ", subsequent_indent="  ")
+        rows = [
+            {
+                "window": f.window,
+                "commodity": f.commodity,
+                "metric": f.metric,
+                "verdict": f.verdict + ("" if f.counts_toward_verdict else " (not counted)"),
+                "known": "yes" if f.known_at_as_of else f"from {f.known_from}",
+                "figures": _figures_text(f),
+                "rows": len(f.sources),
+            }
+            for f in r.findings
+        ]
+        if rows:
+            lines += [""] + ["  " + line for line in _plain_table(rows)]
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
+#: Columns of :func:`evidence_frame`, in order.
+EVIDENCE_COLUMNS: tuple[str, ...] = (
+    "claim_id", "type", "commodity", "metric", "unit", "window", "verdict", "known_at_as_of", "known_from",
+    "counts_toward_verdict", "leader_iso3", "leader_value", "runner_up_iso3", "runner_up_value", "margin_pct",
+    "claimed_iso3", "claimed_rank", "claimed_value", "claimed_share_pct", "partner_iso3", "value",
+    "baseline_window", "baseline_value", "change_pct", "threshold_pct", "missing", "notes", "n_sources", "sources",
+)
+
+
+def evidence_frame(result: ClaimResult) -> pd.DataFrame:
+    """One row per finding of a claim, for the report and notebooks.
+
+    Returns
+    -------
+    DataFrame
+        :data:`EVIDENCE_COLUMNS`: figures in ``unit`` (t, USD, bcm, bbl/d; full precision), percentages
+        [%], ``missing`` and ``notes`` joined with ``"; "``, ``n_sources`` (raw rows behind the finding)
+        and ``sources`` (their provenance joined with ``" "``).
+    """
+    records = []
+    for f in result.findings:
+        records.append({
+            "claim_id": f.claim_id, "type": f.type, "commodity": f.commodity, "metric": f.metric, "unit": f.unit,
+            "window": f.window, "verdict": f.verdict, "known_at_as_of": f.known_at_as_of,
+            "known_from": f.known_from.isoformat(), "counts_toward_verdict": f.counts_toward_verdict,
+            "leader_iso3": f.leader_iso3, "leader_value": f.leader_value, "runner_up_iso3": f.runner_up_iso3,
+            "runner_up_value": f.runner_up_value, "margin_pct": f.margin_pct, "claimed_iso3": f.claimed_iso3,
+            "claimed_rank": f.claimed_rank, "claimed_value": f.claimed_value,
+            "claimed_share_pct": f.claimed_share_pct, "partner_iso3": f.partner_iso3, "value": f.value,
+            "baseline_window": f.baseline_window, "baseline_value": f.baseline_value, "change_pct": f.change_pct,
+            "threshold_pct": f.threshold_pct, "missing": "; ".join(f.missing), "notes": "; ".join(f.notes),
+            "n_sources": len(f.sources), "sources": " ".join(f.sources),
+        })
+    frame = pd.DataFrame.from_records(records, columns=list(EVIDENCE_COLUMNS))
+    floats = ["leader_value", "runner_up_value", "margin_pct", "claimed_value", "claimed_share_pct", "value",
+              "baseline_value", "change_pct", "threshold_pct"]
+    frame[floats] = frame[floats].astype("float64")
+    frame["claimed_rank"] = frame["claimed_rank"].astype("Int64")
+    frame["n_sources"] = frame["n_sources"].astype("int64")
+    return frame

@@ -1,0 +1,367 @@
+"""Claim specs: the article's claims as data (``claims.yml``), read into checked frozen dataclasses.
+
+A spec says what a claim is about (importer, exporter, commodities, metrics, sources), over which windows
+it is judged and, for changes, the threshold a change must reach. It holds no code: the engine
+(:mod:`energytrade.claims.engine`) evaluates every kind in :data:`KINDS`. Every spec is checked when it
+is built; an unknown commodity, country, metric, source or window rule raises :class:`ClaimSpecError`
+naming the claim, the field and what to write instead.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from energytrade.commodities import check_commodity
+from energytrade.countries import WORLD_ISO3, check_iso3
+from energytrade.errors import BadPeriod, ClaimSpecError, EnergyTradeError
+from energytrade.periods import parse_month, parse_period
+
+#: Claim kinds the engine evaluates.
+KINDS: tuple[str, ...] = ("largest_supplier", "change_over_period", "forecast_vs_outcome")
+#: Kinds judged by a change against a baseline (they need a threshold and baselines).
+CHANGE_KINDS: tuple[str, ...] = ("change_over_period", "forecast_vs_outcome")
+#: Metrics, with their units (as in ``energytrade.analysis.METRIC_UNITS``).
+METRICS: dict[str, str] = {"mass": "t", "value": "USD", "volume": "bcm", "bpd": "bbl/d"}
+#: Sources whose rows are monthly customs figures, one per partner and month (summed over windows).
+MONTHLY_SOURCES: tuple[str, ...] = ("comtrade_extract", "comtrade", "gacc_query")
+#: Sources of figures as reported by outlets (several rows may give one figure): need an outlet rule.
+PRESS_SOURCES: tuple[str, ...] = ("gacc_press",)
+#: Window rules (see :class:`WindowRule`).
+WINDOW_RULES: tuple[str, ...] = ("latest_month", "year_to_date", "calendar_years", "span_to_latest", "fixed")
+YEAR_EARLIER = "year_earlier"
+
+_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+SPEC_FILE = "claims.yml"
+
+
+def _fail(claim_id: str, message: str) -> ClaimSpecError:
+    return ClaimSpecError(f"claim {claim_id!r}: {message}")
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """The change a claim's word stands for, e.g. "dramatically" = at least +25 %.
+
+    Attributes
+    ----------
+    change_pct : float
+        The threshold [%] on ``(value - baseline) / baseline * 100``.
+    inclusive : bool
+        ``True``: a change of exactly ``change_pct`` passes (``>=``); ``False``: it must be above (``>``).
+    meaning : str
+        The rule in words, shown with every verdict.
+    """
+
+    change_pct: float
+    inclusive: bool
+    meaning: str
+
+    def passes(self, change_pct: float) -> bool:
+        return change_pct >= self.change_pct if self.inclusive else change_pct > self.change_pct
+
+    @property
+    def text(self) -> str:
+        op = ">=" if self.inclusive else ">"
+        return f"{self.meaning} (change {op} {self.change_pct:+g} %)"
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One thing a claim compares: a commodity (or a sum of commodities) in one metric.
+
+    Attributes
+    ----------
+    commodities : tuple of str
+        One commodity, or several summed into one total (value only makes sense across commodities).
+    metric : str
+        ``mass`` [t], ``value`` [USD], ``volume`` [bcm] or ``bpd`` [bbl/d].
+    sources : tuple of str
+        In order of preference; for each window the first source with data in every month is used.
+    label : str
+        The name shown for the measure (the commodity, or e.g. ``energy_total`` for a sum).
+    press_outlets_preferred : tuple of str
+        For press sources: outlet tags (the ``[...]`` at the start of a row's note, e.g. ``Gazprom`` for
+        ``[Gazprom via TASS]``) in order of preference. See :func:`energytrade.claims.evidence.pick_press_figure`.
+    """
+
+    commodities: tuple[str, ...]
+    metric: str
+    sources: tuple[str, ...]
+    label: str = ""
+    press_outlets_preferred: tuple[str, ...] = ()
+
+    @property
+    def unit(self) -> str:
+        return METRICS[self.metric]
+
+    @property
+    def is_press(self) -> bool:
+        return any(s in PRESS_SOURCES for s in self.sources)
+
+    @property
+    def is_total(self) -> bool:
+        return len(self.commodities) > 1
+
+
+@dataclass(frozen=True)
+class WindowRule:
+    """How a claim's windows follow from the as-of date and the data.
+
+    Rules
+    -----
+    ``latest_month``
+        The latest month known at the as-of date that the data hold (and, as a later finding, the
+        data's latest month when that is later).
+    ``year_to_date``
+        January to each ``latest_month`` window.
+    ``calendar_years``
+        Each year from ``first_year`` to the last year whose December the data hold.
+    ``span_to_latest``
+        From ``start`` (``YYYY-MM``) to the latest known month, at most ``max_months`` months (and the
+        full ``max_months`` as a later finding when the data reach further).
+    ``fixed``
+        ``period`` as written (``YYYY``, ``YYYY-MM``, ``YYYY-MM/YYYY-MM``).
+
+    ``baseline`` (change kinds): ``year_earlier`` (the same months a year earlier) or a fixed period.
+    """
+
+    rule: str
+    first_year: int | None = None
+    start: str | None = None
+    max_months: int | None = None
+    period: str | None = None
+    baseline: str | None = None
+
+
+@dataclass(frozen=True)
+class ClaimSpec:
+    """A claim as data. Built (and checked) from one entry of ``claims.yml`` by :func:`spec_from_dict`,
+    or directly; construction raises :class:`ClaimSpecError` on anything the engine could not evaluate."""
+
+    id: str
+    quote: str
+    kind: str
+    importer: str
+    exporter: str
+    measures: tuple[Measure, ...]
+    windows: tuple[WindowRule, ...]
+    threshold: Threshold | None = None
+    verdict_metrics: tuple[str, ...] = ()
+    flow: str = "import"
+    notes: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        cid = self.id if isinstance(self.id, str) else repr(self.id)
+        if not isinstance(self.id, str) or not _ID.match(self.id):
+            raise _fail(cid, "id must be lower-case words joined by '-', e.g. 'russia-largest-oil-supplier'")
+        if not str(self.quote).strip():
+            raise _fail(cid, "quote is empty; give the article's own sentence")
+        if self.kind not in KINDS:
+            raise _fail(cid, f"unknown kind {self.kind!r}; use one of {', '.join(KINDS)}")
+        if self.flow not in ("import", "export"):
+            raise _fail(cid, f"flow must be 'import' or 'export', got {self.flow!r}")
+        object.__setattr__(self, "importer", _country(cid, "importer", self.importer))
+        object.__setattr__(self, "exporter", _country(cid, "exporter", self.exporter))
+        if not self.measures:
+            raise _fail(cid, "no measures: list at least one {commodity, metric, sources}")
+        object.__setattr__(self, "measures", tuple(_checked_measure(cid, m) for m in self.measures))
+        if not self.windows:
+            raise _fail(cid, "no windows: list at least one {rule: ...}")
+        object.__setattr__(self, "windows", tuple(_checked_window(cid, self.kind, w) for w in self.windows))
+        if self.kind in CHANGE_KINDS and self.threshold is None:
+            raise _fail(cid, f"kind {self.kind} needs a threshold, e.g. {{at_least_pct: 25, meaning: ...}}")
+        if self.kind == "largest_supplier":
+            if any(m.is_total for m in self.measures):
+                raise _fail(cid, "a largest_supplier claim ranks one commodity per measure; sums are not ranked")
+            if any(m.is_press for m in self.measures):
+                raise _fail(cid, "a largest_supplier claim ranks monthly customs figures; press figures are not ranked")
+        metrics = {m.metric for m in self.measures}
+        unknown = [m for m in self.verdict_metrics if m not in metrics]
+        if unknown:
+            raise _fail(cid, f"verdict_metrics {unknown} are not metrics of its measures ({sorted(metrics)})")
+        object.__setattr__(self, "verdict_metrics", tuple(self.verdict_metrics) or tuple(
+            dict.fromkeys(m.metric for m in self.measures)
+        ))
+        object.__setattr__(self, "notes", tuple(self.notes))
+
+
+def _country(cid: str, what: str, code: Any) -> str:
+    try:
+        iso3 = check_iso3(code)
+    except EnergyTradeError as err:
+        raise _fail(cid, f"{what}: {err}") from err
+    if iso3 == WORLD_ISO3:
+        raise _fail(cid, f"{what} must be a country, not the {WORLD_ISO3} total")
+    return iso3
+
+
+def _checked_measure(cid: str, measure: Measure) -> Measure:
+    if not isinstance(measure, Measure):
+        raise _fail(cid, f"a measure must be a Measure, got {type(measure).__name__}")
+    commodities = (measure.commodities,) if isinstance(measure.commodities, str) else tuple(measure.commodities)
+    if not commodities:
+        raise _fail(cid, "a measure has no commodity")
+    try:
+        commodities = tuple(check_commodity(c) for c in commodities)
+    except EnergyTradeError as err:
+        raise _fail(cid, f"measure commodity: {err}") from err
+    if measure.metric not in METRICS:
+        raise _fail(cid, f"unknown metric {measure.metric!r}; use one of {', '.join(METRICS)}")
+    sources = (measure.sources,) if isinstance(measure.sources, str) else tuple(measure.sources)
+    known = MONTHLY_SOURCES + PRESS_SOURCES
+    bad = [s for s in sources if s not in known]
+    if not sources or bad:
+        raise _fail(cid, f"measure {'+'.join(commodities)}/{measure.metric}: unknown or no source(s) {bad}; "
+                    f"use {', '.join(known)}")
+    press = [s for s in sources if s in PRESS_SOURCES]
+    if press and len(sources) > 1:
+        raise _fail(cid, f"press figures ({press}) cannot be mixed with customs tables in one measure; "
+                    "give them their own measure")
+    if press and not measure.press_outlets_preferred:
+        raise _fail(cid, f"measure {'+'.join(commodities)}/{measure.metric} uses {press[0]}, where several "
+                    "outlets report one figure: say which outlets to prefer (press_outlets_preferred)")
+    if press and len(commodities) > 1:
+        raise _fail(cid, "press figures are taken one commodity at a time; a sum needs customs tables")
+    if len(commodities) > 1 and measure.metric not in ("value",):
+        raise _fail(cid, f"a sum of commodities ({'+'.join(commodities)}) is only meaningful by value, "
+                    f"not {measure.metric}")
+    label = measure.label or "+".join(commodities)
+    return Measure(commodities, measure.metric, sources, label, tuple(measure.press_outlets_preferred))
+
+
+def _checked_window(cid: str, kind: str, window: WindowRule) -> WindowRule:
+    if window.rule not in WINDOW_RULES:
+        raise _fail(cid, f"unknown window rule {window.rule!r}; use one of {', '.join(WINDOW_RULES)}")
+    try:
+        if window.rule == "calendar_years" and not isinstance(window.first_year, int):
+            raise _fail(cid, "window rule calendar_years needs first_year (e.g. 2020)")
+        if window.rule == "span_to_latest":
+            parse_month(str(window.start))
+            if not isinstance(window.max_months, int) or window.max_months < 1:
+                raise _fail(cid, "window rule span_to_latest needs max_months >= 1 (e.g. 12)")
+        if window.rule == "fixed":
+            parse_period(str(window.period))
+        if kind in CHANGE_KINDS:
+            if window.baseline is None:
+                raise _fail(cid, f"window {window.rule}: kind {kind} needs a baseline ('{YEAR_EARLIER}' or a period)")
+            if window.baseline != YEAR_EARLIER:
+                parse_period(str(window.baseline))
+            if window.rule in ("latest_month", "year_to_date", "calendar_years", "span_to_latest") and \
+                    window.baseline != YEAR_EARLIER:
+                raise _fail(cid, f"window rule {window.rule} moves with the data: its baseline must be "
+                            f"'{YEAR_EARLIER}'")
+        elif window.baseline is not None:
+            raise _fail(cid, f"kind {kind} compares within a window; drop the baseline {window.baseline!r}")
+    except BadPeriod as err:
+        raise _fail(cid, f"window {window.rule}: {err}") from err
+    return window
+
+
+# ------------------------------------------------------------------------------------------ reading
+
+
+def _threshold(cid: str, raw: Mapping[str, Any] | None) -> Threshold | None:
+    if raw is None:
+        return None
+    keys = {"at_least_pct", "above_pct"} & set(raw)
+    if len(keys) != 1:
+        raise _fail(cid, "threshold needs exactly one of at_least_pct (>=) or above_pct (>), and a meaning")
+    key = keys.pop()
+    try:
+        pct = float(raw[key])
+    except (TypeError, ValueError):
+        raise _fail(cid, f"threshold {key} must be a number of percent, got {raw[key]!r}") from None
+    return Threshold(pct, key == "at_least_pct", str(raw.get("meaning", "")).strip() or f"{key} {pct:g}")
+
+
+def spec_from_dict(raw: Mapping[str, Any]) -> ClaimSpec:
+    """One claim entry (as in ``claims.yml``) -> a checked :class:`ClaimSpec`."""
+    cid = str(raw.get("id", "?"))
+    allowed = {"id", "quote", "kind", "importer", "exporter", "measures", "windows", "threshold",
+               "verdict_metrics", "flow", "notes"}
+    extra = sorted(set(raw) - allowed)
+    if extra:
+        raise _fail(cid, f"unknown field(s) {extra}; a claim has {sorted(allowed)}")
+    missing = [k for k in ("id", "quote", "kind", "importer", "exporter", "measures", "windows") if k not in raw]
+    if missing:
+        raise _fail(cid, f"missing field(s) {missing}")
+    measures = []
+    for m in raw["measures"] or ():
+        unknown = sorted(set(m) - {"commodity", "metric", "sources", "label", "press_outlets_preferred"})
+        if unknown or "commodity" not in m or "metric" not in m:
+            raise _fail(cid, f"a measure needs commodity and metric (and sources); got {dict(m)}")
+        commodity = m["commodity"]
+        measures.append(Measure(
+            commodities=(commodity,) if isinstance(commodity, str) else tuple(commodity),
+            metric=str(m["metric"]),
+            sources=tuple(m.get("sources") or ("comtrade_extract",)),
+            label=str(m.get("label", "")),
+            press_outlets_preferred=tuple(m.get("press_outlets_preferred") or ()),
+        ))
+    windows = []
+    for w in raw["windows"] or ():
+        unknown = sorted(set(w) - {"rule", "first_year", "start", "max_months", "period", "baseline"})
+        if unknown:
+            raise _fail(cid, f"window fields {unknown} unknown; a window has rule, first_year, start, "
+                        "max_months, period, baseline")
+        windows.append(WindowRule(
+            rule=str(w.get("rule")),
+            first_year=w.get("first_year"),
+            start=None if w.get("start") is None else str(w["start"]),
+            max_months=w.get("max_months"),
+            period=None if w.get("period") is None else str(w["period"]),
+            baseline=None if w.get("baseline") is None else str(w["baseline"]),
+        ))
+    return ClaimSpec(
+        id=str(raw["id"]),
+        quote=str(raw["quote"]).strip(),
+        kind=str(raw["kind"]),
+        importer=raw["importer"],
+        exporter=raw["exporter"],
+        measures=tuple(measures),
+        windows=tuple(windows),
+        threshold=_threshold(cid, raw.get("threshold")),
+        verdict_metrics=tuple(raw.get("verdict_metrics") or ()),
+        flow=str(raw.get("flow", "import")),
+        notes=tuple(raw.get("notes") or ()),
+    )
+
+
+def specs_from_yaml(text: str) -> tuple[ClaimSpec, ...]:
+    """``claims.yml`` text -> checked specs (ids must be unique)."""
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        raise ClaimSpecError(f"the claims file is not valid YAML: {err}") from None
+    if not isinstance(doc, Mapping) or not isinstance(doc.get("claims"), list):
+        raise ClaimSpecError("the claims file must hold a mapping with a 'claims' list")
+    specs = tuple(spec_from_dict(entry) for entry in doc["claims"])
+    return check_unique(specs)
+
+
+def check_unique(specs: Iterable[ClaimSpec]) -> tuple[ClaimSpec, ...]:
+    specs = tuple(specs)
+    seen: set[str] = set()
+    for spec in specs:
+        if not isinstance(spec, ClaimSpec):
+            raise ClaimSpecError(f"specs must be ClaimSpec objects, got {type(spec).__name__}")
+        if spec.id in seen:
+            raise ClaimSpecError(f"claim id {spec.id!r} appears twice; ids must be unique")
+        seen.add(spec.id)
+    return specs
+
+
+def load_specs(path: str | Path | None = None) -> tuple[ClaimSpec, ...]:
+    """The claims of ``path`` (default: the package's ``claims.yml``, the article's three claims)."""
+    if path is None:
+        text = resources.files("energytrade.claims").joinpath(SPEC_FILE).read_text(encoding="utf-8")
+    else:
+        text = Path(path).read_text(encoding="utf-8")
+    return specs_from_yaml(text)
