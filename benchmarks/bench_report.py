@@ -1,0 +1,85 @@
+"""Wall time (and peak memory) of ``energytrade build`` and ``energytrade report``, as a user runs them.
+
+Each command runs as a fresh subprocess of the installed CLI (so imports count, as they do for a user),
+a few times; the script prints the minimum and the median wall time and the largest peak resident memory
+of the child processes. The report goes to a temporary folder, never to the repo's ``reports/``; the
+build writes the data root's ``processed/`` as ``energytrade build`` always does.
+
+Usage::
+
+    .venv/bin/python benchmarks/bench_report.py            # 3 repeats of each
+    .venv/bin/python benchmarks/bench_report.py --repeat 5 --data-dir /tmp/mydata
+
+Target (issue 2): the whole report in under 10 s on a 2-core machine once installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+TARGET_S = 10.0
+
+
+def cli_command() -> list[str]:
+    """The installed console script beside this interpreter, else ``python -m energytrade``."""
+    script = Path(sys.executable).with_name("energytrade")
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "energytrade"]
+
+
+def run_once(args: list[str]) -> tuple[float, float]:
+    """Run the CLI once; return (wall time [s], peak RSS of this child [MiB])."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    done = subprocess.run(cli_command() + args, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"energytrade {' '.join(args)} failed ({done.returncode}):\n{done.stderr}")
+    # ru_maxrss of RUSAGE_CHILDREN is the largest child so far [KiB on Linux, bytes on macOS]: it is
+    # exact for a child that sets a new maximum, a lower bound otherwise.
+    peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    per_mib = 1024 * 1024 if sys.platform == "darwin" else 1024
+    return wall, peak / per_mib
+
+
+def bench(name: str, args: list[str], repeat: int) -> float:
+    walls, peaks = [], []
+    for _ in range(repeat):
+        wall, peak = run_once(args)
+        walls.append(wall)
+        peaks.append(peak)
+    print(
+        f"energytrade {name:<7} min {min(walls):6.2f} s   median {statistics.median(walls):6.2f} s   "
+        f"peak RSS {max(peaks):6.0f} MiB   ({repeat} runs)"
+    )
+    return statistics.median(walls)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each command (default 3)")
+    parser.add_argument("--data-dir", default=None, help="data root passed to both commands")
+    opts = parser.parse_args(argv)
+    data = ["--data-dir", opts.data_dir] if opts.data_dir else []
+    print(f"{' '.join(cli_command())} on {os.cpu_count()} CPU(s), Python {sys.version.split()[0]}")
+    out = Path(tempfile.mkdtemp(prefix="energytrade-bench-"))
+    try:
+        bench("build", ["build", *data], opts.repeat)
+        median = bench("report", ["report", *data, "--out", str(out / "report")], opts.repeat)
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+    verdict = "within" if median < TARGET_S else "OVER"
+    print(f"report median {median:.2f} s: {verdict} the {TARGET_S:g} s target")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

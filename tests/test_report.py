@@ -1,0 +1,196 @@
+"""The report end to end on the bundled data: files, identical reruns, computed headlines, self-contained HTML.
+
+One report is written in-process (:func:`write_report` on the clean table); the second run is the CLI in
+a fresh interpreter on a copy of the data root, so string-hash order or leftover state would show.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from energytrade import analysis
+from energytrade.build import load_trade_flows
+from energytrade.claims import evaluate
+from energytrade.claims.asof import ARTICLE_DATE
+from energytrade.paths import REPO_ROOT, data_paths
+from energytrade.report import writer
+from energytrade.report.findings import headline_findings
+from energytrade.report.format import display_name, fmt_change_pct, fmt_kbd, fmt_mt, fmt_pct, fmt_usd_bbl, fmt_usd_bn
+from energytrade.report.tables import CSV_NAMES, crude_tables
+
+FIGURES = (
+    "crude_imports_top_suppliers",
+    "crude_monthly_leader_russia_rank",
+    "crude_annual_rankings",
+    "crude_unit_values_rus_sau",
+)
+
+
+@pytest.fixture(scope="module")
+def flows() -> pd.DataFrame:
+    return load_trade_flows()
+
+
+@pytest.fixture(scope="module")
+def results(flows):
+    return evaluate(flows=flows)
+
+
+@pytest.fixture(scope="module")
+def report(flows, tmp_path_factory) -> tuple[Path, list[Path]]:
+    out = tmp_path_factory.mktemp("report")
+    messages: list[str] = []
+    written = writer.write_report(out_dir=out, progress=messages.append, flows=flows)
+    assert messages, "no progress lines"
+    return out, written
+
+
+@pytest.fixture(scope="module")
+def md(report) -> str:
+    return (report[0] / "report.md").read_text(encoding="utf-8")
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_report_writes_the_expected_files(report, results):
+    out, written = report
+    expected = {"report.md", "report.html"}
+    expected |= {f"figures/{name}.png" for name in FIGURES}
+    expected |= {f"tables/{name}" for name in CSV_NAMES.values()}
+    for result in results:
+        expected |= {f"figures/claim_{result.id}.png", f"tables/claim_{result.id}_evidence.csv"}
+    assert set(_files(out)) == expected
+    assert [p.relative_to(out).as_posix() for p in written][:2] == ["report.md", "report.html"]
+    assert {p.relative_to(out).as_posix() for p in written} == expected
+    assert all(p.stat().st_size > 0 for p in written)
+
+
+def test_second_run_by_the_cli_gives_identical_bytes(report, tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(data_paths().raw, data / "raw")
+    out = tmp_path / "again"
+    done = subprocess.run(
+        [sys.executable, "-m", "energytrade", "report", "--data-dir", str(data), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "[energytrade]" in done.stderr  # progress lines
+    assert (data / "processed" / "trade_flows.csv").is_file()  # the report builds the clean table
+    first, second = _files(report[0]), _files(out)
+    assert sorted(first) == sorted(second)
+    differing = [name for name in first if first[name] != second[name]]
+    assert differing == []
+
+
+def test_outputs_hold_no_absolute_paths(report):
+    for name, data in _files(report[0]).items():
+        if name.endswith(".png"):
+            continue
+        text = data.decode("utf-8")
+        assert str(REPO_ROOT) not in text, name
+        assert str(report[0]) not in text, name
+
+
+def test_ranking_table_and_headlines_state_the_rankings_computed_by_analysis(md, flows):
+    for year in ("2020", "2022", "2023", "2024"):
+        for _, row in analysis.supplier_ranking(flows, "crude_oil", year, "mass").head(8).iterrows():
+            name = display_name(row["partner_iso3"], row["partner_name"])
+            assert f"| {name}: {fmt_mt(row['net_weight_t'])}, {fmt_pct(row['share_pct'])} |" in md
+    r2022 = analysis.supplier_ranking(flows, "crude_oil", "2022", "mass").set_index("partner_iso3")
+    assert f"Saudi Arabia led by tonnage with {fmt_mt(r2022.loc['SAU', 'net_weight_t'])}" in md
+    assert f"Russia's {fmt_mt(r2022.loc['RUS', 'net_weight_t'])}" in md
+    value = analysis.supplier_ranking(flows, "crude_oil", "2022", "value").set_index("partner_iso3")
+    assert fmt_usd_bn(value.loc["RUS", "value_usd"]) in md
+
+
+def test_headline_on_the_article_date_uses_november_2022(md, flows):
+    leaders = analysis.monthly_leaders(flows, "crude_oil", "bpd").set_index("period")
+    nov = leaders.loc["2022-11"]
+    assert f"November 2022: Russia led with {fmt_kbd(nov['leader_value'])}, {fmt_pct(nov['margin_pct'])} ahead" in md
+    ytd = analysis.supplier_ranking(flows, "crude_oil", "2022-01/2022-11", "mass")
+    assert fmt_mt(ytd.iloc[0]["net_weight_t"]) in md
+
+
+def test_headline_months_led_and_growth(md, flows):
+    leaders = analysis.monthly_leaders(flows, "crude_oil", "mass")
+    n_led = int((leaders["leader_iso3"] == "RUS").sum())
+    assert f"in {n_led} of the {len(leaders)} months" in md
+    yoy = analysis.yoy_change(flows, "crude_oil", "mass", "A", "RUS").set_index("period")
+    assert f"{fmt_mt(yoy.loc['2023', 'value'])} in 2023 ({fmt_change_pct(yoy.loc['2023', 'change_pct'])})" in md
+
+
+def test_headline_price_discount_and_cross_source(md, flows):
+    discount = analysis.price_discount(flows, "RUS", "SAU", "A").set_index("period")
+    row = discount.loc["2022"]
+    assert f"{fmt_usd_bbl(row['discount_usd_per_bbl'])} ({fmt_pct(row['discount_pct'])}) in 2022" in md
+    cross = analysis.cross_source_comparison(flows)
+    assert f"{len(cross)} figures printed in the press" in md
+    assert f"{int(cross['flagged'].sum())} differ by more than 2 %" in md
+
+
+def test_headlines_follow_the_data_not_typed_in_numbers(flows):
+    """Double Russia's 2022 tonnage: the sentences must name Russia the 2022 leader with the new figure."""
+    doubled = flows.copy()
+    rows = (doubled["partner_iso3"] == "RUS") & (doubled["commodity"] == "crude_oil") & doubled["period"].str.startswith("2022")
+    doubled.loc[rows, "net_weight_kg"] *= 2
+    tables = crude_tables(doubled)
+    text = " ".join(f.text for f in headline_findings(doubled, tables, ARTICLE_DATE))
+    new = analysis.supplier_ranking(doubled, "crude_oil", "2022", "mass").iloc[0]
+    assert new["partner_iso3"] == "RUS"
+    assert f"In 2022 Russia led by tonnage with {fmt_mt(new['net_weight_t'])}" in text
+
+
+def test_claims_section_has_each_quote_verdict_table_and_figure(md, results):
+    assert results, "no claims evaluated"
+    for result in results:
+        d = result.to_dict()
+        assert d["quote"] in md
+        assert f"**verdict: {d['verdict']}**" in md
+        assert d["summary"] in md
+        assert f"(figures/claim_{d['id']}.png)" in md
+        assert f"tables/claim_{d['id']}_evidence.csv" in md
+
+
+class _Refs(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.refs: list[tuple[str, str, str]] = []
+        self.tags: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        for name, value in attrs:
+            if name in ("src", "href") and value is not None:
+                self.refs.append((tag, name, value))
+
+
+def test_html_is_self_contained(report):
+    html = (report[0] / "report.html").read_text(encoding="utf-8")
+    parser = _Refs()
+    parser.feed(html)
+    srcs = [v for tag, name, v in parser.refs if name == "src"]
+    assert srcs and all(v.startswith("data:image/png;base64,") for v in srcs)
+    assert len(srcs) == html.count("data:image/png;base64,")
+    external = [v for _, _, v in parser.refs if v.startswith(("http:", "https:", "//"))]
+    assert external == []
+    assert "link" not in parser.tags and "script" not in parser.tags
+    assert "<style>" in html and "<table>" in html
+
+
+@pytest.mark.parametrize("name", FIGURES)
+def test_figures_are_pngs_of_a_readable_size(report, name):
+    data = (report[0] / "figures" / f"{name}.png").read_bytes()
+    assert data.startswith(b"\x89PNG")
+    width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    assert width >= 1000 and height >= 500
