@@ -72,3 +72,14 @@ def test_failed_atomic_write_keeps_the_old_file_and_leaves_no_temp(tmp_path):
         os.fsync = real_fsync
     assert path.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
+
+
+def test_atomic_writes_get_the_usual_file_mode_not_owner_only(tmp_path):
+    import os
+
+    umask = os.umask(0o022)
+    try:
+        path = write_atomic(tmp_path / "shared.txt", "x")
+    finally:
+        os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o644

@@ -427,14 +427,6 @@ def render_report(
     return outputs
 
 
-def _readable(path: Path) -> Path:
-    """Give a written file the mode a plain ``open()`` would (write_atomic's temp files are 0600)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    path.chmod(0o666 & ~umask)
-    return path
-
-
 def write_report(
     data_dir: str | os.PathLike | None = None,
     out_dir: str | os.PathLike = "reports",
@@ -471,6 +463,6 @@ def write_report(
     outputs = render_report(flows, article_date=article_date, progress=say)
     out = Path(out_dir)
     order = sorted(outputs, key=lambda p: (p not in (REPORT_MD, REPORT_HTML), p != REPORT_MD, p))
-    written = [_readable(write_atomic(out / rel, outputs[rel])) for rel in order]
+    written = [write_atomic(out / rel, outputs[rel]) for rel in order]
     say(f"wrote {len(written)} files: {REPORT_MD}, {REPORT_HTML}, {FIGURES_DIR}/, {TABLES_DIR}/")
     return written
