@@ -439,6 +439,13 @@ def test_done_when_crude_2022_through_faults_reproduces_the_bundled_extract(
     assert len(world) == 12 and (world == partners.groupby("period")["value_usd"].sum()).all()
     assert set(table.source) == {"comtrade"} and set(table.commodity) == {"crude_oil"}
 
+    # `energytrade build --data-dir` on a data directory that holds only fetched data.
+    from energytrade.build import build
+
+    built, csv_path, _ = build(data_dir)
+    assert csv_path == data_dir / "processed" / "trade_flows.csv"
+    assert len(built) == len(table) and set(built.source) == {"comtrade"}
+
     # A second identical fetch makes no call.
     calls_before = len(httpserver.log)
     assert comtrade.run_fetch(args, args.data_dir, retry=retry, clock=lambda: DAY_2) == 0
