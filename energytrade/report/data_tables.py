@@ -1,0 +1,253 @@
+"""What the data are, as tables for readers: sources and their coverage, and the cross-source check.
+
+Pure functions: the clean table (and :func:`energytrade.inventory.provenance_table`) in, small frames
+or sentences out, sorted so that every run prints the same thing. The notebooks
+(``notebooks/01_data_and_sources.ipynb`` and the opening cell of the others) show these.
+
+Examples
+--------
+>>> from energytrade.build import load_trade_flows                          # doctest: +SKIP
+>>> from energytrade.inventory import provenance_table                      # doctest: +SKIP
+>>> flows = load_trade_flows()                                              # doctest: +SKIP
+>>> overview = source_overview(flows, provenance_table())                   # doctest: +SKIP
+>>> print(sources_note(overview, ["crude_oil"]))                            # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from collections.abc import Iterable
+
+import pandas as pd
+
+from energytrade.countries import WORLD_ISO3
+from energytrade.inventory import RAW_SOURCES
+
+#: How each clean-table source is named for readers.
+SOURCE_NAMES: dict[str, str] = {
+    "comtrade_extract": "UN Comtrade (china-energy-monitor extract)",
+    "comtrade": "UN Comtrade (API)",
+    "gacc_query": "China customs (GACC) online query",
+    "gacc_press": "China customs (GACC) and Gazprom figures as printed in the press",
+}
+
+#: Row frequencies in words.
+FREQ_NAMES: dict[str, str] = {"M": "monthly", "A": "annual", "YTD": "year to date"}
+
+_OVERVIEW_COLUMNS = [
+    "source", "commodity", "freq", "first_period", "last_period", "n_periods", "n_partners", "n_rows",
+    "vintage", "date_retrieved",
+]
+
+
+def _source_order(sources: pd.Series) -> pd.Series:
+    order = {name: i for i, name in enumerate(RAW_SOURCES)}
+    return sources.map(order).fillna(len(order)).astype("int64")
+
+
+def source_overview(flows: pd.DataFrame, provenance: pd.DataFrame) -> pd.DataFrame:
+    """What each source holds: one row per source, commodity and row frequency.
+
+    Parameters
+    ----------
+    flows : DataFrame
+        The clean table (``energytrade.schema``).
+    provenance : DataFrame
+        :func:`energytrade.inventory.provenance_table` (for each source's vintage and retrieval date).
+
+    Returns
+    -------
+    DataFrame
+        ``source``, ``commodity``, ``freq`` (``M``, ``A``, ``YTD``), ``first_period``, ``last_period``,
+        ``n_periods`` (distinct periods with a row), ``n_partners`` (partners other than the ``WLD``
+        totals), ``n_rows``, ``vintage`` and ``date_retrieved`` (the latest of the source's raw files),
+        in the order of :data:`energytrade.inventory.RAW_SOURCES`, then commodity and frequency.
+    """
+    partners = flows["partner_iso3"].where(flows["partner_iso3"] != WORLD_ISO3)
+    groups = flows.assign(_partner=partners).groupby(["source", "commodity", "freq"], sort=True)
+    out = groups.agg(
+        first_period=("period", "min"),
+        last_period=("period", "max"),
+        n_periods=("period", "nunique"),
+        n_partners=("_partner", "nunique"),
+        n_rows=("period", "size"),
+    ).reset_index()
+    dates = provenance.groupby("source").agg(vintage=("vintage", "max"), date_retrieved=("date_retrieved", "max"))
+    out = out.join(dates, on="source")
+    freq_order = out["freq"].map({f: i for i, f in enumerate(FREQ_NAMES)})
+    out = out.assign(_s=_source_order(out["source"]), _f=freq_order)
+    out = out.sort_values(["_s", "commodity", "_f"], kind="mergesort").drop(columns=["_s", "_f"])
+    return out[_OVERVIEW_COLUMNS].reset_index(drop=True)
+
+
+def sources_note(
+    overview: pd.DataFrame, commodities: Iterable[str] | None = None, *, by_commodity: bool = True
+) -> str:
+    """Sentences naming each source, what it covers and when it was retrieved (for a notebook's opening).
+
+    Parameters
+    ----------
+    overview : DataFrame
+        :func:`source_overview`.
+    commodities : iterable of str, optional
+        Only these commodities (default: all).
+    by_commodity : bool, default True
+        One span per commodity and frequency; ``False``: the commodities and the overall span only.
+
+    Returns
+    -------
+    str
+        One line per source, e.g. ``"- UN Comtrade (china-energy-monitor extract) [comtrade_extract],
+        vintage 2026-11-27, retrieved 2026-11-27: crude_oil monthly 2020-01 to 2024-12 (60 periods,
+        66 partners)."``
+    """
+    rows = overview if commodities is None else overview[overview["commodity"].isin(list(commodities))]
+    lines = []
+    for _, part in rows.groupby(_source_order(rows["source"]), sort=True):
+        name = part["source"].iloc[0]
+        if by_commodity:
+            spans = "; ".join(
+                f"{r.commodity} {FREQ_NAMES.get(r.freq, r.freq)} {r.first_period} to {r.last_period} "
+                f"({r.n_periods} periods, {r.n_partners} partners)"
+                for r in part.itertuples(index=False)
+            )
+        else:
+            freqs = ", ".join(FREQ_NAMES.get(f, f) for f in dict.fromkeys(part["freq"]))
+            spans = (
+                f"{', '.join(sorted(part['commodity'].unique()))} ({freqs}), periods from "
+                f"{part['first_period'].min()} to {part['last_period'].max()}"
+            )
+        lines.append(
+            f"- {SOURCE_NAMES.get(name, name)} [{name}], vintage {part['vintage'].iloc[0]}, "
+            f"retrieved {part['date_retrieved'].iloc[0]}: {spans}."
+        )
+    return "\n".join(lines)
+
+
+def coverage_gaps(matrix: pd.DataFrame) -> pd.DataFrame:
+    """The months without any figure, per ``commodity / partner`` of a coverage matrix.
+
+    Parameters
+    ----------
+    matrix : DataFrame
+        :func:`energytrade.inventory.coverage_matrix` (months × ``commodity / partner``, number of sources).
+
+    Returns
+    -------
+    DataFrame
+        ``key`` (``commodity / partner``), ``months_with_figure``, ``months_without``, ``most_sources``
+        (the largest number of sources for one month), ``gaps`` (the months without a figure, runs written
+        ``first..last``).
+    """
+    records = []
+    for key in matrix.columns:
+        counts = matrix[key]
+        gaps = [str(m) for m in counts.index[counts == 0]]
+        records.append(
+            {
+                "key": str(key),
+                "months_with_figure": int((counts > 0).sum()),
+                "months_without": len(gaps),
+                "most_sources": int(counts.max()),
+                "gaps": _month_runs(gaps),
+            }
+        )
+    return pd.DataFrame.from_records(
+        records, columns=["key", "months_with_figure", "months_without", "most_sources", "gaps"]
+    )
+
+
+def _month_runs(months: list[str]) -> str:
+    """``["2019-01", "2019-02", "2019-05"]`` -> ``"2019-01..2019-02, 2019-05"``."""
+    runs: list[list[str]] = []
+    for month in months:
+        year, mon = int(month[:4]), int(month[5:7])
+        if runs:
+            last = runs[-1][-1]
+            ly, lm = int(last[:4]), int(last[5:7])
+            if year * 12 + mon == ly * 12 + lm + 1:
+                runs[-1].append(month)
+                continue
+        runs.append([month])
+    return ", ".join(r[0] if len(r) == 1 else f"{r[0]}..{r[-1]}" for r in runs)
+
+
+# ------------------------------------------------------------------------------- cross-source check
+
+_URL_TAIL = re.compile(r"\s*\((?:https?://|www\.)[^)]*\)\s*$")
+
+
+def short_note(note: str, width: int = 80) -> str:
+    """A press note without its trailing ``(url, date)``, shortened to ``width`` characters."""
+    text = _URL_TAIL.sub("", str(note)).strip()
+    return textwrap.shorten(text, width=width, placeholder=" …") if text else ""
+
+
+def cross_source_summary(comparison: pd.DataFrame) -> pd.DataFrame:
+    """How well two sources agree, per commodity and metric.
+
+    Parameters
+    ----------
+    comparison : DataFrame
+        :func:`energytrade.analysis.cross_source_comparison`.
+
+    Returns
+    -------
+    DataFrame
+        ``commodity``, ``metric``, ``unit``, ``n_compared``, ``n_flagged``, ``median_abs_diff_pct`` [%],
+        ``max_abs_diff_pct`` [%].
+    """
+    absdiff = comparison["diff_pct"].abs()
+    groups = comparison.assign(_abs=absdiff).groupby(["commodity", "metric", "unit"], sort=True)
+    out = groups.agg(
+        n_compared=("flagged", "size"),
+        n_flagged=("flagged", "sum"),
+        median_abs_diff_pct=("_abs", "median"),
+        max_abs_diff_pct=("_abs", "max"),
+    ).reset_index()
+    return out.astype({"n_compared": "int64", "n_flagged": "int64"})
+
+
+def flagged_differences(comparison: pd.DataFrame, *, note_width: int = 70) -> pd.DataFrame:
+    """The flagged figures of a cross-source comparison, largest difference first.
+
+    Parameters
+    ----------
+    comparison : DataFrame
+        :func:`energytrade.analysis.cross_source_comparison`.
+    note_width : int, default 70
+        The press note is shortened to this many characters (its URL dropped).
+
+    Returns
+    -------
+    DataFrame
+        ``commodity``, ``period``, ``freq``, ``partner_iso3``, ``metric``, ``unit``, ``base_value``,
+        ``other_value``, ``diff_pct`` [%] and ``note`` (the press's note, shortened). Ties in the size of
+        the difference keep the comparison's order.
+    """
+    rows = comparison[comparison["flagged"]]
+    order = rows["diff_pct"].abs().sort_values(ascending=False, kind="mergesort").index
+    rows = rows.loc[order]
+    out = rows[["commodity", "period", "freq", "partner_iso3", "metric", "unit", "base_value", "other_value",
+                "diff_pct"]].assign(note=[short_note(n, note_width) for n in rows["other_note"]])
+    return out.reset_index(drop=True)
+
+
+def cross_source_note(comparison: pd.DataFrame, tolerance_pct: float) -> str:
+    """The cross-source check in two sentences (from :func:`energytrade.analysis.cross_source_comparison`)."""
+    n, flagged = len(comparison), int(comparison["flagged"].sum())
+    text = (
+        f"{n} figures printed in the press have a counterpart in the Comtrade extract; {flagged} "
+        f"({flagged / n * 100:.1f} %) differ by more than {tolerance_pct:g} %"
+        if n
+        else "No press figure has a counterpart in the Comtrade extract"
+    )
+    if flagged:
+        worst = comparison.loc[comparison["diff_pct"].abs().idxmax()]
+        text += (
+            f"; the largest difference is {worst['diff_pct']:+.1f} % ({worst['commodity']}, {worst['partner_iso3']}, "
+            f"{worst['period']}, {worst['metric']})"
+        )
+    median = comparison["diff_pct"].abs().median()
+    return text + (f". The median absolute difference is {median:.2f} %." if n else ".")

@@ -1,0 +1,378 @@
+"""The notebooks' own figures and tables, as worked examples on tiny frames built from named constants.
+
+Figures: each has a title, units in brackets and the source line. Tables: each number is the one the
+constants give. The notebooks themselves are checked by nbval (``make test``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from datetime import date
+
+import matplotlib
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+
+from energytrade import units
+from energytrade.report import data_figures, data_tables, gas_figures, gas_tables
+from energytrade.report.style import SOURCE_GID, png_bytes
+from energytrade.schema import conform
+
+NAN = float("nan")
+SOURCE = "Source: test data; energytrade"
+EVENTS = {"2022-02-24": "invasion", "2022-12-30": "article"}
+_rows = itertools.count(1)
+
+
+# ------------------------------------------------------------------------------------------- helpers
+
+
+def _texts(fig: Figure) -> list[str]:
+    return [t.get_text() for t in fig.findobj(matplotlib.text.Text)]
+
+
+def _source_texts(fig: Figure) -> list[str]:
+    return [t.get_text() for t in fig.texts if t.get_gid() == SOURCE_GID]
+
+
+def _titles(fig: Figure) -> list[str]:
+    titles = [ax.get_title(loc="left") for ax in fig.axes] + [ax.get_title() for ax in fig.axes]
+    if fig._suptitle is not None:
+        titles.append(fig._suptitle.get_text())
+    return [t for t in titles if t]
+
+
+def _labels(fig: Figure) -> list[str]:
+    return [ax.get_ylabel() for ax in fig.axes] + [ax.get_xlabel() for ax in fig.axes]
+
+
+def _assert_labelled(fig: Figure, *units_: str) -> None:
+    """A title, an axis label per unit (in brackets), the source line, and it renders to PNG."""
+    assert _titles(fig), "figure has no title"
+    labels = _labels(fig)
+    for unit in units_:
+        assert any(f"[{unit}]" in label for label in labels), f"no axis label with [{unit}] in {labels}"
+    assert _source_texts(fig) == [SOURCE]
+    assert png_bytes(fig).startswith(b"\x89PNG")
+
+
+def flow_row(partner, period, *, t=NAN, usd=NAN, bcm=NAN, commodity="lng", source="comtrade_extract", freq="M",
+             note=""):
+    """One clean row; ``t`` in tonnes (stored as kg like the real table)."""
+    return {
+        "source": source,
+        "reporter_iso3": "CHN",
+        "partner_iso3": partner,
+        "partner_name": {"RUS": "Russian Federation", "QAT": "Qatar", "TKM": "Turkmenistan"}.get(partner, partner),
+        "flow": "import",
+        "hs_code": {"crude_oil": "2709", "lng": "271111", "pipeline_gas": "271121", "coal": "2701"}[commodity],
+        "commodity": commodity,
+        "period": period,
+        "freq": freq,
+        "net_weight_kg": t * units.KG_PER_TONNE,
+        "volume_bcm": bcm,
+        "value_usd": usd,
+        "rate_bbl_per_day": NAN,
+        "is_weight_estimated": False if source != "gacc_press" else pd.NA,
+        "note": note,
+        "provenance": f"raw/{source}/test/rows.csv#row={next(_rows)}",
+    }
+
+
+def months(start: str, end: str) -> list[str]:
+    return list(pd.period_range(start, end, freq="M").strftime("%Y-%m"))
+
+
+# ------------------------------------------------------------------------------------ data figures
+
+GAP_MONTHS = ["2022-02"]
+COVERAGE = pd.DataFrame(
+    {"crude_oil / RUS": [1, 0, 2], "lng / RUS": [1, 1, 1]}, index=pd.Index(["2022-01", "2022-02", "2022-03"])
+)
+
+
+def test_coverage_heatmap_has_a_row_per_key_and_a_legend_in_counts():
+    fig = data_figures.coverage_heatmap(COVERAGE, events=EVENTS, source=SOURCE, title="Coverage")
+    assert _titles(fig) == ["Coverage"]
+    assert _source_texts(fig) == [SOURCE]
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == list(COVERAGE.columns)
+    legend = ax.get_legend()
+    assert legend.get_title().get_text() == "sources [count]"
+    # counts 0, 1 and 2 occur: three legend entries, the first for gaps
+    assert [t.get_text() for t in legend.get_texts()] == ["no figure (gap)", "1 source", "2 sources"]
+    image = ax.get_images()[0].get_array()
+    assert image.shape == (2, 3)  # keys across rows, months across columns
+    assert image[0, 1] == 0  # the gap stays a gap
+
+
+def test_coverage_heatmap_marks_only_events_inside_its_months():
+    fig = data_figures.coverage_heatmap(COVERAGE, events=EVENTS, source=SOURCE)
+    texts = _texts(fig)
+    assert "invasion" in texts  # 2022-02-24 lies in the span
+    assert "article" not in texts  # 2022-12-30 does not
+
+
+def test_coverage_heatmap_refuses_an_empty_matrix():
+    with pytest.raises(ValueError, match="empty"):
+        data_figures.coverage_heatmap(pd.DataFrame(), source=SOURCE)
+
+
+RUS_SHARES = [16.0, 18.5, 20.0]
+SAU_SHARES = [18.0, 17.0, 15.5]
+
+
+def test_market_share_chart_draws_a_line_per_supplier_in_percent():
+    shares = pd.DataFrame(
+        {
+            "period": ["2022-01", "2022-02", "2022-03"] * 2,
+            "partner_iso3": ["RUS"] * 3 + ["SAU"] * 3,
+            "partner_name": ["Russian Federation"] * 3 + ["Saudi Arabia"] * 3,
+            "share_pct": RUS_SHARES + SAU_SHARES,
+        }
+    )
+    fig = data_figures.market_share_chart(shares, events=EVENTS, source=SOURCE)
+    _assert_labelled(fig, "%")
+    lines = {line.get_label(): line for line in fig.axes[0].get_lines() if not line.get_label().startswith("_")}
+    assert set(lines) == {"Russia", "Saudi Arabia"}  # display names in the legend
+    assert list(lines["Russia"].get_ydata()) == RUS_SHARES
+    assert lines["Russia"].get_linewidth() > lines["Saudi Arabia"].get_linewidth()  # the focus stands out
+
+
+def test_market_share_chart_says_which_column_is_missing():
+    with pytest.raises(ValueError, match="share_pct"):
+        data_figures.market_share_chart(pd.DataFrame({"period": ["2022-01"]}), events=EVENTS, source=SOURCE)
+
+
+def test_article_events_mark_the_invasion_then_the_article():
+    events = data_figures.article_events(date(2022, 12, 30))
+    assert list(events) == ["2022-02-24", "2022-12-30"]
+    assert events["2022-12-30"] == "article, 2022-12-30"
+
+
+# ------------------------------------------------------------------------------------- gas figures
+
+PIPE_BCM = {"2021": 10.39, "2022": 15.4}
+PIPE_MIN = {"2021": 10.39, "2022": 15.0}
+PIPE_MAX = {"2021": 10.4, "2022": 15.5}
+LNG_MT = {"2021": 4.5, "2022": 6.5}
+LNG_MONTH_T = [400_000.0, 500_000.0]
+COAL_MONTH_T = [5_000_000.0, 6_000_000.0]
+
+
+@pytest.fixture
+def gas_frames():
+    volumes = pd.DataFrame(
+        {
+            "period": list(PIPE_BCM),
+            "volume_bcm": list(PIPE_BCM.values()),
+            "volume_bcm_min": list(PIPE_MIN.values()),
+            "volume_bcm_max": list(PIPE_MAX.values()),
+        }
+    )
+    annual = pd.DataFrame({"period": list(LNG_MT), "lng_bcm": [mt * units.BCM_PER_MT_LNG for mt in LNG_MT.values()]})
+    lng = pd.DataFrame({"period": ["2022-01", "2022-02"], "net_weight_t": LNG_MONTH_T})
+    coal = pd.DataFrame({"period": ["2022-01", "2022-02"], "net_weight_t": COAL_MONTH_T})
+    return volumes, annual, lng, coal
+
+
+def test_russia_gas_and_coal_has_bcm_and_mt_panels(gas_frames):
+    fig = gas_figures.russia_gas_and_coal(*gas_frames, events=EVENTS, source=SOURCE, title="Gas and coal")
+    _assert_labelled(fig, "bcm", "Mt")
+    assert "Gas and coal" in _titles(fig)
+    top = fig.axes[0]
+    heights = [round(p.get_height(), 6) for p in top.patches]
+    pipe = list(PIPE_BCM.values())
+    lng = [round(mt * units.BCM_PER_MT_LNG, 6) for mt in LNG_MT.values()]
+    assert heights == pipe + lng
+    assert [t.get_text() for t in top.get_xticklabels()] == list(PIPE_BCM)
+    lng_ax, coal_ax = fig.axes[1], fig.axes[2]
+    assert list(lng_ax.get_lines()[0].get_ydata()) == [t / units.TONNES_PER_MT for t in LNG_MONTH_T]
+    assert list(coal_ax.get_lines()[0].get_ydata()) == [t / units.TONNES_PER_MT for t in COAL_MONTH_T]
+
+
+def test_russia_gas_and_coal_whiskers_span_the_outlets_range(gas_frames):
+    fig = gas_figures.russia_gas_and_coal(*gas_frames, events=EVENTS, source=SOURCE)
+    whiskers = fig.axes[0].collections[0].get_segments()
+    spans = [(round(seg[0][1], 6), round(seg[1][1], 6)) for seg in whiskers]
+    assert spans == [(PIPE_MIN[y], PIPE_MAX[y]) for y in PIPE_BCM]
+
+
+RANKS = pd.DataFrame(
+    {
+        "label": ["LNG, by tonnage"] * 2 + ["pipeline gas, by value"] * 2,
+        "period": ["2022-01", "2022-02"] * 2,
+        "rank": pd.array([4, 3, 2, 2], dtype="Int64"),
+        "share_pct": [8.0, 10.0, 22.0, 23.0],
+    }
+)
+
+
+def test_russia_rank_figure_puts_rank_one_on_top_and_shares_in_percent():
+    fig = gas_figures.russia_rank_among_suppliers(RANKS, events=EVENTS, source=SOURCE)
+    _assert_labelled(fig, "%", "1 = largest supplier")
+    top, bottom = fig.axes
+    low, high = bottom.get_ylim()
+    assert low > high and high == 0.5  # inverted: rank 1 at the top
+    assert low == 4.5  # room for the worst rank drawn
+    assert [t.get_text() for t in top.get_legend().get_texts()] == ["LNG, by tonnage", "pipeline gas, by value"]
+
+
+# -------------------------------------------------------------------------------------- data tables
+
+
+def test_source_overview_counts_periods_and_partners_without_the_world_totals():
+    flows = conform(
+        pd.DataFrame(
+            [
+                flow_row("RUS", "2022-01", t=1.0),
+                flow_row("QAT", "2022-01", t=1.0),
+                flow_row("WLD", "2022-01", t=3.0),
+                flow_row("RUS", "2022-02", t=1.0),
+                flow_row("RUS", "2022", t=12.0, source="gacc_press", freq="A"),
+            ]
+        )
+    )
+    provenance = pd.DataFrame(
+        {"source": ["comtrade_extract", "gacc_press"], "vintage": ["2026-01-01", "2026-02-02"],
+         "date_retrieved": ["2026-01-03", "2026-02-04"]}
+    )
+    out = data_tables.source_overview(flows, provenance)
+    assert out["source"].tolist() == ["comtrade_extract", "gacc_press"]
+    first = out.iloc[0]
+    assert (first["first_period"], first["last_period"], first["n_periods"]) == ("2022-01", "2022-02", 2)
+    assert (first["n_partners"], first["n_rows"]) == (2, 4)
+    assert first["date_retrieved"] == "2026-01-03"
+    note = data_tables.sources_note(out, ["lng"])
+    assert note.splitlines()[0] == (
+        "- UN Comtrade (china-energy-monitor extract) [comtrade_extract], vintage 2026-01-01, retrieved "
+        "2026-01-03: lng monthly 2022-01 to 2022-02 (2 periods, 2 partners)."
+    )
+    assert "lng annual 2022 to 2022" in note.splitlines()[1]
+
+
+def test_coverage_gaps_writes_runs_of_missing_months():
+    matrix = pd.DataFrame({"lng / RUS": [0, 0, 1, 0, 2]}, index=months("2022-01", "2022-05"))
+    out = data_tables.coverage_gaps(matrix)
+    assert out.to_dict("records") == [
+        {"key": "lng / RUS", "months_with_figure": 2, "months_without": 3, "most_sources": 2,
+         "gaps": "2022-01..2022-02, 2022-04"}
+    ]
+
+
+def test_short_note_drops_the_url_and_shortens():
+    note = "[GACC via TASS] 2022 +44% (https://tass.com/economy/1649467, 2023-07-20)"
+    assert data_tables.short_note(note) == "[GACC via TASS] 2022 +44%"
+    assert data_tables.short_note("word " * 40, width=20).endswith("…")
+
+
+BASE_T, PRESS_T = 100.0, 110.0  # a 10 % difference: flagged at a 2 % tolerance
+
+
+def test_cross_source_summary_and_flagged_rows():
+    comparison = pd.DataFrame(
+        {
+            "commodity": ["lng", "lng", "coal"],
+            "period": ["2022-01", "2022-02", "2022"],
+            "freq": ["M", "M", "A"],
+            "partner_iso3": ["RUS"] * 3,
+            "metric": ["mass"] * 3,
+            "unit": ["t"] * 3,
+            "base_value": [BASE_T, BASE_T, BASE_T],
+            "other_value": [PRESS_T, BASE_T + 1, BASE_T - 30],
+            "diff_pct": [10.0, 1.0, -30.0],
+            "flagged": [True, False, True],
+            "other_note": ["[GACC] Jan (https://x.org/a, )", "[GACC] Feb", "[Bloomberg] 2022"],
+        }
+    )
+    summary = data_tables.cross_source_summary(comparison)
+    assert summary[["commodity", "n_compared", "n_flagged"]].to_dict("records") == [
+        {"commodity": "coal", "n_compared": 1, "n_flagged": 1},
+        {"commodity": "lng", "n_compared": 2, "n_flagged": 1},
+    ]
+    assert summary.loc[summary["commodity"] == "lng", "max_abs_diff_pct"].item() == 10.0
+    flagged = data_tables.flagged_differences(comparison)
+    assert flagged["diff_pct"].tolist() == [-30.0, 10.0]  # largest difference first
+    assert flagged["note"].tolist() == ["[Bloomberg] 2022", "[GACC] Jan"]
+    note = data_tables.cross_source_note(comparison, 2.0)
+    assert note.startswith("3 figures printed in the press have a counterpart in the Comtrade extract; 2 (66.7 %)")
+    assert "-30.0 % (coal, RUS, 2022, mass)" in note
+
+
+# ------------------------------------------------------------------------------------- gas tables
+
+GAZPROM_2022, GOVT_2022, GAZPROM_2021 = 15.4, 15.5, 10.39
+
+
+def test_pipeline_volumes_take_gazprom_and_keep_the_outlets_range():
+    flows = conform(
+        pd.DataFrame(
+            [
+                flow_row("RUS", "2022", bcm=GOVT_2022, commodity="pipeline_gas", source="gacc_press", freq="A",
+                         note="[RU govt/Novak] 2022"),
+                flow_row("RUS", "2022", bcm=GAZPROM_2022, commodity="pipeline_gas", source="gacc_press", freq="A",
+                         note="[Gazprom via TASS] 2022"),
+                flow_row("RUS", "2021", bcm=GAZPROM_2021, commodity="pipeline_gas", source="gacc_press", freq="A",
+                         note="[Gazprom via TASS] 2021"),
+                flow_row("TKM", "2022", bcm=34.0, commodity="pipeline_gas", source="gacc_press", freq="A",
+                         note="[Turkmen state media] 2022"),
+            ]
+        )
+    )
+    out = gas_tables.pipeline_volumes(flows, ("2021", "2022", "2023"))
+    assert out["period"].tolist() == ["2021", "2022"]  # no figure for 2023: left out
+    row = out.set_index("period").loc["2022"]
+    assert (row["volume_bcm"], row["outlet"], row["n_outlets"]) == (GAZPROM_2022, "Gazprom via TASS", 2)
+    assert (row["volume_bcm_min"], row["volume_bcm_max"]) == (GAZPROM_2022, GOVT_2022)
+    assert row["change_pct"] == pytest.approx((GAZPROM_2022 - GAZPROM_2021) / GAZPROM_2021 * 100)
+    assert math.isnan(out.set_index("period").loc["2021", "change_pct"])
+
+
+def test_war_windows_on_the_article_date():
+    assert gas_tables.war_windows(date(2022, 12, 30)) == [
+        ("known on 2022-12-30", "2022-03/2022-11", "2021-03/2021-11"),
+        ("first 12 months of the war, known from 2023-03-20", "2022-03/2023-02", "2021-03/2022-02"),
+    ]
+    # once the first twelve war months are known, they are the only window
+    assert gas_tables.war_windows(date(2024, 1, 1)) == [("known on 2024-01-01", "2022-03/2023-02", "2021-03/2022-02")]
+
+
+BEFORE_T, BEFORE_USD = 1_000.0, 500_000.0
+AFTER_T, AFTER_USD = 1_500.0, 1_000_000.0  # +50 % by tonnage, +100 % by value
+
+
+def test_changes_since_war_compare_the_same_months_a_year_earlier():
+    rows = []
+    for commodity in ("crude_oil", "lng", "pipeline_gas", "coal"):
+        t_before = NAN if commodity == "pipeline_gas" else BEFORE_T
+        t_after = NAN if commodity == "pipeline_gas" else AFTER_T
+        rows += [flow_row("RUS", m, t=t_before, usd=BEFORE_USD, commodity=commodity)
+                 for m in months("2021-03", "2022-02")]
+        rows += [flow_row("RUS", m, t=t_after, usd=AFTER_USD, commodity=commodity)
+                 for m in months("2022-03", "2023-02")]
+    out = gas_tables.changes_since_war(conform(pd.DataFrame(rows)), as_of=date(2022, 12, 30))
+    assert len(out) == 2 * len(gas_tables.CHANGE_MEASURES)
+    assert out.loc[out["metric"] == "mass", "change_pct"].round(6).unique().tolist() == [50.0]
+    assert out.loc[out["metric"] == "value", "change_pct"].round(6).unique().tolist() == [100.0]
+    assert out["is_complete"].all()
+    first = out[out["window"] == "2022-03/2022-11"]
+    assert first.loc[first["commodity"] == "coal", "value"].tolist()[0] == 9 * AFTER_T  # nine months summed
+    note = gas_tables.changes_note(out)
+    assert note.splitlines()[0].startswith("March 2022 to November 2022 (known on 2022-12-30)")
+    assert "crude oil by tonnage +50.0 %" in note
+
+
+def test_annual_supplies_leave_partial_years_empty():
+    rows = [flow_row("RUS", m, t=BEFORE_T, usd=BEFORE_USD, commodity=c)
+            for c in ("crude_oil", "lng", "coal") for m in months("2021-01", "2021-12")]
+    rows += [flow_row("RUS", m, usd=BEFORE_USD, commodity="pipeline_gas") for m in months("2021-07", "2021-12")]
+    flows = conform(pd.DataFrame(rows))
+    volumes = pd.DataFrame({"period": ["2021"], "volume_bcm": [GAZPROM_2021]})
+    out = gas_tables.annual_supplies(flows, ("2021",), volumes).iloc[0]
+    assert out["lng_mt"] == pytest.approx(12 * BEFORE_T / units.TONNES_PER_MT)
+    assert out["lng_bcm"] == pytest.approx(units.lng_tonnes_to_bcm(12 * BEFORE_T))
+    assert out["coal_usd_bn"] == pytest.approx(12 * BEFORE_USD / 1e9)
+    assert out["pipeline_gas_bcm"] == GAZPROM_2021
+    assert math.isnan(out["pipeline_gas_usd_bn"])  # six months of pipeline data: not a year
