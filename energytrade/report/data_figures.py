@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from energytrade.claims.asof import ARTICLE_DATE
-from energytrade.report.figures import _date_axis, _mark_events, _require
+from energytrade.report.figures import date_axis, mark_events, require_columns
 from energytrade.report.format import display_name
 from energytrade.report.gas_tables import WAR_START
 from energytrade.report.style import EVENT_COLOR, RC, WIDE, add_source_line, month_midpoints, new_figure, partner_colors
@@ -134,7 +134,7 @@ def market_share_chart(
     focus : str, default "RUS"
         The partner drawn thicker and on top.
     """
-    _require(shares, ["period", "partner_iso3", "partner_name", "share_pct"], "market_share_chart")
+    require_columns(shares, ["period", "partner_iso3", "partner_name", "share_pct"], "market_share_chart")
     order = list(dict.fromkeys(shares["partner_iso3"]))
     colors = partner_colors(order)
     fig = new_figure(WIDE)
@@ -151,8 +151,8 @@ def market_share_chart(
                 label=display_name(code, str(rows["partner_name"].iloc[0])),
                 zorder=3 if is_focus else 2,
             )
-        _mark_events(ax, events)
-        _date_axis(ax)
+        mark_events(ax, events)
+        date_axis(ax)
         ax.set_ylim(bottom=0)
         ax.set_ylabel(ylabel)
         ax.set_xlabel("month (figures drawn mid-month)")

@@ -50,7 +50,7 @@ def _display(unit: str) -> tuple[float, str]:
         raise ValueError(f"no display rule for unit {unit!r}; known: {', '.join(DISPLAY_UNITS)}") from None
 
 
-def _require(df: pd.DataFrame, columns: Sequence[str], what: str) -> None:
+def require_columns(df: pd.DataFrame, columns: Sequence[str], what: str) -> None:
     missing = [c for c in columns if c not in df.columns]
     if missing:
         raise ValueError(f"{what}: the frame lacks column(s) {missing}; it has {list(df.columns)}")
@@ -58,7 +58,7 @@ def _require(df: pd.DataFrame, columns: Sequence[str], what: str) -> None:
         raise ValueError(f"{what}: the frame is empty, nothing to draw")
 
 
-def _mark_events(ax, events: Mapping[str, str], *, label: bool = True) -> None:
+def mark_events(ax, events: Mapping[str, str], *, label: bool = True) -> None:
     """A vertical line at each ``YYYY-MM-DD`` date, labelled at the top of the axes.
 
     The last event (the article's date) is dashed and labelled to the right of its line; earlier ones
@@ -84,7 +84,7 @@ def _mark_events(ax, events: Mapping[str, str], *, label: bool = True) -> None:
             )
 
 
-def _date_axis(ax) -> None:
+def date_axis(ax) -> None:
     ax.xaxis.set_major_locator(mdates.YearLocator())
     ax.xaxis.set_minor_locator(mdates.MonthLocator(bymonth=(4, 7, 10)))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
@@ -109,7 +109,7 @@ def crude_imports_by_supplier(
     source : str
         The source line.
     """
-    _require(monthly, ["period", "partner_iso3", "partner_name", "rate_bbl_per_day"], "crude_imports_by_supplier")
+    require_columns(monthly, ["period", "partner_iso3", "partner_name", "rate_bbl_per_day"], "crude_imports_by_supplier")
     scale, ylabel = _display("bbl/d")
     order = list(dict.fromkeys(monthly["partner_iso3"]))
     colors = partner_colors(order)
@@ -127,8 +127,8 @@ def crude_imports_by_supplier(
                 label=str(rows["partner_name"].iloc[0]),
                 zorder=3 if is_focus else 2,
             )
-        _mark_events(ax, events)
-        _date_axis(ax)
+        mark_events(ax, events)
+        date_axis(ax)
         ax.set_ylim(bottom=0)
         ax.set_ylabel(ylabel)
         ax.set_xlabel("month (figures drawn mid-month; crude converted at 7.33 bbl/t)")
@@ -161,8 +161,8 @@ def monthly_leader_and_rank(
     partner_name : str
         Name of the partner whose rank is drawn (``"Russia"``).
     """
-    _require(leaders, ["period", "leader_iso3", "leader_name", "leader_value", "unit"], "monthly_leader_and_rank")
-    _require(rank, ["period", "rank", "value"], "monthly_leader_and_rank")
+    require_columns(leaders, ["period", "leader_iso3", "leader_name", "leader_value", "unit"], "monthly_leader_and_rank")
+    require_columns(rank, ["period", "rank", "value"], "monthly_leader_and_rank")
     units = leaders["unit"].unique()
     if len(units) != 1:
         raise ValueError(f"monthly_leader_and_rank: leaders in several units {list(units)}; pass one metric")
@@ -185,7 +185,7 @@ def monthly_leader_and_rank(
         top.set_ylim(bottom=0)
         top.set_ylabel(ylabel)
         top.set_title(title, loc="left")
-        _mark_events(top, events)
+        mark_events(top, events)
 
         bottom.step(rx, rank["rank"], where="mid", color=colors.get("RUS", "#c0392b"), linewidth=1.6)
         bottom.scatter(rx, rank["rank"], s=10, color=colors.get("RUS", "#c0392b"), zorder=3)
@@ -194,8 +194,8 @@ def monthly_leader_and_rank(
         bottom.yaxis.set_major_locator(MaxNLocator(integer=True))
         bottom.set_ylabel(f"{partner_name}'s rank\n[1 = largest supplier]")
         bottom.set_xlabel("month")
-        _mark_events(bottom, events, label=False)
-        _date_axis(bottom)
+        mark_events(bottom, events, label=False)
+        date_axis(bottom)
     add_source_line(fig, source)
     return fig
 
@@ -218,7 +218,7 @@ def annual_ranking_bars(
         ``window``, ``rank``, ``partner_iso3``, ``partner_name``, ``share_pct`` and ``value_column``
         [``unit``], as :func:`energytrade.analysis.supplier_ranking` returns (one window after another).
     """
-    _require(rankings, ["window", "rank", "partner_iso3", "partner_name", "share_pct", value_column], "annual_ranking_bars")
+    require_columns(rankings, ["window", "rank", "partner_iso3", "partner_name", "share_pct", value_column], "annual_ranking_bars")
     scale, xlabel = _display(unit)
     windows = list(dict.fromkeys(rankings["window"]))
     shown = rankings[rankings["rank"] <= top]
@@ -282,8 +282,8 @@ def unit_values(
     partner_name : str
         Name of the partner whose discount is drawn (``"Russia"``).
     """
-    _require(prices, ["period", "partner_iso3", "partner_name", "usd_per_bbl"], "unit_values")
-    _require(discount, ["period", "discount_usd_per_bbl"], "unit_values")
+    require_columns(prices, ["period", "partner_iso3", "partner_name", "usd_per_bbl"], "unit_values")
+    require_columns(discount, ["period", "discount_usd_per_bbl"], "unit_values")
     order = list(dict.fromkeys(prices["partner_iso3"]))
     colors = partner_colors([c for c in order if c != ALL_PARTNERS])
     fig = new_figure(TALL)
@@ -299,7 +299,7 @@ def unit_values(
         top.set_ylabel(_display("USD/bbl")[1])
         top.set_title(title, loc="left")
         top.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
-        _mark_events(top, events)
+        mark_events(top, events)
 
         d = discount.sort_values("period")
         values = d["discount_usd_per_bbl"]
@@ -317,7 +317,7 @@ def unit_values(
         )
         bottom.set_xlabel("month")
         bottom.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:+.0f}" if v else "0"))
-        _mark_events(bottom, events, label=False)
-        _date_axis(bottom)
+        mark_events(bottom, events, label=False)
+        date_axis(bottom)
     add_source_line(fig, source)
     return fig

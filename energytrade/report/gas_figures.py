@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from energytrade import units
-from energytrade.report.figures import _date_axis, _mark_events, _require
+from energytrade.report.figures import date_axis, mark_events, require_columns
 from energytrade.report.style import RC, TALL, add_source_line, month_midpoints, new_figure
 
 #: Colours of the series (fixed, so the notebook's figures agree with each other).
@@ -57,10 +57,10 @@ def russia_gas_and_coal(
     source : str
         The source line.
     """
-    _require(volumes, ["period", "volume_bcm", "volume_bcm_min", "volume_bcm_max"], "russia_gas_and_coal")
-    _require(annual, ["period", "lng_bcm"], "russia_gas_and_coal")
-    _require(lng_monthly, ["period", "net_weight_t"], "russia_gas_and_coal")
-    _require(coal_monthly, ["period", "net_weight_t"], "russia_gas_and_coal")
+    require_columns(volumes, ["period", "volume_bcm", "volume_bcm_min", "volume_bcm_max"], "russia_gas_and_coal")
+    require_columns(annual, ["period", "lng_bcm"], "russia_gas_and_coal")
+    require_columns(lng_monthly, ["period", "net_weight_t"], "russia_gas_and_coal")
+    require_columns(coal_monthly, ["period", "net_weight_t"], "russia_gas_and_coal")
     years = sorted(set(annual["period"]) | set(volumes["period"]))
     pipe = volumes.set_index("period").reindex(years)
     lng = annual.set_index("period")["lng_bcm"].reindex(years)
@@ -110,7 +110,7 @@ def russia_gas_and_coal(
         )
         right.set_ylabel("gas [bcm]")
         lng_ax.set_title(f"LNG from {partner_name} per month", loc="left")
-        _mark_events(lng_ax, events)
+        mark_events(lng_ax, events)
 
         coal_rows = coal_monthly.sort_values("period")
         coal_ax.plot(month_midpoints(coal_rows["period"]), coal_rows["net_weight_t"] / units.TONNES_PER_MT,
@@ -119,8 +119,8 @@ def russia_gas_and_coal(
         coal_ax.set_ylabel("million tonnes [Mt]")
         coal_ax.set_xlabel("month (figures drawn mid-month)")
         coal_ax.set_title(f"Coal from {partner_name} per month", loc="left")
-        _mark_events(coal_ax, events, label=False)
-        _date_axis(coal_ax)
+        mark_events(coal_ax, events, label=False)
+        date_axis(coal_ax)
         lng_ax.tick_params(labelbottom=False)
         fig.suptitle(title, x=0.01, ha="left")
     add_source_line(fig, source)
@@ -148,7 +148,7 @@ def russia_rank_among_suppliers(
     source : str
         The source line.
     """
-    _require(ranks, ["label", "period", "rank", "share_pct"], "russia_rank_among_suppliers")
+    require_columns(ranks, ["label", "period", "rank", "share_pct"], "russia_rank_among_suppliers")
     labels = list(dict.fromkeys(ranks["label"]))
     colors = dict(zip(labels, RANK_COLORS * 2))
     fig = new_figure(TALL)
@@ -168,12 +168,12 @@ def russia_rank_among_suppliers(
         top.set_ylabel(f"{partner_name}'s share of\nChina's imports [%]")
         top.set_title(title, loc="left")
         top.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), title="measured by")
-        _mark_events(top, events)
+        mark_events(top, events)
         bottom.set_ylim(worst + 0.5, 0.5)  # rank 1 on top
         bottom.yaxis.set_major_locator(MaxNLocator(integer=True))
         bottom.set_ylabel(f"{partner_name}'s rank\n[1 = largest supplier]")
         bottom.set_xlabel("month")
-        _mark_events(bottom, events, label=False)
-        _date_axis(bottom)
+        mark_events(bottom, events, label=False)
+        date_axis(bottom)
     add_source_line(fig, source)
     return fig
