@@ -11,7 +11,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from energytrade.commodities import hs_code
+from energytrade.countries import to_iso3
+from energytrade.errors import BadPeriod
 from energytrade.raw import RawFile, find_raw_files
+from energytrade.schema import conform
 
 
 def newest_vintage(files: list[RawFile]) -> list[RawFile]:
@@ -44,10 +48,35 @@ def compact_month(period: pd.Series) -> pd.Series:
     text = period.astype(str).str.strip()
     if not text.str.fullmatch(r"\d{4}(0[1-9]|1[0-2])").all():
         bad = sorted(set(text[~text.str.fullmatch(r"\d{4}(0[1-9]|1[0-2])")]))[:5]
-        from energytrade.errors import BadPeriod
-
         raise BadPeriod(f"periods not in YYYYMM form: {bad}")
     return text.str[:4] + "-" + text.str[4:]
+
+
+def monthly_partner_rows(
+    frame: pd.DataFrame, *, source: str, commodity: str, relpath: str, mass_column: str | None = None
+) -> pd.DataFrame:
+    """China's monthly imports by partner from a ``period`` (YYYYMM) / ``partner`` / ``value_usd_bn``
+    (and, if named, a million-tonnes ``mass_column``) file -> clean rows. Shared by the Comtrade extract
+    and the GACC query files, which have this shape."""
+    mass = frame[mass_column] if mass_column else pd.Series(None, index=frame.index, dtype=object)
+    out = pd.DataFrame(
+        {
+            "source": source,
+            "reporter_iso3": "CHN",
+            "partner_iso3": to_iso3(frame["partner"]),
+            "partner_name": frame["partner"].str.strip(),
+            "flow": "import",
+            "hs_code": hs_code(commodity),
+            "commodity": commodity,
+            "period": compact_month(frame["period"]),
+            "freq": "M",
+            "net_weight_kg": scaled(mass, 1e9),  # million tonnes -> kg
+            "value_usd": scaled(frame["value_usd_bn"], 1e9),  # USD billion -> USD
+            "provenance": row_provenance(relpath, len(frame)),
+        },
+        index=frame.index,
+    )
+    return conform(out)
 
 
 def scaled(column: pd.Series, factor: float) -> pd.Series:

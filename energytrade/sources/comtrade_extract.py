@@ -12,10 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from energytrade.commodities import hs_code
-from energytrade.countries import to_iso3
-from energytrade.schema import conform, empty_frame
-from energytrade.sources import compact_month, read_csv_files, row_provenance, scaled
+from energytrade.schema import empty_frame
+from energytrade.sources import monthly_partner_rows, read_csv_files
 
 SOURCE = "comtrade_extract"
 #: raw file name -> commodity
@@ -25,8 +23,6 @@ FILES: dict[str, str] = {
     "comtrade_coal.csv": "coal",
     "comtrade_pipeline_gas_values.csv": "pipeline_gas",
 }
-KG_PER_MILLION_TONNES = 1e9
-USD_PER_BILLION = 1e9
 
 
 def clean_extract(frame: pd.DataFrame, commodity: str, relpath: str) -> pd.DataFrame:
@@ -40,26 +36,8 @@ def clean_extract(frame: pd.DataFrame, commodity: str, relpath: str) -> pd.DataF
     >>> row.partner_iso3, row.period, int(row.net_weight_kg), int(row.value_usd)
     ('RUS', '2022-01', 7463800000, 3822200000)
     """
-    n = len(frame)
-    mass = frame["qty_mt"] if "qty_mt" in frame else pd.Series([None] * n, index=frame.index, dtype=object)
-    out = pd.DataFrame(
-        {
-            "source": SOURCE,
-            "reporter_iso3": "CHN",
-            "partner_iso3": to_iso3(frame["partner"]),
-            "partner_name": frame["partner"].str.strip(),
-            "flow": "import",
-            "hs_code": hs_code(commodity),
-            "commodity": commodity,
-            "period": compact_month(frame["period"]),
-            "freq": "M",
-            "net_weight_kg": scaled(mass, KG_PER_MILLION_TONNES),
-            "value_usd": scaled(frame["value_usd_bn"], USD_PER_BILLION),
-            "provenance": row_provenance(relpath, n),
-        },
-        index=frame.index,
-    )
-    return conform(out)
+    mass_column = "qty_mt" if "qty_mt" in frame else None
+    return monthly_partner_rows(frame, source=SOURCE, commodity=commodity, relpath=relpath, mass_column=mass_column)
 
 
 def clean(raw_root: Path) -> pd.DataFrame:

@@ -13,9 +13,9 @@ from pathlib import Path
 import pandas as pd
 
 from energytrade.commodities import hs_code
-from energytrade.countries import WORLD_ISO3, to_iso3
+from energytrade.countries import WORLD_ISO3
 from energytrade.schema import conform, empty_frame
-from energytrade.sources import compact_month, read_csv_files, row_provenance, scaled
+from energytrade.sources import compact_month, monthly_partner_rows, read_csv_files, row_provenance, scaled
 
 SOURCE = "gacc_query"
 PARTNER_FILES: dict[str, str] = {
@@ -34,23 +34,7 @@ TOTALS_PREFIXES: dict[str, tuple[str, str]] = {
 
 def clean_partner_values(frame: pd.DataFrame, commodity: str, relpath: str) -> pd.DataFrame:
     """A by-origin values file -> clean rows (value_usd only)."""
-    out = pd.DataFrame(
-        {
-            "source": SOURCE,
-            "reporter_iso3": "CHN",
-            "partner_iso3": to_iso3(frame["partner"]),
-            "partner_name": frame["partner"].str.strip(),
-            "flow": "import",
-            "hs_code": hs_code(commodity),
-            "commodity": commodity,
-            "period": compact_month(frame["period"]),
-            "freq": "M",
-            "value_usd": scaled(frame["value_usd_bn"], 1e9),
-            "provenance": row_provenance(relpath, len(frame)),
-        },
-        index=frame.index,
-    )
-    return conform(out)
+    return monthly_partner_rows(frame, source=SOURCE, commodity=commodity, relpath=relpath)
 
 
 def clean_totals(frame: pd.DataFrame, relpath: str) -> pd.DataFrame:
