@@ -289,6 +289,17 @@ def forecast_spec(*extra: Measure, verdict_metrics=("volume",)) -> ClaimSpec:
     )
 
 
+def one_claim_of_each_kind():
+    """``(flows, results)``: a ranking, a change and a forecast claim, with inconclusive findings among them.
+
+    Russia's crude: the surge rows (2021-03..11 without 2021-05, 2022-03..11); Saudi Arabia leads 2022-11.
+    """
+    saudi = [row("SAU", "crude_oil", "2022-11", t=SAU_NOV_T, usd=SAU_NOV_USD)]
+    flows = frame(surge_rows(skip=("2021-05",)) + saudi + press_rows())
+    specs = [ranking_spec(WindowRule("latest_month"), WindowRule("year_to_date")), change_spec(), forecast_spec()]
+    return flows, evaluate(flows=flows, specs=specs)
+
+
 def test_a_forecast_cannot_be_judged_on_its_date_and_is_judged_later():
     result = evaluate_one(frame(press_rows()), forecast_spec())
 

@@ -1,4 +1,4 @@
-"""Claim results as JSON (schema), a terminal table, an evidence frame and a figure."""
+"""Claim results as JSON (schema), a terminal table and an evidence frame (the figure: ``test_claim_figures``)."""
 
 from __future__ import annotations
 
@@ -7,31 +7,16 @@ import math
 
 import pandas as pd
 import pytest
-from matplotlib.figure import Figure
-from test_claims import (
-    SAU_NOV_T,
-    SAU_NOV_USD,
-    change_spec,
-    evaluate_one,
-    forecast_spec,
-    frame,
-    press_rows,
-    ranking_spec,
-    row,
-    surge_rows,
-)
+from test_claims import one_claim_of_each_kind
 
 from energytrade.claims import (
     EVIDENCE_COLUMNS,
     JSON_SCHEMA,
     VERDICTS,
-    WindowRule,
-    evaluate,
     evidence_frame,
     to_json,
     to_table,
 )
-from energytrade.claims.figures import SOURCE_GID, claim_figure
 
 CLAIM_KEYS = ["id", "quote", "kind", "verdict", "later_verdict", "summary", "as_of", "lag_days", "threshold",
               "findings"]
@@ -46,14 +31,8 @@ NUMBER_OR_NULL = (int, float, type(None))
 
 @pytest.fixture(scope="module")
 def results():
-    """One claim of each kind, with inconclusive findings (a missing month) among them.
-
-    Russia's crude: the surge rows (2021-03..11 without 2021-05, 2022-03..11); Saudi Arabia leads 2022-11.
-    """
-    saudi = [row("SAU", "crude_oil", "2022-11", t=SAU_NOV_T, usd=SAU_NOV_USD)]
-    flows = frame(surge_rows(skip=("2021-05",)) + saudi + press_rows())
-    specs = [ranking_spec(WindowRule("latest_month"), WindowRule("year_to_date")), change_spec(), forecast_spec()]
-    return flows, evaluate(flows=flows, specs=specs)
+    """One claim of each kind, with inconclusive findings (a missing month) among them."""
+    return one_claim_of_each_kind()
 
 
 def check_structure(doc: list) -> None:
@@ -125,27 +104,3 @@ def test_evidence_frame_has_one_row_per_finding(results):
         assert len(evidence) == len(result.findings)
         assert evidence["n_sources"].tolist() == [len(f.sources) for f in result.findings]
         assert pd.api.types.is_float_dtype(evidence["change_pct"])
-
-
-@pytest.mark.parametrize("index", [0, 1, 2])
-def test_each_claim_has_a_figure_with_title_units_and_source_line(results, index):
-    flows, evaluated = results
-    result = evaluated[index]
-    fig = claim_figure(result, flows)
-    assert isinstance(fig, Figure)
-    assert result.verdict in fig._suptitle.get_text()
-    [source] = [t for t in fig.texts if t.get_gid() == SOURCE_GID]
-    assert source.get_text().startswith("Sources:")
-    labels = [ax.get_ylabel() for ax in fig.axes if ax.get_ylabel()]
-    assert labels and all("[" in label for label in labels)  # units in brackets
-    if result.spec.kind != "forecast_vs_outcome":  # time on the x-axis: the as-of date is marked
-        marks = [t.get_text() for ax in fig.axes for t in ax.texts]
-        assert f"as of {result.as_of}" in marks
-    fig.savefig(pd.io.common.BytesIO(), format="png")  # draws without pyplot
-
-
-def test_a_figure_for_a_claim_without_any_data_still_draws():
-    flows = frame([row("SAU", "crude_oil", "2022-11", t=1, usd=1)])
-    result = evaluate_one(flows, change_spec())
-    assert result.verdict == "INCONCLUSIVE"
-    assert isinstance(claim_figure(result, flows), Figure)

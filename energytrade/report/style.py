@@ -56,7 +56,8 @@ RC: dict[str, object] = {
 SOURCE_LINES: dict[str, str] = {
     "comtrade_extract": "Source: UN Comtrade (via the china-energy-monitor extract); energytrade",
     "gacc_query": "Source: China customs (GACC) online query; energytrade",
-    "gacc_press": "Source: China customs (GACC) figures as reported in the press; energytrade",
+    "comtrade": "Source: UN Comtrade API; energytrade",
+    "gacc_press": "Source: China customs (GACC) and Gazprom figures as reported in the press; energytrade",
 }
 
 #: A fixed colour per supplier, so a country has the same colour in every figure.
@@ -104,10 +105,14 @@ def partner_colors(partners: Iterable[str]) -> dict[str, str]:
     return colors
 
 
-def new_figure(size: tuple[float, float] = WIDE) -> Figure:
-    """An empty figure with an Agg canvas and constrained layout leaving room for the source line."""
+def new_figure(size: tuple[float, float] = WIDE, *, foot: float = 0.035) -> Figure:
+    """An empty figure with an Agg canvas and constrained layout leaving room for the source line.
+
+    ``foot`` is the strip kept free at the bottom for the source line [fraction of the figure's height];
+    the default holds one line, a two-line source line needs about 0.06 on a 5-inch-tall figure.
+    """
     with matplotlib.rc_context(RC):
-        fig = Figure(figsize=size, dpi=DPI, layout=ConstrainedLayoutEngine(rect=(0, 0.035, 1, 0.965)))
+        fig = Figure(figsize=size, dpi=DPI, layout=ConstrainedLayoutEngine(rect=(0, foot, 1, 1 - foot)))
         FigureCanvasAgg(fig)
     return fig
 

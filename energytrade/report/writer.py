@@ -281,7 +281,7 @@ def evidence_markdown(evidence: pd.DataFrame) -> str:
 def claim_sections(flows: pd.DataFrame, as_of: str | date | None = None) -> list[ClaimSection]:
     """The claims as evaluated by :func:`energytrade.claims.evaluate`, each with its evidence and figure."""
     from energytrade.claims import evaluate, evidence_frame
-    from energytrade.claims.figures import claim_figure
+    from energytrade.report.claim_figures import claim_figure  # here: it takes WAR_START from this module
 
     sections = []
     for number, result in enumerate(evaluate(as_of=as_of, flows=flows), start=1):

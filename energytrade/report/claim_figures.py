@@ -1,101 +1,85 @@
 """One figure per claim, for the report and the notebooks.
 
-:func:`claim_figure` draws a :class:`matplotlib.figure.Figure` with an Agg canvas attached explicitly
-(no pyplot, no global state): a title with the claim and its verdict, units in brackets on the axes, the
-as-of date marked where time is on the x-axis, and a source line at the foot naming the sources the
-findings used. The data drawn come from the clean table through :mod:`energytrade.analysis`, so the
-figure shows the same numbers as the findings.
+:func:`claim_figure` draws a :class:`matplotlib.figure.Figure` in the report's style
+(:mod:`energytrade.report.style`: Agg canvas attached explicitly, no pyplot, rcParams applied only while
+drawing): a title with the claim and its verdict, units in brackets on the axes, the as-of date marked
+where time is on the x-axis (:func:`energytrade.report.figures.mark_events`), and a source line at the
+foot naming the sources the findings used. The data drawn come from the clean table through
+:mod:`energytrade.analysis`, so the figure shows the same numbers as the findings.
 """
 
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import matplotlib
 import numpy as np
 import pandas as pd
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.layout_engine import ConstrainedLayoutEngine
 
 from energytrade import analysis
 from energytrade.claims.results import INCONCLUSIVE, NOT_SUPPORTED, SUPPORTED, ClaimResult, Finding
 from energytrade.errors import NoData
+from energytrade.periods import parse_period
+from energytrade.report.figures import date_axis, mark_events
+from energytrade.report.style import (
+    NEUTRAL,
+    RC,
+    add_source_line,
+    month_midpoints,
+    new_figure,
+    partner_colors,
+    source_line,
+)
+from energytrade.report.writer import WAR_START
 
-#: rcParams the figures are drawn under (applied with rc_context only while drawing).
-RC: dict[str, object] = {
-    "font.family": "DejaVu Sans",
-    "font.size": 9.0,
-    "axes.titlesize": 10.0,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "axes.grid": True,
-    "axes.axisbelow": True,
-    "grid.color": "#dddddd",
-    "grid.linewidth": 0.6,
-    "legend.fontsize": 8.0,
-    "legend.frameon": False,
-    "figure.titlesize": 11.0,
-    "figure.titleweight": "bold",
-}
-#: Gid of the source-line text (so tests and readers can find it).
-SOURCE_GID = "source-line"
-SOURCE_NAMES = {
-    "comtrade_extract": "UN Comtrade (china-energy-monitor extract)",
-    "comtrade": "UN Comtrade API",
-    "gacc_query": "China customs (GACC) online query",
-    "gacc_press": "China customs and Gazprom figures as reported in the press",
-}
-#: Display of units on axes: unit -> (scale, label).
+#: Display of units on the claims' axes (short: the labels also name commodity and metric):
+#: unit -> (scale, label).
 DISPLAY = {"t": (1e-6, "[Mt]"), "USD": (1e-9, "[USD bn]"), "bcm": (1.0, "[bcm]"), "bbl/d": (1e-3, "[kb/d]")}
 VERDICT_COLORS = {SUPPORTED: "#1e8449", NOT_SUPPORTED: "#c0392b", INCONCLUSIVE: "#999999"}
-PARTNER_COLORS = {"RUS": "#c0392b", "SAU": "#1e8449", "IRQ": "#7d3c98", "MYS": "#17a589", "BRA": "#2874a6",
-                  "AGO": "#d68910", "OMN": "#a04000", "ARE": "#5d6d7e"}
 COMMODITY_COLORS = {"crude_oil": "#34495e", "lng": "#5dade2", "pipeline_gas": "#f5b041", "coal": "#7f8c8d"}
-_FALLBACK = ("#af7ac5", "#73c6b6", "#dc7633", "#85929e", "#b7950b")
-WAR_START = "2022-02-24"
+#: Strip kept free at the foot for the source line, which with the as-of rule takes two lines
+#: [fraction of the figure's height].
+FOOT = 0.06
+#: Characters per inch of figure width at which the title (figure.titlesize, bold) and the source line
+#: (7 pt) are wrapped, so both stay inside the figure whatever its width.
+TITLE_CHARS_PER_INCH = 9.0
+SOURCE_CHARS_PER_INCH = 16.0
 
 
-def _new_figure(size: tuple[float, float]) -> Figure:
-    with matplotlib.rc_context(RC):
-        fig = Figure(figsize=size, dpi=110, layout=ConstrainedLayoutEngine(rect=(0, 0.06, 1, 0.94)))
-        FigureCanvasAgg(fig)
-    return fig
-
-
-def _sources_line(result: ClaimResult) -> str:
-    used = dict.fromkeys(s for f in result.findings for s in f.data_sources)
-    names = "; ".join(SOURCE_NAMES.get(s, s) for s in used) or "no data"
-    return (f"Sources: {names}. Claims evaluated as of {result.as_of} (a month counts as known "
-            f"{result.lag_days} days after it ends); energytrade.")
+def _source_text(result: ClaimResult, extra: str = "") -> str:
+    used = [s for f in result.findings for s in f.data_sources]
+    sources = source_line(used) if used else "Sources: no data; energytrade"
+    return (f"{sources}. Claims evaluated as of {result.as_of} (a month counts as known "
+            f"{result.lag_days} days after it ends).{extra}")
 
 
 def _finish(fig: Figure, result: ClaimResult, extra: str = "") -> Figure:
     title = f"“{result.quote}” — {result.verdict} as of {result.as_of}"
     if result.later_verdict:
         title += f", later {result.later_verdict}"
+    width = fig.get_figwidth()
     with matplotlib.rc_context(RC):
-        fig.suptitle("\n".join(textwrap.wrap(title, 110)))
-        text = "\n".join(textwrap.wrap(_sources_line(result) + extra, 180))
-        fig.text(0.008, 0.008, text, fontsize=7.0, color="#555555", ha="left", va="bottom", gid=SOURCE_GID)
+        fig.suptitle(_wrap(title, int(width * TITLE_CHARS_PER_INCH)))
+    add_source_line(fig, _wrap(_source_text(result, extra), int(width * SOURCE_CHARS_PER_INCH)))
     return fig
 
 
-def _month_x(periods: Iterable[str]) -> pd.DatetimeIndex:
-    return pd.to_datetime([f"{p}-15" for p in periods])
+def _wrap(text: str, chars: int) -> str:
+    # Not at hyphens: "china-energy-monitor" and dates stay whole.
+    return "\n".join(textwrap.wrap(text, chars, break_on_hyphens=False))
 
 
-def _mark_dates(ax, result: ClaimResult, war: bool = False) -> None:
-    marks = ([(WAR_START, "invasion", ":", -1)] if war else []) + [
-        (result.as_of.isoformat(), f"as of {result.as_of}", "--", 1)]
-    for day, label, style, side in marks:
-        x = pd.Timestamp(day)
-        ax.axvline(x, color="#333333", linewidth=1.0, linestyle=style, zorder=1)
-        ax.annotate(label, xy=(x, 1.0), xycoords=("data", "axes fraction"), xytext=(3 * side, -3),
-                    textcoords="offset points", ha="left" if side > 0 else "right", va="top", fontsize=7.5,
-                    color="#333333", bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none",
-                                           "alpha": 0.8})
+def _dates(result: ClaimResult, war: bool = False) -> Mapping[str, str]:
+    """Dates to mark on a time axis: the war's start (dotted) if asked, then the as-of date (dashed)."""
+    events = {WAR_START.isoformat(): "invasion"} if war else {}
+    events[result.as_of.isoformat()] = f"as of {result.as_of}"
+    return events
+
+
+def _months(periods: Iterable[str]) -> pd.Series:
+    return month_midpoints(pd.Series(list(periods), dtype=str))
 
 
 def _partner_series(flows: pd.DataFrame, commodity: str, metric: str, sources: Iterable[str], importer: str,
@@ -122,25 +106,28 @@ def _partner_series(flows: pd.DataFrame, commodity: str, metric: str, sources: I
 def _ranking_figure(result: ClaimResult, flows: pd.DataFrame) -> Figure:
     spec = result.spec
     measures = [m for m in spec.measures if not m.is_press and not m.is_total]
-    fig = _new_figure((10.0, 3.0 + 2.6 * len(measures)))
+    panels = []
+    for measure in measures:
+        findings = [f for f in result.findings if f.metric == measure.metric and f.commodity == measure.label]
+        rivals = [spec.exporter] + [c for f in findings for c in (f.leader_iso3, f.runner_up_iso3) if c]
+        panels.append((measure, findings, list(dict.fromkeys(rivals))[:5]))
+    # One colour per supplier across the panels.
+    colors = partner_colors(code for _, _, rivals in panels for code in rivals)
+    fig = new_figure((10.0, 3.0 + 2.6 * len(measures)), foot=FOOT)
     with matplotlib.rc_context(RC):
         axes = fig.subplots(len(measures), 1, squeeze=False)[:, 0]
-        for ax, measure in zip(axes, measures):
-            findings = [f for f in result.findings if f.metric == measure.metric and f.commodity == measure.label]
-            rivals = [spec.exporter] + [c for f in findings for c in (f.leader_iso3, f.runner_up_iso3) if c]
-            rivals = list(dict.fromkeys(rivals))[:5]
+        for ax, (measure, findings, rivals) in zip(axes, panels):
             series = _partner_series(flows, measure.commodities[0], measure.metric, measure.sources,
                                      spec.importer, spec.flow)
             scale, unit_label = DISPLAY[measure.unit]
-            spare = iter(_FALLBACK)
             for code in rivals:
                 rows = series[series["partner_iso3"] == code]
                 if rows.empty:
                     continue
-                color = PARTNER_COLORS.get(code) or next(spare, "#888888")
-                ax.plot(_month_x(rows["period"]), rows["x"] * scale, color=color,
+                ax.plot(_months(rows["period"]), rows["x"].to_numpy() * scale, color=colors[code],
                         linewidth=2.2 if code == spec.exporter else 1.3, label=str(rows["partner_name"].iloc[-1]))
-            _mark_dates(ax, result)
+            mark_events(ax, _dates(result))
+            date_axis(ax)
             ax.set_ylim(bottom=0)
             ax.set_ylabel(f"{measure.label} {measure.metric} per month {unit_label}")
             won = sorted({f.window for f in findings if f.known_at_as_of and f.verdict == SUPPORTED})
@@ -199,39 +186,39 @@ def _first_window(findings: list[Finding]) -> list[Finding]:
 
 def _change_figure(result: ClaimResult, flows: pd.DataFrame) -> Figure:
     spec = result.spec
-    fig = _new_figure((11.0, 5.2))
+    fig = new_figure((11.0, 5.2), foot=FOOT)
     known = [f for f in result.findings if f.known_at_as_of]
     shown = _first_window(known) or _first_window(list(result.findings))
     with matplotlib.rc_context(RC):
         left, right = fig.subplots(1, 2, width_ratios=(1.35, 1.0))
         monthly = _exporter_monthly(flows, result)
         if not monthly.empty:
-            x = _month_x(monthly.index)
+            x = _months(monthly.index)
             for commodity in monthly.columns:
-                left.plot(x, monthly[commodity].to_numpy() * 1e-9, color=COMMODITY_COLORS.get(commodity, "#888888"),
+                left.plot(x, monthly[commodity].to_numpy() * 1e-9, color=COMMODITY_COLORS.get(commodity, NEUTRAL),
                           linewidth=1.3, label=commodity)
             # The total only where every commodity has a figure: a missing commodity is never drawn as 0.
             total = monthly.sum(axis=1, min_count=len(monthly.columns)).where(monthly.notna().all(axis=1))
             left.plot(x, total.to_numpy() * 1e-9, color="#c0392b", linewidth=2.2,
                       label="sum of the " + str(len(monthly.columns)) + " (months where all have data)")
         if shown:
-            from energytrade.periods import parse_period
-
             for window, color in ((shown[0].window, "#f9e79f"), (shown[0].baseline_window, "#d6eaf8")):
                 span = parse_period(window)
                 left.axvspan(pd.Timestamp(f"{span.start}-01"), pd.Timestamp(f"{span.end}-01") + pd.offsets.MonthEnd(1),
                              color=color, alpha=0.5, zorder=0)
-        _mark_dates(left, result, war=spec.kind == "change_over_period")
+        mark_events(left, _dates(result, war=spec.kind == "change_over_period"))
+        date_axis(left)
         left.set_ylabel(f"imports of {spec.importer} from {spec.exporter} per month [USD bn]")
         left.set_xlabel("month (shaded: the window compared and its baseline)")
         left.set_title(f"{spec.importer}'s imports from {spec.exporter} by value", loc="left")
         left.set_ylim(bottom=0)
         if left.get_legend_handles_labels()[0]:
-            left.legend(loc="upper left", fontsize=7.5)
+            # Below the axes: inside, it would cover the sum's line whatever corner it took.
+            left.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncols=3, fontsize=7.5)
         _bars(right, shown, spec.threshold.change_pct if spec.threshold else None)
         if shown:
             when = "known then" if shown[0].known_at_as_of else f"known from {shown[0].known_from}"
-            right.set_title(f"{shown[0].window} against {shown[0].baseline_window} ({when})", loc="left")
+            right.set_title(f"{shown[0].window} against {shown[0].baseline_window}\n({when})", loc="left")
         else:
             right.set_title("no findings", loc="left")
     return _finish(fig, result)
@@ -242,7 +229,7 @@ def _forecast_figure(result: ClaimResult, flows: pd.DataFrame) -> Figure:
     n = max(len(findings), 1)
     cols = min(n, 3)
     rows = int(np.ceil(n / cols))
-    fig = _new_figure((3.6 * cols + 0.6, 3.0 * rows + 1.2))
+    fig = new_figure((3.6 * cols + 0.6, 3.0 * rows + 1.2), foot=FOOT)
     with matplotlib.rc_context(RC):
         axes = np.atleast_1d(fig.subplots(rows, cols, squeeze=False).ravel())
         for ax, f in zip(axes, findings):
