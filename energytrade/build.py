@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from energytrade.errors import RawFileMissing
 from energytrade.paths import DataPaths, data_paths
 from energytrade.raw import write_atomic
 from energytrade.schema import COLUMNS, NUMERIC_COLUMNS, conform, empty_frame, sort_rows, validate
@@ -44,7 +45,18 @@ def load_trade_flows(data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
     >>> flows = load_trade_flows()                                   # doctest: +SKIP
     >>> flows.query("commodity == 'crude_oil' and period == '2022-12'")  # doctest: +SKIP
     """
-    return clean_all(data_paths(data_dir).raw)
+    return clean_all(_raw_root(data_dir))
+
+
+def _raw_root(data_dir: str | os.PathLike | None) -> Path:
+    """The data root's raw/ folder; an error if there is none (nothing to analyse)."""
+    paths = data_paths(data_dir)
+    if not paths.raw.is_dir():
+        raise RawFileMissing(
+            f"no raw/ folder in the data root {str(paths.raw.parent)!r}: nothing to build. Point --data-dir "
+            "(or ENERGYTRADE_DATA_DIR) at a folder holding raw/, or fetch data into it (energytrade fetch)"
+        )
+    return paths.raw
 
 
 def to_csv_text(table: pd.DataFrame) -> str:
@@ -78,10 +90,6 @@ def read_trade_flows(path: str | os.PathLike) -> pd.DataFrame:
 def build(data_dir: str | os.PathLike | None = None, progress: Callable[[str], None] | None = None):
     """Clean every source of the data root and write the processed files; returns (table, csv, parquet)."""
     paths = data_paths(data_dir)
-    if not paths.raw.is_dir():
-        from energytrade.errors import RawFileMissing
-
-        raise RawFileMissing(f"no raw/ folder in the data root {str(paths.raw.parent)!r}: nothing to build")
-    table = clean_all(paths.raw, progress)
+    table = clean_all(_raw_root(data_dir), progress)
     csv_path, parquet_path = write_trade_flows(table, paths)
     return table, csv_path, parquet_path

@@ -95,6 +95,11 @@ def test_a_data_dir_that_does_not_exist_is_named(tmp_path):
         load_trade_flows(tmp_path / "does-not-exist")
 
 
+def test_a_data_dir_without_raw_folder_is_refused_not_analysed_as_empty(tmp_path):
+    with pytest.raises(RawFileMissing, match="no raw/ folder"):
+        load_trade_flows(tmp_path)
+
+
 def _cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "energytrade", *args], capture_output=True, text=True, cwd=cwd)
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-import tomllib
 
+import pytest
 import yaml
 
 from conftest import REPO
@@ -14,6 +14,9 @@ def _name(requirement: str) -> str:
     """'country_converter>=1.3.2,<1.4' -> 'country-converter' (PEP 503 normalised)."""
     name = re.split(r"[<>=!~ \[]", requirement.strip(), maxsplit=1)[0]
     return re.sub(r"[-_.]+", "-", name).lower()
+
+
+tomllib = pytest.importorskip("tomllib", reason="tomllib is in the standard library from Python 3.11")
 
 
 def _pyproject() -> dict:

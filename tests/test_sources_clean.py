@@ -77,12 +77,19 @@ def _gas(**changes) -> dict:
 
 
 def test_press_gas_puts_each_figure_in_the_column_of_its_unit():
-    raw = _text([_gas(), _gas(unit="million_tonnes", value="1.2", commodity="lng"), _gas(unit="usd_million", value="250")])
+    raw = _text([_gas(), _gas(unit="million_tonnes", value="1.2", commodity="lng"), _gas(unit="usd_million", value="250"),
+                 _gas(unit="thousand_tonnes", value="755.65", commodity="lng")])
     out = clean_gas_energy(raw, REL)
     assert out.loc[0, "volume_bcm"] == 15.5
     assert out.loc[1, "net_weight_kg"] == 1_200_000_000 and out.loc[1, "commodity"] == "lng"
     assert out.loc[2, "value_usd"] == 250_000_000
-    assert list(out["provenance"]) == [f"{REL}#row={i}" for i in (1, 2, 3)]
+    assert out.loc[3, "net_weight_kg"] == 755_650_000
+    assert list(out["provenance"]) == [f"{REL}#row={i}" for i in (1, 2, 3, 4)]
+
+
+def test_press_coal_is_coal_and_lignite_not_the_extracts_hs_2701():
+    row = clean_gas_energy(_text([_gas(commodity="coal", unit="million_tonnes", value="7.0")]), REL).iloc[0]
+    assert (row.commodity, row.hs_code) == ("coal", "2701+2702")
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,12 @@ What is left out of the clean table, and why (each row stays in the raw file):
 - commodities outside the clean schema (``bilateral_trade_total``, ``pipeline_gas_plan`` — plans and
   forecasts, not actuals —, ``ru_crude_exports``, ``coking_coal``, EU context series, ...);
 - regional aggregates without an ISO3 code (``North America``, ``Central Asia``): not a partner country;
-- units that are not a mass, volume or value of the flow (``pct_yoy``, ``pct_share``, ``bcf_d``, ``mb_d``,
-  ``eur_billion``).
+- units that are not a level of mass, volume or value of the flow: changes and shares (``pct_yoy``,
+  ``ratio_yoy``, ``pct_share``), rates of other series (``bcf_d``, ``mb_d``) and ``eur_billion`` (euro sums
+  of Russia's export revenue, not China's import values).
+
+Press "coal" is customs' coal and lignite (HS 2701 + 2702), so its rows carry ``hs_code`` ``2701+2702``:
+not like for like with the Comtrade extract's HS 2701.
 
 Where outlets disagree, both rows are kept (the note says CONFLICT); nothing is reconciled here.
 """
@@ -39,10 +43,14 @@ GAS_ENERGY_COMMODITIES: dict[str, str] = {
     "natural_gas_total": "natural_gas",
     "energy_total_value": "energy_total",
 }
+#: HS code as customs counts each commodity in its releases: its "coal" is coal and lignite (2701 + 2702),
+#: unlike the Comtrade extract's HS 2701, so the two are not like for like.
+PRESS_HS_CODES: dict[str, str] = {**{c: hs_code(c) for c in GAS_ENERGY_COMMODITIES.values()}, "coal": "2701+2702"}
 #: press unit -> (clean column, factor to the column's unit)
 UNITS: dict[str, tuple[str, float]] = {
     "bcm": ("volume_bcm", 1.0),
     "million_tonnes": ("net_weight_kg", 1e9),
+    "thousand_tonnes": ("net_weight_kg", 1e6),
     "tonnes": ("net_weight_kg", 1e3),
     "usd_billion": ("value_usd", 1e9),
     "usd_million": ("value_usd", 1e6),
@@ -102,7 +110,7 @@ def clean_gas_energy(frame: pd.DataFrame, relpath: str) -> pd.DataFrame:
             "partner_iso3": _partner_codes(kept),
             "partner_name": kept["partner"],
             "flow": "import",
-            "hs_code": kept["commodity"].map(GAS_ENERGY_COMMODITIES).map(hs_code),
+            "hs_code": kept["commodity"].map(GAS_ENERGY_COMMODITIES).map(PRESS_HS_CODES),
             "commodity": kept["commodity"].map(GAS_ENERGY_COMMODITIES),
             "period": kept["period"].str.strip(),
             "freq": kept["freq"],
