@@ -126,19 +126,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sources = p.add_subparsers(dest="source", metavar="SOURCE")
     sources.required = True
-    try:
-        from energytrade.sources import comtrade
-    except ImportError:  # the client module is optional while it is being built
-        comtrade = None
-    if comtrade is not None and hasattr(comtrade, "add_fetch_arguments"):
-        q = sources.add_parser(
-            "comtrade",
-            help="UN Comtrade (keyed data API with COMTRADE_API_KEY, else the public preview)",
-            formatter_class=raw,
-        )
-        _add_data_dir(q)
-        comtrade.add_fetch_arguments(q)
-        q.set_defaults(func=_cmd_fetch_comtrade)
+    from energytrade.sources import comtrade
+
+    q = sources.add_parser(
+        "comtrade",
+        help="UN Comtrade (keyed data API with COMTRADE_API_KEY, else the public preview)",
+        formatter_class=raw,
+    )
+    _add_data_dir(q)
+    comtrade.add_fetch_arguments(q)
+    q.set_defaults(func=_cmd_fetch_comtrade)
     return parser
 
 

@@ -63,10 +63,25 @@ def test_world_is_marked_wld_and_equals_the_partner_sum_without_being_a_partner(
     assert world == partners == RUS_USD + SAU_USD
 
 
-def test_exports_annual_periods_and_zero_weights_are_kept_as_reported():
-    records = [replay.make_record("2022", "RUS", "Russian Federation", 0.0, 10.0, freq="A", flow="X")]
+def test_exports_and_annual_periods_are_kept_as_reported():
+    records = [replay.make_record("2022", "RUS", "Russian Federation", RUS_KG, 10.0, freq="A", flow="X")]
     row = clean_records(records, REL).iloc[0]
-    assert (row.flow, row.period, row.freq, row.net_weight_kg) == ("export", "2022", "A", 0.0)
+    assert (row.flow, row.period, row.freq, row.net_weight_kg, row.value_usd) == ("export", "2022", "A", RUS_KG, 10.0)
+
+
+def test_a_zero_weight_is_missing_unless_flagged_as_estimated():
+    # data-apis.md 1.8 item 4: Comtrade writes netWgt 0.0 where no weight was reported; only a 0 it flags
+    # as estimated (isNetWgtEstimated) is a figure. The value is kept either way.
+    unflagged = replay.make_record("202205", "RUS", "Russian Federation", 0.0, RUS_USD)
+    flagged = replay.make_record("202205", "SAU", "Saudi Arabia", 0.0, SAU_USD, estimated=True)
+    null = replay.make_record("202205", "_X", "Areas, nes", None, 5_000_000.0)
+
+    table = validate(clean_records([unflagged, flagged, null], REL))
+
+    rus, sau, nes = table.itertuples()
+    assert math.isnan(rus.net_weight_kg) and (rus.is_weight_estimated, rus.value_usd) == (False, RUS_USD)
+    assert (sau.net_weight_kg, sau.is_weight_estimated, sau.value_usd) == (0.0, True, SAU_USD)
+    assert math.isnan(nes.net_weight_kg)
 
 
 def test_unknown_commodity_and_foreign_flows_are_clear_errors():

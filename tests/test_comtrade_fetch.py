@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import re
+import traceback
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlencode
@@ -26,11 +27,13 @@ from energytrade.sources import comtrade
 from energytrade.sources.comtrade import RetryPolicy, check_query, fetch
 from energytrade.sources.comtrade_errors import (
     ComtradeAuthRefused,
+    ComtradeBadKey,
     ComtradeBadResponse,
     ComtradeConnectionError,
     ComtradeEmptyResult,
     ComtradeQuotaExhausted,
     ComtradeRateLimited,
+    ComtradeRequestFailed,
     ComtradeServerError,
 )
 
@@ -47,6 +50,8 @@ API_PATH = re.compile(r"^/(data/v1/get|public/v1/preview)/C/[MA]/HS$")
 #: The totals-only parameters every call must carry [REAL CTR recorded URL].
 AGGREGATES = {"partner2Code": "0", "customsCode": "C00", "motCode": "0"}
 RECORDS_2022 = replay.extract_records([2022])
+#: Partner-month rows of the bundled extract in 2022, one record each (derived, never copied from data).
+N_2022 = len(replay.extract_rows([2022]))
 MONTHS_2022 = [f"2022{m:02d}" for m in range(1, 13)]
 
 
@@ -165,7 +170,8 @@ def test_dry_run_prints_the_planned_urls_and_makes_no_call(httpserver, tmp_path,
 
 # ------------------------------------------------------------------------------------------- faults
 def test_truncated_answer_is_split_and_never_stored(httpserver, raw_root, retry):
-    # 345 records in 2022; asking for at most 200 per call truncates the 12-month call.
+    # Asking for at most 200 records per call truncates the 12-month call (N_2022 records), not its halves.
+    assert len(RECORDS_2022) == N_2022 >= 200
     serve(httpserver, RECORDS_2022)
 
     result = run(crude("2022-01", "2022-12", max_records=200), raw_root, httpserver, retry)
@@ -177,7 +183,7 @@ def test_truncated_answer_is_split_and_never_stored(httpserver, raw_root, retry)
     ]
     bodies = replay.assert_store_sound(raw_root)
     assert [read_sidecar(b)["request"]["periods"] for b in bodies] == [MONTHS_2022[:6], MONTHS_2022[6:]]
-    assert result.splits == 1 and result.records == len(RECORDS_2022) == 345
+    assert result.splits == 1 and result.records == N_2022
     root = crude("2022-01", "2022-12").key
     assert all(read_sidecar(b)["parent_keys"] == [root] for b in bodies)
 
@@ -200,7 +206,7 @@ def test_429_with_retry_after_waits_that_long_then_retries(
 
     assert sleeps == [waited]
     assert [q for _, q, _ in sent(httpserver)] == [query(MONTHS_2022)] * 2
-    assert len(replay.assert_store_sound(raw_root)) == 1 and result.records == 345
+    assert len(replay.assert_store_sound(raw_root)) == 1 and result.records == N_2022
 
 
 def test_429_on_every_attempt_is_a_typed_error_and_stores_nothing(httpserver, raw_root, retry, sleeps):
@@ -234,7 +240,7 @@ def test_500_then_success_backs_off_once(httpserver, raw_root, retry, sleeps):
     result = run(crude("2022-01", "2022-12"), raw_root, httpserver, retry)
 
     assert sleeps == [retry.backoff_s] and len(httpserver.log) == 2
-    assert len(replay.assert_store_sound(raw_root)) == 1 and result.records == 345
+    assert len(replay.assert_store_sound(raw_root)) == 1 and result.records == N_2022
 
 
 def test_5xx_on_every_attempt_is_a_server_error(httpserver, raw_root, retry, sleeps):
@@ -272,6 +278,93 @@ def test_401_says_the_key_was_refused_without_showing_it(httpserver, raw_root, r
     assert "invalid subscription key" in str(caught.value) and "COMTRADE_API_KEY" in str(caught.value)
     out, err = capsys.readouterr()
     replay.assert_key_absent(KEY, raw_root, str(caught.value), caplog.text, out, err)
+
+
+# A made-up key as pasted from a file saved with Windows line endings, or with spaces around it.
+PASTED_KEY = "crkey-51d0e2a79b"
+
+
+@pytest.mark.parametrize("env_value", [PASTED_KEY + "\r", f"  {PASTED_KEY} \r\n"])
+def test_a_key_with_a_stray_cr_or_spaces_is_stripped_and_sent_clean(
+    httpserver, tmp_path, monkeypatch, capsys, caplog, env_value
+):
+    caplog.set_level(logging.DEBUG)
+    serve(httpserver, RECORDS_2022, api_key=PASTED_KEY)
+    monkeypatch.setenv("ENERGYTRADE_COMTRADE_URL", httpserver.url_for(""))
+    monkeypatch.setenv("COMTRADE_API_KEY", env_value)
+    data_dir = tmp_path / "data"
+
+    status = cli_main(["--start", "2022-05"], data_dir)
+
+    out, err = capsys.readouterr()
+    assert status == 0, err
+    ((path, _, headers),) = sent(httpserver)
+    assert path == "/data/v1/get/C/M/HS" and headers["Ocp-Apim-Subscription-Key"] == PASTED_KEY
+    assert len(replay.assert_store_sound(data_dir / "raw")) == 1
+    replay.assert_key_absent(env_value, data_dir / "raw", out, err, caplog.text)
+
+
+@pytest.mark.parametrize("env_value", ["crkey-51d0\re2a79b", "crkey-51d0 e2a79b", "crkey-51d0\ne2a79b"])
+def test_a_key_with_a_break_or_space_inside_is_refused_without_showing_it(
+    httpserver, tmp_path, monkeypatch, capsys, caplog, env_value
+):
+    # Sent as it is, requests would raise InvalidHeader, whose text (and traceback) quotes the key.
+    caplog.set_level(logging.DEBUG)
+    serve(httpserver, RECORDS_2022, api_key=env_value)
+    monkeypatch.setenv("ENERGYTRADE_COMTRADE_URL", httpserver.url_for(""))
+    monkeypatch.setenv("COMTRADE_API_KEY", env_value)
+    data_dir = tmp_path / "data"
+
+    status = cli_main(["--start", "2022-05"], data_dir)
+
+    out, err = capsys.readouterr()
+    assert status == 2 and out == "" and httpserver.log == []
+    assert err.startswith("energytrade: error: COMTRADE_API_KEY holds 1 character(s) that an HTTP header cannot")
+    assert "at position 11 of 17 characters; the key is not shown" in err
+    with pytest.raises(ComtradeBadKey) as caught:
+        comtrade.check_api_key(env_value)
+    replay.assert_key_absent(env_value, data_dir / "raw", out, err, caplog.text, _formatted(caught.value))
+
+
+class KeyHeaderWithStrayCR(requests.Session):
+    """A session that appends ``\\r`` to the key header, so that requests itself raises ``InvalidHeader``
+    (quoting the header value, key and all) before anything is sent."""
+
+    def get(self, url, headers=None, **kwargs):
+        headers = dict(headers, **{comtrade.KEY_HEADER: headers[comtrade.KEY_HEADER] + "\r"})
+        return super().get(url, headers=headers, **kwargs)
+
+
+def test_an_unexpected_requests_error_is_typed_and_never_shows_the_key(
+    httpserver, raw_root, retry, sleeps, caplog, capsys
+):
+    caplog.set_level(logging.DEBUG)
+    serve(httpserver, RECORDS_2022)
+    with pytest.raises(requests.exceptions.InvalidHeader) as raw_error:  # what requests raises on its own
+        requests.utils.check_header_validity((comtrade.KEY_HEADER, KEY + "\r"))
+    assert KEY in str(raw_error.value)
+
+    with pytest.raises(ComtradeRequestFailed, match=r"failed \(InvalidHeader: Invalid leading whitespace") as caught:
+        run(crude("2022-01", "2022-12"), raw_root, httpserver, retry, session=KeyHeaderWithStrayCR())
+
+    message = str(caught.value)
+    assert "in header value: '***\\r'" in message and "COMTRADE_API_KEY (the key is not shown)" in message
+    assert httpserver.log == [] and sleeps == []  # not a network fault: not retried
+    assert replay.assert_store_sound(raw_root) == []
+    out, err = capsys.readouterr()
+    replay.assert_key_absent(KEY, raw_root, _formatted(caught.value), caplog.text, out, err)
+
+
+def test_a_body_that_cannot_be_decoded_is_a_typed_error_not_a_traceback(httpserver, raw_root, retry, sleeps, caplog):
+    caplog.set_level(logging.DEBUG)
+    not_gzip = replay.fault(200, replay.envelope(RECORDS_2022[:1]), **{"Content-Encoding": "gzip"})
+    serve(httpserver, RECORDS_2022, faults=[not_gzip])
+
+    with pytest.raises(ComtradeRequestFailed, match=r"failed \(ContentDecodingError: ") as caught:
+        run(crude("2022-01", "2022-12"), raw_root, httpserver, retry)
+
+    assert len(httpserver.log) == 1 and sleeps == [] and replay.assert_store_sound(raw_root) == []
+    replay.assert_key_absent(KEY, raw_root, _formatted(caught.value), caplog.text)
 
 
 def test_html_error_page_is_a_bad_response_showing_its_first_characters(httpserver, raw_root, retry):
@@ -366,7 +459,7 @@ def test_interrupted_split_resumes_without_asking_the_truncated_call_again(https
         ",".join(MONTHS_2022[6:]),
     ]
     assert result.requests_sent == 1 and len(result.reused) == 1
-    assert len(comtrade.clean(raw_root)) == 345
+    assert len(comtrade.clean(raw_root)) == N_2022
 
 
 def test_refresh_pulls_a_new_vintage_beside_the_old_and_clean_takes_the_newest(httpserver, raw_root, retry):
@@ -388,10 +481,87 @@ def test_refresh_pulls_a_new_vintage_beside_the_old_and_clean_takes_the_newest(h
     assert [b.parent.name for b in bodies] == ["2026-01-05", "2026-02-09"] and result.vintage == "2026-02-09"
     assert sha256_file(old) == old_sha  # never overwritten
     table = comtrade.clean(raw_root)
-    assert len(table) == 345 and table["provenance"].str.startswith("raw/comtrade/2026-02-09/").all()
+    assert len(table) == N_2022 and table["provenance"].str.startswith("raw/comtrade/2026-02-09/").all()
     first = table[(table.period == "2022-01") & (table.partner_iso3 == revised["partnerISO"])].iloc[0]
     assert first.value_usd == revised["primaryValue"]
-    assert len(comtrade.clean(raw_root, vintage="2026-01-05")) == 345
+    assert len(comtrade.clean(raw_root, vintage="2026-01-05")) == N_2022
+
+
+#: A query whose one-month answer reaches maxRecords (4 partners, 3 records per call), so it is split by
+#: partner into RUS,SAU and IRQ,ARE (2 records each).
+BY_PARTNER = ("RUS", "SAU", "IRQ", "ARE")
+
+
+def by_partner(records):
+    return [r for r in records if r["period"] == "202205" and r["partnerISO"] in BY_PARTNER]
+
+
+def may_by_partner():
+    return check_query("CHN", ",".join(BY_PARTNER), "crude_oil", "M", "M", "2022-05", keyed=True, max_records=3)
+
+
+def partner_vintages(table):
+    """partner -> the vintage its row came from."""
+    return dict(zip(table.partner_iso3, table.provenance.str.split("/").str[2]))
+
+
+def test_an_interrupted_refresh_of_a_call_split_by_partner_keeps_the_other_partners(httpserver, raw_root, retry):
+    handler = serve(httpserver, by_partner(RECORDS_2022))
+    run(may_by_partner(), raw_root, httpserver, retry, when=DAY_1)
+    assert [q.get("partnerCode") for _, q, _ in sent(httpserver)] == ["643,682,368,784", "643,682", "368,784"]
+    assert partner_vintages(comtrade.clean(raw_root)) == dict.fromkeys(BY_PARTNER, "2026-01-05")
+
+    # Comtrade revises every figure; the refresh stores RUS,SAU, then stops before IRQ,ARE.
+    handler.records = [dict(r, primaryValue=r["primaryValue"] + 1e6) for r in handler.records]
+    with pytest.raises(KeyboardInterrupt):
+        run(may_by_partner(), raw_root, httpserver, retry, when=DAY_2, refresh=True, session=InterruptAfter(3))
+
+    # The new vintage holds only half the call: IRQ and ARE stay, from the old vintage, not dropped.
+    table = validate(comtrade.clean(raw_root))
+    assert partner_vintages(table) == {
+        "RUS": "2026-02-09", "SAU": "2026-02-09", "IRQ": "2026-01-05", "ARE": "2026-01-05"
+    }
+    assert len(comtrade.clean(raw_root, vintage="2026-01-05")) == len(BY_PARTNER)
+
+    # Running the same refresh again asks only for what is missing, and completes the new vintage.
+    asked = len(httpserver.log)
+    result = run(may_by_partner(), raw_root, httpserver, retry, when=DAY_2, refresh=True)
+    assert result.requests_sent == 1 and sent(httpserver)[asked][1]["partnerCode"] == "368,784"
+    table = comtrade.clean(raw_root)
+    assert partner_vintages(table) == dict.fromkeys(BY_PARTNER, "2026-02-09")
+    assert sorted(table.value_usd) == sorted(r["primaryValue"] for r in handler.records)  # the revised figures
+
+
+def test_a_split_call_resumed_on_a_later_day_is_whole_across_the_two_vintages(httpserver, raw_root, retry, caplog):
+    serve(httpserver, by_partner(RECORDS_2022))
+    with pytest.raises(KeyboardInterrupt):
+        run(may_by_partner(), raw_root, httpserver, retry, when=DAY_1, session=InterruptAfter(3))
+
+    # Half a call stored: its partners are used (better than nothing), with a warning to finish the fetch.
+    assert sorted(comtrade.clean(raw_root).partner_iso3) == ["RUS", "SAU"]
+    assert "Run the same fetch again to complete it" in caplog.text
+
+    result = run(may_by_partner(), raw_root, httpserver, retry, when=DAY_2)  # no --refresh: a resume
+
+    assert result.requests_sent == 1 and len(result.reused) == 1
+    assert partner_vintages(comtrade.clean(raw_root)) == {
+        "RUS": "2026-01-05", "SAU": "2026-01-05", "IRQ": "2026-02-09", "ARE": "2026-02-09"
+    }
+
+
+def test_an_interrupted_refresh_split_by_period_takes_the_refreshed_months(httpserver, raw_root, retry):
+    serve(httpserver, RECORDS_2022)
+    request = crude("2022-01", "2022-12", max_records=200)
+    run(request, raw_root, httpserver, retry, when=DAY_1)
+    with pytest.raises(KeyboardInterrupt):  # 12 months (truncated), Jan-Jun stored, Ctrl-C before Jul-Dec
+        run(request, raw_root, httpserver, retry, when=DAY_2, refresh=True, session=InterruptAfter(3))
+
+    table = comtrade.clean(raw_root)
+
+    # A split by period needs only the half holding the month: Jan-Jun are new, Jul-Dec old, none missing.
+    vintages = table.groupby(table.period.str[5:].astype(int) <= 6).provenance.agg(lambda p: set(p.str[13:23]))
+    assert vintages.to_dict() == {True: {"2026-02-09"}, False: {"2026-01-05"}}
+    assert len(table) == N_2022
 
 
 # ----------------------------------------------------------------------------------------- done when
@@ -429,9 +599,11 @@ def test_done_when_crude_2022_through_faults_reproduces_the_bundled_extract(
     merged = expected.assign(period=expected.period.str[:4] + "-" + expected.period.str[4:]).merge(
         partners, on=["period", "partner_iso3"], how="outer", validate="1:1", indicator=True
     )
-    assert (merged["_merge"] == "both").all() and len(merged) == 345
+    assert (merged["_merge"] == "both").all() and len(merged) == N_2022
     assert (merged["value_usd_x"] == merged["value_usd_y"]).all()
-    assert (merged["net_weight_kg_x"] == merged["net_weight_kg_y"]).all()
+    # Weights the extract rounds to 0.0 Mt come back as an unflagged netWgt 0.0, which is missing.
+    extract_kg = merged["net_weight_kg_x"]
+    assert merged["net_weight_kg_y"].equals(extract_kg.where(extract_kg != 0))
     assert ((merged["value_usd_y"] / 1e9).round(4) == merged["value_usd_bn"].astype(float)).all()
     assert (merged["partner_name"] == merged["partner"]).all()
     # World is kept apart: its rows equal the sum of the partners, never one more partner to add.
@@ -466,6 +638,18 @@ def test_live_china_crude_imports_one_month(tmp_path):
 
 
 # -------------------------------------------------------------------------------------------- helpers
+def _formatted(error):
+    """The traceback the user would see for ``error``, chained exceptions included."""
+    return "".join(traceback.format_exception(error))
+
+
+def cli_main(argv, data_dir):
+    """``energytrade fetch comtrade --commodity 2709 <argv> --data-dir <data_dir>``, as typed in a shell."""
+    from energytrade.cli import main
+
+    return main(["fetch", "comtrade", "--commodity", "2709", *argv, "--data-dir", str(data_dir)])
+
+
 def _parse(argv, data_dir):
     from energytrade.cli import build_parser
 

@@ -21,8 +21,10 @@ atomically with a sidecar. :func:`clean` maps every stored response into the cle
 API facts (endpoints, parameters, limits, error bodies) follow ``shared/notes/data-apis.md`` section 1;
 the tags there ([REAL], [2ND]) are repeated beside the constants below.
 
-The subscription key is read from ``COMTRADE_API_KEY``. It is sent only as a header and never appears in
-a URL, a log line, a sidecar, an exception message or the command's output.
+The subscription key is read from ``COMTRADE_API_KEY`` (surrounding whitespace stripped, see
+:func:`check_api_key`). It is sent only as a header and never appears in a URL, a log line, a sidecar, an
+exception message or the command's output: every message built from something that may echo it (a server
+body, a ``requests`` exception) goes through ``_redact``.
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ from energytrade.periods import parse_month
 from energytrade.schema import UNIQUE_KEY, conform, empty_frame, sort_rows
 from energytrade.sources.comtrade_errors import (
     ComtradeAuthRefused,
+    ComtradeBadKey,
     ComtradeBadQuery,
     ComtradeBadResponse,
     ComtradeConnectionError,
@@ -61,11 +64,12 @@ from energytrade.sources.comtrade_errors import (
     ComtradeError,
     ComtradeQuotaExhausted,
     ComtradeRateLimited,
+    ComtradeRequestFailed,
     ComtradeRequestRejected,
     ComtradeServerError,
     ComtradeTruncated,
 )
-from energytrade.sources.comtrade_store import KIND, StoreIndex, stored_calls, store_response
+from energytrade.sources.comtrade_store import KIND, StoredCall, StoreIndex, stored_calls, store_response
 
 __all__ = [
     "SOURCE",
@@ -76,6 +80,7 @@ __all__ = [
     "RetryPolicy",
     "add_fetch_arguments",
     "base_url_from_env",
+    "check_api_key",
     "check_query",
     "clean",
     "clean_records",
@@ -422,11 +427,16 @@ def split(request: ComtradeRequest) -> list[ComtradeRequest]:
     ComtradeTruncated
         If the call is down to one value of every dimension.
     """
+    return _split(request)[1]
+
+
+def _split(request: ComtradeRequest) -> tuple[str, list[ComtradeRequest]]:
+    """:func:`split`, and the dimension split (one of :data:`SPLIT_ORDER`)."""
     for name in SPLIT_ORDER:
         values = getattr(request, name)
         if values is not None and len(values) > 1:
             first, second = _halves(values)
-            return [replace(request, **{name: first}), replace(request, **{name: second})]
+            return name, [replace(request, **{name: first}), replace(request, **{name: second})]
     raise ComtradeTruncated(
         f"a single call ({request.describe()}) returned the record cap of {request.max_records} and cannot be "
         "split further: raise --max-records (up to 100000 with a free key), or ask for fewer partners "
@@ -472,6 +482,41 @@ def base_url_from_env() -> str:
     return (os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL).rstrip("/")
 
 
+#: A subscription key is sent as a header value, so it may hold only visible ASCII. Keys are a single run of
+#: letters and digits, so inner spaces are refused too (a header could carry them, but they are a paste error).
+_KEY_CHARS = re.compile(r"[\x21-\x7e]+")
+
+
+def check_api_key(value: str | None) -> str | None:
+    """The subscription key with surrounding whitespace stripped; ``None`` when unset or blank.
+
+    A stray ``\\r`` (a ``.env`` file saved with Windows line endings) or a trailing space is stripped.
+    A key with a character inside it that no HTTP header can carry is refused here: sent as it is,
+    ``requests`` would raise an error whose text quotes the key.
+
+    Raises
+    ------
+    ComtradeBadKey
+        Naming the offending characters by code point and position, never the key itself.
+
+    Examples
+    --------
+    >>> check_api_key("0123abcd\\r\\n"), check_api_key("  "), check_api_key(None)
+    ('0123abcd', None, None)
+    """
+    key = (value or "").strip()
+    if not key:
+        return None
+    if not _KEY_CHARS.fullmatch(key):
+        bad = [f"U+{ord(char):04X} at position {i + 1}" for i, char in enumerate(key) if not "!" <= char <= "~"]
+        raise ComtradeBadKey(
+            f"{ENV_API_KEY} holds {len(bad)} character(s) that an HTTP header cannot carry ({', '.join(bad[:5])} "
+            f"of {len(key)} characters; the key is not shown). A subscription key is one run of letters and digits: "
+            f"set {ENV_API_KEY} again with the key alone, without spaces or line breaks inside it"
+        )
+    return key
+
+
 # ------------------------------------------------------------------------------------------------- perform
 @dataclass(frozen=True)
 class RetryPolicy:
@@ -513,7 +558,23 @@ class HttpReply:
 
 
 def _redact(text: str, api_key: str | None) -> str:
-    return text.replace(api_key, "***") if api_key else text
+    """``text`` with the key replaced by ``***``, in every form an error text may quote it.
+
+    The forms: as given and stripped, each also as Python's ``repr`` writes it (``requests`` quotes a bad
+    header value with ``!r``, so ``KEY\\r`` shows as ``KEY\\\\r``) and as a bytes repr.
+
+    >>> _redact("Invalid ... in header value: 'abc123\\\\r'", "abc123\\r")
+    "Invalid ... in header value: '***'"
+    """
+    if not api_key:
+        return text
+    forms: set[str] = set()
+    for key in (api_key, api_key.strip()):
+        if key:
+            forms |= {key, repr(key)[1:-1], ascii(key)[1:-1], repr(key.encode("utf-8", "replace"))[2:-1]}
+    for form in sorted(forms, key=len, reverse=True):  # longest first, so no tail of the key is left
+        text = text.replace(form, "***")
+    return text
 
 
 def _snippet(body: bytes | str, limit: int = 200) -> str:
@@ -581,14 +642,19 @@ def perform(
         5xx, or no connection, on every attempt.
     ComtradeRequestRejected
         Any other status (400, 404, 414, a redirect).
+    ComtradeBadKey
+        A key with a character no header can carry (see :func:`check_api_key`).
+    ComtradeRequestFailed
+        Any other ``requests`` error (not retried); its text is kept, with the key redacted.
     """
-    if request.keyed and not api_key:
+    key = check_api_key(api_key) if request.keyed else None
+    if request.keyed and key is None:
         raise ComtradeAuthRefused(f"the keyed data API needs a subscription key: set {ENV_API_KEY}")
     session = session or requests.Session()
     url = request.url(base_url)
     headers = {"Accept": "application/json", "User-Agent": f"energytrade/{__version__}"}
-    if request.keyed:
-        headers[KEY_HEADER] = str(api_key)
+    if key is not None:
+        headers[KEY_HEADER] = key
     attempt = 0
     while True:
         attempt += 1
@@ -606,6 +672,14 @@ def perform(
             log.warning("%s on %s; retrying in %.3g s", type(err).__name__, url, wait)
             retry.sleep(wait)
             continue
+        except requests.RequestException as err:
+            # Not a network fault (an invalid header or URL, a body that cannot be decoded): retrying would
+            # not help. Its text may quote the key header, so it is redacted and the original is not chained.
+            raise ComtradeRequestFailed(
+                f"the request to UN Comtrade at {url} failed ({type(err).__name__}: "
+                f"{_redact(str(err), api_key)}); check {ENV_API_KEY} (the key is not shown) and "
+                f"{ENV_BASE_URL}, then run the same command again to resume"
+            ) from None
 
         status = response.status_code
         if status == 200:
@@ -733,12 +807,20 @@ def _utc_now() -> datetime:
 
 
 def sidecar_meta(
-    request: ComtradeRequest, reply: HttpReply, count: int, lineage: tuple[str, ...], retrieved_at: datetime
+    request: ComtradeRequest,
+    reply: HttpReply,
+    count: int,
+    lineage: tuple[str, ...],
+    retrieved_at: datetime,
+    *,
+    split_by: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """The provenance sidecar of a stored answer: URL (no key), parameters, time, status, record count.
 
     ``lineage`` holds the keys of the calls this one was split from (root first), so that a resumed run
     splits them again without asking the API, and :func:`clean` groups vintages by the original call.
+    ``split_by`` holds, for each of them, the dimension it was split by (``periods``, ``partners``, ...):
+    with it :func:`clean` can tell whether every part of a split call is stored.
     """
     return {
         "kind": KIND,
@@ -771,6 +853,7 @@ def sidecar_meta(
         "call_key": request.key,
         "root_key": lineage[0] if lineage else request.key,
         "parent_keys": list(lineage),
+        "split_by": list(split_by),
     }
 
 
@@ -821,12 +904,15 @@ def fetch(
     vintage = clock().date().isoformat()
     index = StoreIndex.from_calls(stored_calls(raw_root, [vintage] if refresh else None))
     result = FetchResult(vintage=vintage)
-    pending: list[tuple[ComtradeRequest, tuple[str, ...]]] = [(call, ()) for call in plan(request, base_url)]
+    # Each pending call with its lineage: the keys of the calls it was split from, and how each was split.
+    pending: list[tuple[ComtradeRequest, tuple[str, ...], tuple[str, ...]]] = [
+        (call, (), ()) for call in plan(request, base_url)
+    ]
     leaves_empty: list[bool] = []
     bar = tqdm(total=len(pending), unit="call", desc="comtrade", file=sys.stderr, disable=not progress, leave=False)
     try:
         while pending:
-            call, lineage = pending.pop(0)
+            call, lineage, split_by = pending.pop(0)
             stored = index.by_key.get(call.key)
             if stored is not None:
                 result.reused.append(stored.path)
@@ -836,13 +922,16 @@ def fetch(
                 bar.update(1)
                 continue
             if call.key in index.split_keys:
-                children = split(call)
+                dimension, children = _split(call)
             else:
                 reply = perform(call, base_url=base_url, api_key=api_key, session=session, retry=retry)
                 result.requests_sent += 1
-                answer = process(call, reply)
+                try:
+                    answer = process(call, reply)
+                except ComtradeBadResponse as err:  # its text quotes the body, which might echo the key
+                    raise ComtradeBadResponse(_redact(str(err), api_key)) from None
                 if not answer.truncated:
-                    meta = sidecar_meta(call, reply, answer.count, lineage, clock())
+                    meta = sidecar_meta(call, reply, answer.count, lineage, clock(), split_by=split_by)
                     raw_file = store_response(raw_root, vintage, call.file_name, reply.body, meta)
                     result.stored.append(raw_file.path)
                     result.records += answer.count
@@ -852,9 +941,9 @@ def fetch(
                     bar.update(1)
                     continue
                 log.warning("%d records (the cap) for %s: splitting the call", answer.count, reply.url)
-                children = split(call)
+                dimension, children = _split(call)
                 result.splits += 1
-            pending[:0] = [(child, lineage + (call.key,)) for child in children]
+            pending[:0] = [(child, lineage + (call.key,), split_by + (dimension,)) for child in children]
             bar.total += len(children) - 1
             bar.refresh()
     finally:
@@ -906,8 +995,10 @@ def clean_records(records: list[dict[str, Any]], relpath: str) -> pd.DataFrame:
 
     Only totals are kept (``partner2Code`` 0, ``customsCode`` C00, ``motCode`` 0): other rows are
     breakdowns of them. World (``W00``, code 0) becomes ``WLD``, which analysis keeps out of partner sums.
-    ``netWgt`` [kg] and ``primaryValue`` [USD] are taken as reported: a null stays NaN, a 0 stays 0 (its
-    ``isNetWgtEstimated`` flag is kept), nothing is filled.
+    ``primaryValue`` [USD] is taken as reported. ``netWgt`` [kg] too, except a 0: Comtrade writes 0.0 where
+    no weight was reported, so a 0 counts as missing (NaN) unless ``isNetWgtEstimated`` is true, in which
+    case it stays 0 with ``is_weight_estimated`` True (data-apis.md 1.8 item 4). A null stays NaN; nothing
+    is filled.
 
     Parameters
     ----------
@@ -933,6 +1024,13 @@ def clean_records(records: list[dict[str, Any]], relpath: str) -> pd.DataFrame:
     >>> row = clean_records([record], "raw/comtrade/2026-01-05/f.json").iloc[0]
     >>> row.partner_iso3, row.period, row.commodity, row.provenance
     ('RUS', '2022-05', 'crude_oil', 'raw/comtrade/2026-01-05/f.json#row=1')
+
+    A weight of 0 is missing unless flagged as estimated:
+
+    >>> zero = dict(record, netWgt=0.0)
+    >>> rows = clean_records([zero, dict(zero, isNetWgtEstimated=True)], "f.json")
+    >>> rows.net_weight_kg.tolist(), rows.is_weight_estimated.tolist()
+    ([nan, 0.0], [False, True])
     """
     if not records:
         return empty_frame()
@@ -964,6 +1062,10 @@ def clean_records(records: list[dict[str, Any]], relpath: str) -> pd.DataFrame:
     commodity = hs.map({code: check_commodity(code) for code in hs.unique()})
     freq = frame["freqCode"].astype(str).str.strip()
     estimated = frame["isNetWgtEstimated"].map({True: True, False: False}, na_action="ignore")
+    weight_kg = pd.to_numeric(frame["netWgt"], errors="raise")
+    # data-apis.md 1.8 item 4 [REAL]: an unreported weight can come as 0.0 instead of null; only a 0
+    # that Comtrade flags as estimated is a figure.
+    weight_kg = weight_kg.mask((weight_kg == 0) & ~estimated.eq(True))
     out = pd.DataFrame(
         {
             "source": SOURCE,
@@ -975,7 +1077,7 @@ def clean_records(records: list[dict[str, Any]], relpath: str) -> pd.DataFrame:
             "commodity": commodity,
             "period": _clean_period(freq, frame["period"]),
             "freq": freq,
-            "net_weight_kg": pd.to_numeric(frame["netWgt"], errors="raise"),
+            "net_weight_kg": weight_kg,
             "value_usd": pd.to_numeric(frame["primaryValue"], errors="raise"),
             "is_weight_estimated": estimated,
             "note": "",
@@ -991,13 +1093,99 @@ def read_response(path: str | os.PathLike) -> list[dict[str, Any]]:
     return parse_body(Path(path).read_bytes(), str(path))[0]
 
 
+@dataclass
+class _SplitTree:
+    """The stored answers of one original call (``root_key``) over every vintage, as the tree of its splits.
+
+    Splitting is deterministic, so a call key has the same two parts in every vintage that split it.
+    """
+
+    answers: dict[str, list[StoredCall]] = field(default_factory=dict)  # call key -> answers, oldest first
+    parts: dict[str, set[str]] = field(default_factory=dict)  # call key -> keys of its known parts
+    split_by: dict[str, str] = field(default_factory=dict)  # call key -> the dimension it was split by
+    periods: dict[str, set[str]] = field(default_factory=dict)  # call key -> periods stored under it
+
+    def add(self, call: StoredCall) -> None:
+        self.answers.setdefault(call.call_key, []).append(call)
+        path = (*call.parent_keys, call.call_key)
+        for depth, key in enumerate(path):
+            self.periods.setdefault(key, set()).update(call.periods)
+            if depth + 1 < len(path):
+                self.parts.setdefault(key, set()).add(path[depth + 1])
+                if call.split_by[depth] is not None:
+                    self.split_by[key] = call.split_by[depth]
+
+    def resolve(self, key: str, period: str) -> list[StoredCall] | None:
+        """The stored answers that together answer call ``key`` for ``period``; ``None`` if none do.
+
+        Either the call's own newest answer, or the answers of its parts when every part holding the
+        period is answered (one part for a split by periods, both for any other split; a sidecar that does
+        not say how its parent was split counts as the latter). Of the two, the one whose oldest answer is
+        newest wins.
+        """
+        options = []
+        whole = [c for c in self.answers.get(key, ()) if period in c.periods]
+        if whole:
+            options.append([whole[-1]])
+        parts = sorted(k for k in self.parts.get(key, ()) if period in self.periods[k])
+        if len(parts) >= (1 if self.split_by.get(key) == "periods" else 2):
+            answered = [self.resolve(part, period) for part in parts]
+            if None not in answered:
+                options.append([c for a in answered for c in a or ()])
+        if not options:
+            return None
+        return max(options, key=lambda o: (min(map(_age, o)), max(map(_age, o))))
+
+    def newest(self, period: str) -> list[StoredCall]:
+        """The answers holding ``period`` in the newest vintage that holds it, complete or not."""
+        holding = [c for answers in self.answers.values() for c in answers if period in c.periods]
+        vintage = max(c.vintage for c in holding)
+        return [c for c in holding if c.vintage == vintage]
+
+
+def _age(call: StoredCall) -> tuple[str, str]:
+    return call.vintage, call.retrieved_at
+
+
+def _chosen_periods(calls: list[StoredCall]) -> dict[Path, set[str]]:
+    """Stored answer -> the periods whose rows to take from it (see :func:`clean`)."""
+    trees: dict[str, _SplitTree] = {}
+    for call in calls:
+        trees.setdefault(call.root_key, _SplitTree()).add(call)
+    chosen: dict[Path, set[str]] = {}
+    for root, tree in trees.items():
+        for period in sorted(tree.periods[root]):
+            answer = tree.resolve(root, period)
+            if answer is None:
+                # The parts were never all stored (a first fetch stopped part-way): what is stored is
+                # better than nothing, and running the same fetch again completes it.
+                answer = tree.newest(period)
+                log.warning(
+                    "Comtrade %s: the stored parts of call %s do not cover it (a fetch stopped part-way); "
+                    "using the parts stored on %s. Run the same fetch again to complete it",
+                    period,
+                    root,
+                    answer[0].vintage,
+                )
+            for call in answer:
+                chosen.setdefault(call.path, set()).add(period)
+    return chosen
+
+
 def clean(raw_root: Path, vintage: str | None = None) -> pd.DataFrame:
     """Every stored Comtrade response under ``raw_root``, in the clean schema.
 
-    By default the newest vintage of each query is used, period by period: for each original call
+    By default the newest complete answer of each query is used, period by period: for each original call
     (``root_key`` in the sidecars, whatever splits it needed) and each period, the rows come from the
-    newest vintage holding that period. A figure fetched by two different queries (say all partners, and
-    Russia alone) is kept once, from the newest vintage.
+    newest stored answer to that call, so a revision that drops a partner drops it here too. A call that
+    was split (its answer reached the record cap) counts as answered only where all its parts holding the
+    period are stored, in whichever vintages: a ``--refresh`` interrupted after some parts of a call split
+    by partner leaves the other partners to the older vintage instead of dropping them (run the same
+    refresh again to complete the new vintage), and a fetch resumed on a later day is whole across the two
+    vintages. Of two complete answers (the call whole, or its parts), the one whose oldest part is newest
+    wins. If the parts were never all stored (a first fetch stopped part-way), the newest vintage's parts
+    are used and a warning says to run the fetch again. A figure fetched by two different queries (say
+    all partners, and Russia alone) is kept once, from the newest vintage.
 
     Parameters
     ----------
@@ -1019,14 +1207,10 @@ def clean(raw_root: Path, vintage: str | None = None) -> pd.DataFrame:
             raise ComtradeError(f"no Comtrade vintage {vintage!r} is stored; stored vintages: {known or 'none'}")
     if not calls:
         return empty_frame()
-    newest: dict[tuple[str, str], str] = {}
-    for call in calls:
-        for period in call.periods:
-            key = (call.root_key, period)
-            newest[key] = max(newest.get(key, ""), call.vintage)
+    chosen = _chosen_periods(calls)
     parts = []
     for order, call in enumerate(calls):  # calls are sorted oldest first
-        keep = {p for p in call.periods if newest[(call.root_key, p)] == call.vintage}
+        keep = chosen.get(call.path, set())
         if not keep or call.record_count == 0:
             continue
         rows = clean_records(read_response(call.path), call.raw_file.relpath(raw_root))
@@ -1093,7 +1277,12 @@ def add_fetch_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help=f"maxRecords per call (default {KEYED_DEFAULT_MAX_RECORDS} with a key, {PREVIEW_MAX_RECORDS} without)",
     )
-    parser.add_argument("--refresh", action="store_true", help="pull a new vintage even if the store has these calls")
+    parser.add_argument(
+        "--refresh",
+        action="store_true",
+        help="pull a new vintage even if the store has these calls; if it stops part-way, run the same command "
+        "again to complete it (until then, the parts not yet re-fetched come from the older vintage)",
+    )
     parser.add_argument("--dry-run", action="store_true", help="print the planned calls (URLs, no key) and make none")
 
 
@@ -1111,7 +1300,7 @@ def run_fetch(
     """
     from energytrade.paths import data_paths
 
-    api_key = os.environ.get(ENV_API_KEY) or None
+    api_key = check_api_key(os.environ.get(ENV_API_KEY))
     request = check_query(
         reporter=args.reporter,
         partner=args.partner,

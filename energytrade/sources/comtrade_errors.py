@@ -33,12 +33,20 @@ class ComtradeAuthRefused(ComtradeError):
     """HTTP 401 (or a 403 that is not about quota): the subscription key was refused or is missing."""
 
 
+class ComtradeBadKey(ComtradeError):
+    """``COMTRADE_API_KEY`` holds a character that an HTTP header cannot carry (the message never shows the key)."""
+
+
 class ComtradeServerError(ComtradeError):
     """HTTP 5xx on every attempt."""
 
 
 class ComtradeConnectionError(ComtradeError):
     """The server could not be reached (connection refused, DNS, timeout) on every attempt."""
+
+
+class ComtradeRequestFailed(ComtradeError):
+    """``requests`` raised something other than a connection fault (an invalid header, URL, or body encoding)."""
 
 
 class ComtradeRequestRejected(ComtradeError):

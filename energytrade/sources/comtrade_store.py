@@ -28,7 +28,12 @@ KIND = "comtrade-api-response"
 
 @dataclass(frozen=True)
 class StoredCall:
-    """One stored response: the verified file and the request details from its sidecar."""
+    """One stored response: the verified file and the request details from its sidecar.
+
+    ``parent_keys`` are the calls this one was split from (root first); ``split_by[i]`` is the dimension
+    (``periods``, ``partners``, ...) by which ``parent_keys[i]`` was split, ``None`` where a sidecar written
+    before that was recorded does not say.
+    """
 
     raw_file: RawFile
     call_key: str
@@ -37,6 +42,7 @@ class StoredCall:
     periods: tuple[str, ...]
     record_count: int
     retrieved_at: str
+    split_by: tuple[str | None, ...] = ()
 
     @property
     def vintage(self) -> str:
@@ -55,14 +61,17 @@ def _stored_call(raw_file: RawFile) -> StoredCall:
             f"UN Comtrade response (kind: {meta.get('kind')!r}, expected {KIND!r}); move it elsewhere"
         )
     request = meta.get("request") or {}
+    parent_keys = tuple(str(k) for k in meta.get("parent_keys") or ())
+    split_by = [str(d) for d in meta.get("split_by") or ()]
     return StoredCall(
         raw_file=raw_file,
         call_key=str(meta["call_key"]),
         root_key=str(meta.get("root_key") or meta["call_key"]),
-        parent_keys=tuple(str(k) for k in meta.get("parent_keys") or ()),
+        parent_keys=parent_keys,
         periods=tuple(str(p) for p in request.get("periods") or ()),
         record_count=int(meta.get("record_count") or 0),
         retrieved_at=str(meta.get("retrieved_at", "")),
+        split_by=tuple(split_by[i] if i < len(split_by) else None for i in range(len(parent_keys))),
     )
 
 
