@@ -21,11 +21,15 @@ Metrics (:data:`METRIC_COLUMNS`, :data:`METRIC_UNITS`)
     keyword, default 7.33). The press's own printed bpd figures are never used: outlets convert at
     different factors.
 Missing figures
-    A NaN figure stays NaN: sums use ``min_count=1`` (all missing -> NaN) and every aggregate says how
-    many months it summed (``months_reported``), how many had a row with no figure
-    (``months_missing_figure``) and, for windows, how many months had no data at all
-    (``months_without_data``). A month with data where a partner has no row counts as neither: Comtrade
-    omits zero flows, so it is most likely zero, but it is never filled in.
+    A NaN figure stays NaN and is never filled. Rankings, market shares, leaders and HHI are sums of the
+    figures present (``min_count=1``: all missing -> NaN), so a sum over months or partners where some
+    row lacks the figure is a *partial* sum: every aggregate says how many months it summed
+    (``months_reported``), how many had a row with no figure (``months_missing_figure``) and, for
+    windows, how many months had no data at all (``months_without_data``), and callers must say so.
+    Changes (:func:`change_over_period`, :func:`yoy_change`) are stricter: a side with any such gap has
+    no figure (NaN) and so no change, unless the caller passes ``allow_partial=True``. A month with data
+    where a partner has no row counts as neither: Comtrade omits zero flows, so it is most likely zero,
+    but it is never filled in.
 
 Examples
 --------
@@ -356,7 +360,11 @@ def _coverage(rows: pd.DataFrame, by: str | Span) -> pd.Series:
 
 def _by_partner(rows: pd.DataFrame, metric: str, by: str | Span, bbl_per_tonne: float) -> pd.DataFrame:
     """Sum per output period and partner: period, partner_iso3, partner_name, value, months_reported,
-    months_missing_figure, months_with_data, share_pct, rank (1 = largest; ties by partner_iso3)."""
+    months_missing_figure, months_with_data, share_pct, rank (1 = largest; ties by partner_iso3).
+
+    The sums leave out missing figures (a partial sum where ``months_missing_figure > 0``; NaN when
+    every figure is missing), and so do the totals the shares are taken of: callers must show the counts.
+    """
     fig = _figures(rows, metric).sort_values("period", kind="mergesort")
     fig["period_key"] = _key_of(fig, by)
     has = fig["x"].notna()
@@ -386,7 +394,11 @@ def _by_partner(rows: pd.DataFrame, metric: str, by: str | Span, bbl_per_tonne: 
 
 def _summary(rows: pd.DataFrame, metric: str, by: str | Span, bbl_per_tonne: float) -> pd.DataFrame:
     """Sum over all given rows per output period: period, value, months_reported (months with a
-    figure), months_missing_figure (months with a row lacking it)."""
+    figure), months_missing_figure (months with a row lacking it).
+
+    ``value`` leaves out missing figures (a partial sum where ``months_missing_figure > 0``); the change
+    functions blank it unless asked for partial sums.
+    """
     fig = _figures(rows, metric, require=False)
     fig["period_key"] = _key_of(fig, by)
     value = fig.groupby("period_key")["x"].sum(min_count=1)
@@ -414,6 +426,11 @@ def supplier_ranking(
     **select_kw,
 ) -> pd.DataFrame:
     """Suppliers of a commodity ranked by their total over a window.
+
+    Totals are sums of the figures present: a month where a partner's row lacks the figure is left out
+    of that partner's total and of the sum over partners (``months_missing_figure`` counts them, per
+    partner), and a month of the window with no row at all is simply absent (``months_without_data``).
+    Both are partial sums, never filled; say so wherever the totals are shown.
 
     Parameters
     ----------
@@ -468,6 +485,11 @@ def market_shares(
     **select_kw,
 ) -> pd.DataFrame:
     """Each partner's share of the sum over partners, per month or per calendar year.
+
+    Sums and shares leave out missing figures: a partner with ``months_missing_figure > 0`` has a partial
+    sum (NaN if every figure is missing) and the period's total is the sum of the figures present, so
+    every share of that period is taken of a partial total. ``months_with_data`` below the period's
+    months means a partial period.
 
     Parameters
     ----------
@@ -678,9 +700,16 @@ def change_over_period(
     partner_iso3: str | None = "RUS",
     *,
     bbl_per_tonne: float = units.BARRELS_PER_TONNE_CRUDE,
+    allow_partial: bool = False,
     **select_kw,
 ) -> pd.DataFrame:
     """A partner's (or all partners') total over a window against a baseline window.
+
+    A window is complete when every one of its months has data and none of the summed rows lacks the
+    figure. An incomplete window has no total (``value`` or ``baseline_value`` NaN), so ``change`` and
+    ``change_pct`` are NaN whenever either window is incomplete: a partial sum is not a change. The
+    month counts say what is missing. ``allow_partial=True`` gives the partial sums (the figures
+    present) and their change instead; ``is_complete`` then still says whether they are partial.
 
     Parameters
     ----------
@@ -695,6 +724,9 @@ def change_over_period(
         ``None`` compares the sum over all partners (labelled :data:`ALL_PARTNERS`).
     bbl_per_tonne : float, default 7.33
         Barrels per tonne for ``metric="bpd"`` [bbl/t].
+    allow_partial : bool, default False
+        Opt in to partial sums: the total of the figures present in an incomplete window (and the change
+        computed from it) instead of NaN.
     **select_kw
         Passed to :func:`select_flows`.
 
@@ -702,8 +734,9 @@ def change_over_period(
     -------
     DataFrame
         One row: ``commodity``, ``partner_iso3``, ``metric``, ``unit``, ``window``, ``baseline_window``,
-        ``value``, ``baseline_value``, ``change`` (value - baseline, in ``unit``), ``change_pct`` [%]
-        (NaN when the baseline is 0 or missing), then for each window (``baseline_`` prefix for the
+        ``value``, ``baseline_value`` (each NaN when its window is incomplete, unless ``allow_partial``),
+        ``change`` (value - baseline, in ``unit``), ``change_pct`` [%] (NaN when the baseline is 0 or
+        missing, or either window is incomplete without ``allow_partial``), then for each window (``baseline_`` prefix for the
         baseline): ``months_in_window``, ``months_reported`` (months with a figure),
         ``months_missing_figure`` (months with a row lacking the figure), ``months_without_data``
         (months with no row of the selection at all); ``is_complete`` is True when no month of either
@@ -734,10 +767,13 @@ def change_over_period(
         summary = _summary(mine, metric, span, bbl_per_tonne)
         months_in_window = len(span.months())
         with_data = int(_coverage(rows, span).iloc[0])
-        record[f"{prefix}value"] = float(summary["value"].iloc[0]) if len(summary) else np.nan
+        missing_figure = int(summary["months_missing_figure"].sum())
+        complete = missing_figure == 0 and with_data == months_in_window
+        total = float(summary["value"].iloc[0]) if len(summary) else np.nan
+        record[f"{prefix}value"] = total if complete or allow_partial else np.nan
         counts[f"{prefix}months_in_window"] = months_in_window
         counts[f"{prefix}months_reported"] = int(summary["months_reported"].sum())
-        counts[f"{prefix}months_missing_figure"] = int(summary["months_missing_figure"].sum())
+        counts[f"{prefix}months_missing_figure"] = missing_figure
         counts[f"{prefix}months_without_data"] = months_in_window - with_data
     value, baseline = record["value"], record["baseline_value"]
     record["change"] = value - baseline
@@ -757,9 +793,15 @@ def yoy_change(
     *,
     row_freq: str = "M",
     bbl_per_tonne: float = units.BARRELS_PER_TONNE_CRUDE,
+    allow_partial: bool = False,
     **select_kw,
 ) -> pd.DataFrame:
     """Year-on-year change per month or calendar year, for one partner or the sum over partners.
+
+    A period is complete when each of its months has data and none of the summed rows lacks the figure.
+    An incomplete period has no total (``value`` NaN, and so ``value_year_earlier`` NaN a year later), so
+    its change, and the change of the period a year after it, are NaN: a partial sum is not a change.
+    ``allow_partial=True`` gives the partial sums (the figures present) and their changes instead.
 
     Parameters
     ----------
@@ -773,14 +815,17 @@ def yoy_change(
         ``None``: the sum over all partners (labelled :data:`ALL_PARTNERS`).
     row_freq : {"M", "A"}, default "M"
     bbl_per_tonne : float, default 7.33
+    allow_partial : bool, default False
+        Opt in to partial sums for incomplete periods (the figures present) instead of NaN.
     **select_kw
         Passed to :func:`select_flows`.
 
     Returns
     -------
     DataFrame
-        One row per period of the selection: ``period``, ``partner_iso3``, ``value``,
-        ``value_year_earlier`` (NaN when the selection has no such period), ``change_pct`` [%], ``unit``,
+        One row per period of the selection: ``period``, ``partner_iso3``, ``value`` (NaN when the period
+        is incomplete, unless ``allow_partial``), ``value_year_earlier`` (the same for the period a year
+        earlier; NaN when the selection has no such period), ``change_pct`` [%], ``unit``,
         ``months_with_data``, ``months_missing_figure`` and the same two with ``_year_earlier``, and
         ``is_complete`` (both periods fully covered, no missing figure).
     """
@@ -803,6 +848,10 @@ def yoy_change(
         },
         index=periods,
     )
+    full = pd.Series([_n_months(p) for p in periods], index=periods)
+    complete = (out["months_with_data"] == full) & (out["months_missing_figure"] == 0)
+    if not allow_partial:
+        out["value"] = out["value"].where(complete)
     earlier = pd.Index([_year_earlier(p) for p in periods])
     out["value_year_earlier"] = out["value"].reindex(earlier).to_numpy()
     out["months_with_data_year_earlier"] = out["months_with_data"].reindex(earlier).fillna(0).astype("int64").to_numpy()
@@ -812,7 +861,6 @@ def yoy_change(
     base = out["value_year_earlier"]
     out["change_pct"] = (out["value"] - base) / base.where(base > 0) * 100
     out["unit"] = METRIC_UNITS[metric]
-    full = pd.Series([_n_months(p) for p in periods], index=periods)
     out["is_complete"] = (
         (out["months_with_data"] == full)
         & (out["months_with_data_year_earlier"] == full)
@@ -1013,14 +1061,15 @@ _COMPARED = {"mass": "net_weight_kg", "value": "value_usd", "volume": "volume_bc
 
 
 def _long(rows: pd.DataFrame, prefix: str) -> pd.DataFrame:
-    """One line per row and compared figure: commodity, partner_iso3, period, freq, metric, <prefix>_value."""
+    """One line per row and compared figure: commodity, hs_code, partner_iso3, period, freq, metric,
+    <prefix>_value."""
     parts = []
     for metric, column in _COMPARED.items():
         figure = rows[column].astype("float64")
         if metric == "mass":
             figure = units.kg_to_tonnes(figure)
         parts.append(
-            rows[["commodity", "partner_iso3", "period", "freq", "provenance", "note"]].assign(
+            rows[["commodity", "hs_code", "partner_iso3", "period", "freq", "provenance", "note"]].assign(
                 metric=metric, **{f"{prefix}_value": figure}
             )
         )
@@ -1046,6 +1095,10 @@ def cross_source_comparison(
     with the sum of January to its month, only when the base has data for every one of those months and
     none of the partner's rows lacks the figure. Figures compared: mass [t], value [USD], volume [bcm].
 
+    Rows are matched by commodity, not by HS code, so a pair may cover different goods: the press's (GACC)
+    coal is coal and lignite (HS 2701+2702) while the Comtrade extract's is HS 2701 only. Such rows are kept
+    but marked ``like_for_like=False``; count their differences apart from the like-for-like ones.
+
     Parameters
     ----------
     df : DataFrame
@@ -1065,10 +1118,13 @@ def cross_source_comparison(
     Returns
     -------
     DataFrame
-        ``commodity``, ``period``, ``freq``, ``partner_iso3``, ``metric``, ``unit``, ``base_value``,
-        ``other_value``, ``diff_pct`` [%] ((other - base) / base * 100), ``flagged`` (``abs(diff_pct) >
-        tolerance_pct``, or a base of 0 against a non-zero figure), ``base_months`` (months summed),
-        ``base_provenance``, ``other_provenance``, ``other_note``.
+        ``commodity``, ``period``, ``freq``, ``partner_iso3``, ``metric``, ``unit``, ``base_hs_code`` and
+        ``other_hs_code`` (the HS codes each side's figure covers, e.g. ``"2701"`` and ``"2701+2702"``),
+        ``like_for_like`` (the two HS codes are the same), ``base_value``, ``other_value``, ``diff_pct``
+        [%] ((other - base) / base * 100), ``flagged`` (``abs(diff_pct) > tolerance_pct``, or a base of 0
+        against a non-zero figure), ``base_months`` (months summed), ``base_provenance``,
+        ``other_provenance``, ``other_note``. One row per ``other_source`` row: a figure printed by two
+        outlets gives two rows.
     """
     _require_columns(df, COLUMNS, "the clean table")
     reporter = check_iso3(reporter)
@@ -1090,13 +1146,17 @@ def cross_source_comparison(
             "the base must give one figure per key"
         )
 
-    base_long = _long(base, "base").rename(columns={"period": "month", "provenance": "base_provenance"})
+    base_long = _long(base, "base").rename(
+        columns={"period": "month", "provenance": "base_provenance", "hs_code": "base_hs_code"}
+    )
     base_long = base_long.drop(columns=["freq", "note"])
     if base_totals_from_partners:
         base_long = pd.concat([base_long, _partner_sums(base_long, base_source)], ignore_index=True)
     coverage = base[["commodity", "period"]].drop_duplicates().groupby("commodity")["period"].agg(set)
 
-    other_long = _long(other, "other").rename(columns={"provenance": "other_provenance", "note": "other_note"})
+    other_long = _long(other, "other").rename(
+        columns={"provenance": "other_provenance", "note": "other_note", "hs_code": "other_hs_code"}
+    )
     other_long = other_long[other_long["other_value"].notna()]
     other_long = other_long.assign(month=_row_months(other_long))
     exploded = other_long.reset_index(names="line").explode("month")
@@ -1107,6 +1167,7 @@ def cross_source_comparison(
         base_lacking=("base_value", lambda s: int(s.isna().sum())),
         base_months=("base_value", "count"),
         base_provenance=("base_provenance", lambda s: _join_provenance(s.dropna(), base_source)),
+        base_hs_code=("base_hs_code", _join_codes),
     )
     out = other_long.join(per_line)
     needed = out["month"].map(len)
@@ -1118,13 +1179,16 @@ def cross_source_comparison(
     keep = pd.Series(covered, index=out.index) & (out["base_lacking"] == 0) & (out["base_months"] == needed)
     out = out[keep].copy()
     out["unit"] = out["metric"].map({"mass": "t", "value": "USD", "volume": "bcm"})
+    out["other_hs_code"] = out["other_hs_code"].astype(str)
+    out["like_for_like"] = out["base_hs_code"] == out["other_hs_code"]
     out["diff_pct"] = (out["other_value"] - out["base_value"]) / out["base_value"].where(out["base_value"] != 0) * 100
     out["flagged"] = (out["diff_pct"].abs() > tolerance_pct) | (
         (out["base_value"] == 0) & (out["other_value"] != 0)
     )
-    columns = ["commodity", "period", "freq", "partner_iso3", "metric", "unit", "base_value", "other_value",
-               "diff_pct", "flagged", "base_months", "base_provenance", "other_provenance", "other_note"]
-    out = out[columns].astype({"base_months": "int64", "flagged": bool})
+    columns = ["commodity", "period", "freq", "partner_iso3", "metric", "unit", "base_hs_code", "other_hs_code",
+               "like_for_like", "base_value", "other_value", "diff_pct", "flagged", "base_months",
+               "base_provenance", "other_provenance", "other_note"]
+    out = out[columns].astype({"base_months": "int64", "flagged": bool, "like_for_like": bool})
     return out.sort_values(
         ["commodity", "freq", "period", "partner_iso3", "metric", "other_provenance"], kind="mergesort"
     ).reset_index(drop=True)
@@ -1136,6 +1200,7 @@ def _partner_sums(base_long: pd.DataFrame, base_source: str) -> pd.DataFrame:
     reported = base_long.loc[base_long["partner_iso3"] == WORLD_ISO3, ["commodity", "month"]].drop_duplicates()
     groups = partners.groupby(["commodity", "month", "metric"], sort=False)
     sums = groups["base_value"].sum(min_count=1).to_frame()
+    sums["base_hs_code"] = groups["base_hs_code"].agg(_join_codes)
     sums["lacking"] = groups["base_value"].apply(lambda s: int(s.isna().sum()))
     sums["n"] = groups["base_value"].size()
     sums = sums.reset_index()
@@ -1149,12 +1214,18 @@ def _partner_sums(base_long: pd.DataFrame, base_source: str) -> pd.DataFrame:
             "month": sums["month"],
             "metric": sums["metric"],
             "base_value": sums["base_value"],
+            "base_hs_code": sums["base_hs_code"],
             "base_provenance": [
                 f"sum of {n} partner rows of {base_source} ({c} {m})"
                 for n, c, m in zip(sums["n"], sums["commodity"], sums["month"])
             ],
         }
     )
+
+
+def _join_codes(codes: pd.Series) -> str:
+    """The distinct HS codes of the rows summed, sorted and joined with ``", "`` (normally just one)."""
+    return ", ".join(sorted({str(c) for c in codes.dropna()}))
 
 
 def _join_provenance(provenances: pd.Series, base_source: str) -> str:

@@ -40,18 +40,24 @@ def provenance_table(data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
 def coverage(flows: pd.DataFrame, *, freq: str = "M", reporter: str = "CHN", flow: str = "import") -> pd.DataFrame:
     """Partners with at least one figure, per source, commodity and month (partner rows only, not totals).
 
-    Returns a long frame: ``source``, ``commodity``, ``period``, ``n_partners``, ``has_mass``,
-    ``has_value``, ``has_volume`` (each: number of partners with that figure). Months without any row do not
-    appear: a gap stays a gap.
+    Returns a long frame: ``source``, ``commodity``, ``period``, ``n_partners`` (partners with a row),
+    ``has_mass``, ``has_value``, ``has_volume`` (each: number of distinct partners with that figure in
+    at least one row; a partner printed by several press outlets counts once). Months without any row do
+    not appear: a gap stays a gap.
     """
     rows = flows[(flows["freq"] == freq) & (flows["reporter_iso3"] == reporter) & (flows["flow"] == flow)]
     rows = rows[rows["partner_iso3"] != "WLD"]
-    grouped = rows.groupby(["source", "commodity", "period"], sort=True)
+    # The partner code where the row carries the figure, else NaN: nunique then counts partners, not rows.
+    with_figure = {
+        f"has_{name}": rows["partner_iso3"].where(rows[column].notna())
+        for name, column in (("mass", "net_weight_kg"), ("value", "value_usd"), ("volume", "volume_bcm"))
+    }
+    grouped = rows.assign(**with_figure).groupby(["source", "commodity", "period"], sort=True)
     return grouped.agg(
         n_partners=("partner_iso3", "nunique"),
-        has_mass=("net_weight_kg", "count"),
-        has_value=("value_usd", "count"),
-        has_volume=("volume_bcm", "count"),
+        has_mass=("has_mass", "nunique"),
+        has_value=("has_value", "nunique"),
+        has_volume=("has_volume", "nunique"),
     ).reset_index()
 
 

@@ -19,16 +19,20 @@ _row_numbers = itertools.count(1)
 NAMES = {"RUS": "Russian Federation", "SAU": "Saudi Arabia", "IRQ": "Iraq", "KAZ": "Kazakhstan", "WLD": "World"}
 
 
+HS_CODES = {"crude_oil": "2709", "lng": "271111", "pipeline_gas": "271121", "coal": "2701"}
+
+
 def flow_row(partner, period, *, t=NAN, usd=NAN, bcm=NAN, commodity="crude_oil", source="comtrade_extract",
-             freq="M", name=None):
-    """One clean row; ``t`` in tonnes (stored as kg like the real table)."""
+             freq="M", name=None, hs_code=None):
+    """One clean row; ``t`` in tonnes (stored as kg like the real table); ``hs_code`` defaults to the
+    commodity's."""
     return {
         "source": source,
         "reporter_iso3": "CHN",
         "partner_iso3": partner,
         "partner_name": name or NAMES.get(partner, partner),
         "flow": "import",
-        "hs_code": {"crude_oil": "2709", "lng": "271111", "pipeline_gas": "271121"}[commodity],
+        "hs_code": hs_code or HS_CODES[commodity],
         "commodity": commodity,
         "period": period,
         "freq": freq,
@@ -311,11 +315,20 @@ def test_change_over_period_for_all_partners_and_an_incomplete_window(flows):
     change = an.change_over_period(flows, "crude_oil", "2024-01/2024-03", "2023-01/2023-03",
                                    metric="mass", partner_iso3=None).iloc[0]
     assert change["partner_iso3"] == an.ALL_PARTNERS
-    assert change["value"] == PARTNERS_2024_T  # WLD not added
-    assert change["baseline_value"] == RUS_JAN_2023_T + RUS_FEB_2023_T + SAU_JAN_2023_T + SAU_FEB_2023_T
-    assert change["months_without_data"] == 1
+    assert change["months_without_data"] == 1  # March has no data in either year
     assert change["baseline_months_without_data"] == 1
     assert not change["is_complete"]
+    # two months of three are not a total: no figure, no change
+    for column in ("value", "baseline_value", "change", "change_pct"):
+        assert math.isnan(change[column]), column
+    partial = an.change_over_period(flows, "crude_oil", "2024-01/2024-03", "2023-01/2023-03",
+                                    metric="mass", partner_iso3=None, allow_partial=True).iloc[0]
+    assert partial["value"] == PARTNERS_2024_T  # WLD not added
+    assert partial["baseline_value"] == RUS_JAN_2023_T + RUS_FEB_2023_T + SAU_JAN_2023_T + SAU_FEB_2023_T
+    assert partial["change_pct"] == pytest.approx(
+        (partial["value"] - partial["baseline_value"]) / partial["baseline_value"] * 100
+    )
+    assert not partial["is_complete"]
     with pytest.raises(NoData, match="WLD"):
         an.change_over_period(flows, "crude_oil", "2024", "2023", partner_iso3="WLD")
 
@@ -324,10 +337,26 @@ def test_change_over_period_counts_a_missing_figure(flows):
     gap = table([flow_row("RUS", "2024-03", usd=RUS_FEB_T * RUS_USD_PER_T)])  # value but no mass
     change = an.change_over_period(pd.concat([flows, gap]), "crude_oil", "2024-01/2024-03", "2023-01/2023-03",
                                    metric="mass").iloc[0]
-    assert change["value"] == RUS_2024_T
+    assert math.isnan(change["value"])  # March's mass is unknown: January + February is not the total
+    assert math.isnan(change["change_pct"])
     assert change["months_reported"] == 2
     assert change["months_missing_figure"] == 1
     assert not change["is_complete"]
+    partial = an.change_over_period(pd.concat([flows, gap]), "crude_oil", "2024-01/2024-03", "2023-01/2023-03",
+                                    metric="mass", allow_partial=True).iloc[0]
+    assert partial["value"] == RUS_2024_T
+
+
+def test_change_over_period_keeps_a_complete_side_and_blanks_only_the_change(flows):
+    gap = table([flow_row("RUS", "2024-03", usd=RUS_FEB_T * RUS_USD_PER_T)])  # value but no mass
+    march_2023 = table([flow_row("RUS", "2023-03", t=RUS_FEB_2023_T)])
+    rows = pd.concat([flows, gap, march_2023])
+    change = an.change_over_period(rows, "crude_oil", "2024-01/2024-03", "2023-01/2023-03", metric="mass").iloc[0]
+    assert change["baseline_value"] == RUS_JAN_2023_T + 2 * RUS_FEB_2023_T  # three months, all with a figure
+    assert change["baseline_months_missing_figure"] == 0
+    assert math.isnan(change["value"])
+    assert math.isnan(change["change"])
+    assert math.isnan(change["change_pct"])
 
 
 def test_yoy_change_per_month(flows):
@@ -340,10 +369,34 @@ def test_yoy_change_per_month(flows):
 
 def test_yoy_change_per_year_flags_partial_years(flows):
     yoy = an.yoy_change(flows, "crude_oil", "value", "A").set_index("period")
-    total_2024 = RUS_2024_USD + SAU_2024_T * SAU_USD_PER_T + IRQ_2024_T * IRQ_USD_PER_T
-    assert yoy.loc["2024", "value"] == pytest.approx(total_2024)
+    assert math.isnan(yoy.loc["2024", "value"])  # two months of data are not a year
+    assert math.isnan(yoy.loc["2024", "change_pct"])
     assert yoy.loc["2024", "months_with_data"] == 2
     assert not yoy.loc["2024", "is_complete"]
+    partial = an.yoy_change(flows, "crude_oil", "value", "A", allow_partial=True).set_index("period")
+    total_2024 = RUS_2024_USD + SAU_2024_T * SAU_USD_PER_T + IRQ_2024_T * IRQ_USD_PER_T
+    assert partial.loc["2024", "value"] == pytest.approx(total_2024)
+
+
+def test_yoy_change_blanks_a_month_with_a_missing_figure_and_the_change_a_year_later(flows):
+    march = table([
+        flow_row("RUS", "2023-03", usd=RUS_FEB_2023_T * RUS_USD_PER_T_2023),  # Russia's tonnage missing
+        flow_row("SAU", "2023-03", t=SAU_FEB_2023_T),
+        flow_row("RUS", "2024-03", t=RUS_FEB_T),
+        flow_row("SAU", "2024-03", t=SAU_FEB_T),
+    ])
+    yoy = an.yoy_change(pd.concat([flows, march]), "crude_oil", "mass", "M").set_index("period")
+    assert math.isnan(yoy.loc["2023-03", "value"])  # Saudi Arabia's tonnage alone is not the total
+    assert yoy.loc["2023-03", "months_missing_figure"] == 1
+    assert yoy.loc["2024-03", "value"] == RUS_FEB_T + SAU_FEB_T  # its own month is complete ...
+    assert math.isnan(yoy.loc["2024-03", "value_year_earlier"])  # ... but a year earlier is not
+    assert math.isnan(yoy.loc["2024-03", "change_pct"])
+    assert not yoy.loc["2024-03", "is_complete"]
+    assert yoy.loc["2024-01", "change_pct"] == pytest.approx(
+        (RUS_JAN_T + SAU_JAN_T + IRQ_JAN_T - RUS_JAN_2023_T - SAU_JAN_2023_T) / (RUS_JAN_2023_T + SAU_JAN_2023_T) * 100
+    )
+    partial = an.yoy_change(pd.concat([flows, march]), "crude_oil", "mass", "M", allow_partial=True)
+    assert partial.set_index("period").loc["2023-03", "value"] == SAU_FEB_2023_T
 
 
 # ------------------------------------------------------------------------------------ concentration
@@ -462,6 +515,38 @@ def test_cross_source_comparison_of_press_totals_with_partner_sums():
     assert not compared["flagged"].iloc[0]
     assert "sum of 2 partner rows" in compared["base_provenance"].iloc[0]
     assert an.cross_source_comparison(rows, base_totals_from_partners=False).empty
+
+
+COAL_T = 20_000_000  # HS 2701 in the extract
+LIGNITE_T = 1_000_000  # HS 2702: in the press's "coal", not in the extract's
+
+
+def test_cross_source_comparison_marks_rows_whose_hs_codes_differ():
+    rows = table(
+        [
+            flow_row("RUS", "2024-01", t=COAL_T, commodity="coal"),
+            flow_row("RUS", "2024-01", t=COAL_T + LIGNITE_T, commodity="coal", source="gacc_press",
+                     hs_code="2701+2702"),
+            flow_row("RUS", "2024-01", t=MONTHLY_T),
+            flow_row("RUS", "2024-01", t=MONTHLY_T, source="gacc_press"),
+        ]
+    )
+    compared = an.cross_source_comparison(rows).set_index("commodity")
+    assert len(compared) == 2  # kept, not dropped
+    coal, crude = compared.loc["coal"], compared.loc["crude_oil"]
+    assert (coal["base_hs_code"], coal["other_hs_code"], coal["like_for_like"]) == ("2701", "2701+2702", False)
+    assert coal["diff_pct"] == pytest.approx(LIGNITE_T / COAL_T * 100)
+    assert (crude["base_hs_code"], crude["other_hs_code"], crude["like_for_like"]) == ("2709", "2709", True)
+
+
+def test_cross_source_comparison_carries_the_hs_code_of_partner_sums():
+    rows = table(
+        [flow_row(p, "2024-01", t=COAL_T, commodity="coal") for p in ("RUS", "IDN")]
+        + [flow_row("WLD", "2024-01", t=2 * COAL_T, commodity="coal", source="gacc_press", hs_code="2701+2702")]
+    )
+    total = an.cross_source_comparison(rows).iloc[0]
+    assert total["partner_iso3"] == "WLD"
+    assert (total["base_hs_code"], total["other_hs_code"], total["like_for_like"]) == ("2701", "2701+2702", False)
 
 
 def test_cross_source_comparison_needs_both_sources(flows):

@@ -31,6 +31,29 @@ def test_coverage_counts_partners_with_each_figure_and_leaves_gaps_out():
     assert ("comtrade_extract", "2022-03") not in cov.index  # the total is not a partner
 
 
+PRESS = dict(BASE, source="gacc_press", period="2022-05")
+# Two outlets print Russia's May tonnage; Saudi Arabia has one outlet, with a value only.
+TWO_OUTLETS = conform(
+    pd.DataFrame(
+        [
+            dict(PRESS, partner_iso3="RUS", partner_name="Russia", net_weight_kg=8.0e9, provenance="raw/b/v/f.csv#row=1"),
+            dict(PRESS, partner_iso3="RUS", partner_name="Russia", net_weight_kg=8.1e9, value_usd=4.0e9,
+                 provenance="raw/b/v/f.csv#row=2"),
+            dict(PRESS, partner_iso3="SAU", partner_name="Saudi Arabia", value_usd=5.0e9,
+                 provenance="raw/b/v/f.csv#row=3"),
+        ]
+    )
+)
+
+
+def test_coverage_counts_a_partner_printed_by_two_outlets_once():
+    row = coverage(TWO_OUTLETS).set_index(["source", "period"]).loc[("gacc_press", "2022-05")]
+    assert row["n_partners"] == 2
+    assert row["has_mass"] == 1  # two rows, one partner
+    assert row["has_value"] == 2  # RUS (one of its two rows) and SAU
+    assert row["has_volume"] == 0
+
+
 def test_coverage_matrix_counts_sources_and_shows_gaps_as_zero():
     matrix = coverage_matrix(FLOWS, ["RUS"])
     assert list(matrix.index) == ["2022-01", "2022-02", "2022-03", "2022-04"]

@@ -269,36 +269,67 @@ def test_short_note_drops_the_url_and_shortens():
 
 
 BASE_T, PRESS_T = 100.0, 110.0  # a 10 % difference: flagged at a 2 % tolerance
+COAL_BASE_T, COAL_PRESS_T = 100.0, 70.0  # press coal is HS 2701+2702, the extract's HS 2701
+
+
+def _comparison() -> pd.DataFrame:
+    """A cross-source comparison: LNG January printed by two outlets, LNG February, and annual coal."""
+    return pd.DataFrame(
+        {
+            "commodity": ["lng", "lng", "lng", "coal"],
+            "period": ["2022-01", "2022-01", "2022-02", "2022"],
+            "freq": ["M", "M", "M", "A"],
+            "partner_iso3": ["RUS"] * 4,
+            "metric": ["mass"] * 4,
+            "unit": ["t"] * 4,
+            "base_hs_code": ["271111", "271111", "271111", "2701"],
+            "other_hs_code": ["271111", "271111", "271111", "2701+2702"],
+            "like_for_like": [True, True, True, False],
+            "base_value": [BASE_T, BASE_T, BASE_T, COAL_BASE_T],
+            "other_value": [PRESS_T, PRESS_T, BASE_T + 1, COAL_PRESS_T],
+            "diff_pct": [10.0, 10.0, 1.0, -30.0],
+            "flagged": [True, True, False, True],
+            "other_note": ["[GACC] Jan (https://x.org/a, )", "[Reuters] Jan", "[GACC] Feb", "[Bloomberg] 2022"],
+        }
+    )
 
 
 def test_cross_source_summary_and_flagged_rows():
-    comparison = pd.DataFrame(
-        {
-            "commodity": ["lng", "lng", "coal"],
-            "period": ["2022-01", "2022-02", "2022"],
-            "freq": ["M", "M", "A"],
-            "partner_iso3": ["RUS"] * 3,
-            "metric": ["mass"] * 3,
-            "unit": ["t"] * 3,
-            "base_value": [BASE_T, BASE_T, BASE_T],
-            "other_value": [PRESS_T, BASE_T + 1, BASE_T - 30],
-            "diff_pct": [10.0, 1.0, -30.0],
-            "flagged": [True, False, True],
-            "other_note": ["[GACC] Jan (https://x.org/a, )", "[GACC] Feb", "[Bloomberg] 2022"],
-        }
-    )
+    comparison = _comparison()
     summary = data_tables.cross_source_summary(comparison)
-    assert summary[["commodity", "n_compared", "n_flagged"]].to_dict("records") == [
-        {"commodity": "coal", "n_compared": 1, "n_flagged": 1},
-        {"commodity": "lng", "n_compared": 2, "n_flagged": 1},
+    assert summary[["commodity", "like_for_like", "n_compared", "n_figures", "n_flagged"]].to_dict("records") == [
+        {"commodity": "coal", "like_for_like": False, "n_compared": 1, "n_figures": 1, "n_flagged": 1},
+        {"commodity": "lng", "like_for_like": True, "n_compared": 3, "n_figures": 2, "n_flagged": 1},
     ]
     assert summary.loc[summary["commodity"] == "lng", "max_abs_diff_pct"].item() == 10.0
     flagged = data_tables.flagged_differences(comparison)
-    assert flagged["diff_pct"].tolist() == [-30.0, 10.0]  # largest difference first
-    assert flagged["note"].tolist() == ["[Bloomberg] 2022", "[GACC] Jan"]
-    note = data_tables.cross_source_note(comparison, 2.0)
-    assert note.startswith("3 figures printed in the press have a counterpart in the Comtrade extract; 2 (66.7 %)")
-    assert "-30.0 % (coal, RUS, 2022, mass)" in note
+    assert flagged["diff_pct"].tolist() == [-30.0, 10.0, 10.0]  # largest difference first
+    assert flagged["note"].tolist() == ["[Bloomberg] 2022", "[GACC] Jan", "[Reuters] Jan"]
+
+
+def test_cross_source_counts_a_figure_once_and_hs_scopes_apart():
+    comparison = _comparison()
+    assert len(data_tables.distinct_figures(comparison)) == 3  # two outlets, one January figure
+    assert data_tables.cross_source_counts(comparison) == {
+        "n_rows": 4, "n_figures": 3, "n_flagged": 2,
+        "n_like": 2, "n_like_flagged": 1, "n_unlike": 1, "n_unlike_flagged": 1,
+    }
+    assert data_tables.hs_scope_words(comparison) == "coal: HS 2701+2702 in the press, HS 2701 in the extract"
+    # outlets printing different numbers are different figures
+    differing = comparison.assign(other_value=[PRESS_T, PRESS_T + 1, BASE_T + 1, COAL_PRESS_T])
+    assert data_tables.cross_source_counts(differing)["n_figures"] == 4
+
+
+def test_cross_source_note_counts_distinct_figures_and_hs_scopes_apart():
+    note = data_tables.cross_source_note(_comparison(), 2.0)
+    assert note.startswith(
+        "3 distinct figures printed in the press (4 counting each outlet that printed them) have a counterpart"
+    )
+    assert "Of the 2 that cover the same HS codes in both, 1 (50.0 %) differs by more than 2 %" in note
+    assert "+10.0 % (lng, RUS, 2022-01, mass)" in note  # the largest like-for-like difference, not coal's
+    assert "The other 1 cover different HS codes (coal: HS 2701+2702 in the press, HS 2701 in the extract)" in note
+    assert "1 of them differs by more than 2 %" in note
+    assert "revisions" not in note
 
 
 # ------------------------------------------------------------------------------------- gas tables
@@ -362,6 +393,25 @@ def test_changes_since_war_compare_the_same_months_a_year_earlier():
     note = gas_tables.changes_note(out)
     assert note.splitlines()[0].startswith("March 2022 to November 2022 (known on 2022-12-30)")
     assert "crude oil by tonnage +50.0 %" in note
+
+
+def test_changes_since_war_give_no_change_for_an_incomplete_window():
+    rows = []
+    for commodity in ("crude_oil", "lng", "pipeline_gas", "coal"):
+        rows += [flow_row("RUS", m, t=BEFORE_T, usd=BEFORE_USD, commodity=commodity)
+                 for m in months("2021-03", "2022-02")]
+        after = months("2022-03", "2023-02")
+        rows += [flow_row("RUS", m, t=NAN if (commodity, m) == ("coal", "2022-05") else AFTER_T, usd=AFTER_USD,
+                          commodity=commodity) for m in after]
+    out = gas_tables.changes_since_war(conform(pd.DataFrame(rows)), as_of=date(2022, 12, 30))
+    coal = out[(out["commodity"] == "coal") & (out["metric"] == "mass")]
+    assert not coal["is_complete"].any()
+    assert coal["value"].isna().all() and coal["change_pct"].isna().all()  # no partial sum, no change
+    assert (coal["baseline_value"] == [9 * BEFORE_T, 12 * BEFORE_T]).all()  # the complete side keeps its total
+    assert coal["months_missing_figure"].tolist() == [1, 1]
+    note = gas_tables.changes_note(out)
+    assert "coal by tonnage no change (1 month without a figure in the two windows)" in note
+    assert "coal by value +100.0 %" in note
 
 
 def test_annual_supplies_leave_partial_years_empty():

@@ -135,8 +135,31 @@ def test_headline_price_discount_and_cross_source(md, flows):
     row = discount.loc["2022"]
     assert f"{fmt_usd_bbl(row['discount_usd_per_bbl'])} ({fmt_pct(row['discount_pct'])}) in 2022" in md
     cross = analysis.cross_source_comparison(flows)
-    assert f"{len(cross)} figures printed in the press" in md
-    assert f"{int(cross['flagged'].sum())} differ by more than 2 %" in md
+    figures = cross.drop_duplicates(["commodity", "period", "freq", "partner_iso3", "metric", "other_hs_code",
+                                     "other_value"])
+    like = figures[figures["like_for_like"]]
+    unlike = figures[~figures["like_for_like"]]
+    assert len(unlike) > 0  # the press's coal is HS 2701+2702, the extract's HS 2701
+    assert (
+        f"{len(figures)} distinct figures printed in the press (China customs, GACC; {len(cross)} counting each "
+        "outlet that printed them)"
+    ) in md
+    assert f"Of the {len(like)} that cover the same HS codes in both, {int(like['flagged'].sum())} differ" in md
+    assert f"the other {len(unlike)} cover different HS codes (coal: HS 2701+2702 in the press, HS 2701 in" in md
+    assert f"{int(unlike['flagged'].sum())} of them differ by more than 2 %" in md
+    assert "Differences come from" not in md  # no cause asserted without evidence
+
+
+def test_headlines_say_which_figures_the_sums_leave_out(md, flows):
+    span = analysis.supplier_ranking(flows, "crude_oil", "2020-01/2024-12", "mass")
+    lacking = int(span["months_missing_figure"].sum())
+    assert lacking > 0  # the bundled extract has partner rows without a tonnage figure
+    assert f"{fmt_mt(span['net_weight_t'].sum())} of crude oil" in md
+    assert f"sums of the figures present; {lacking} partner-months without a tonnage figure (" in md
+    by_year = {y: int(analysis.supplier_ranking(flows, "crude_oil", y, "mass")["months_missing_figure"].sum())
+               for y in ("2020", "2021", "2022", "2023", "2024")}
+    for year, n in by_year.items():
+        assert (f"In {year}, the totals and shares are sums of the figures present; {n} partner-month" in md) == (n > 0)
 
 
 def test_headlines_follow_the_data_not_typed_in_numbers(flows):
@@ -149,6 +172,24 @@ def test_headlines_follow_the_data_not_typed_in_numbers(flows):
     new = analysis.supplier_ranking(doubled, "crude_oil", "2022", "mass").iloc[0]
     assert new["partner_iso3"] == "RUS"
     assert f"In 2022 Russia led by tonnage with {fmt_mt(new['net_weight_t'])}" in text
+
+
+def test_headlines_leave_a_gap_where_russias_tonnage_is_missing(flows):
+    """Blank Russia's tonnage for March 2022: no 2022 total for Russia, and the 2022 sums say so."""
+    blanked = flows.copy()
+    rows = ((blanked["partner_iso3"] == "RUS") & (blanked["commodity"] == "crude_oil")
+            & (blanked["source"] == "comtrade_extract") & (blanked["period"] == "2022-03"))
+    assert rows.sum() == 1
+    blanked.loc[rows, "net_weight_kg"] = float("nan")
+    tables = crude_tables(blanked)
+    findings = {f.key: f.text for f in headline_findings(blanked, tables, ARTICLE_DATE)}
+    assert "no total in 2022 (1 month without a figure, 12 of 12 months with data)" in findings["focus_growth"]
+    yoy = tables.focus_yoy[(tables.focus_yoy["metric"] == "mass")].set_index("period")
+    assert pd.isna(yoy.loc["2023", "change_pct"])  # 2023 against a partial 2022: no change
+    assert f"{fmt_mt(yoy.loc['2023', 'value'])} in 2023 and" in findings["focus_growth"]
+    assert "In 2022, the totals and shares are sums of the figures present; 1 partner-month without a tonnage " \
+           "figure (Russia) is left out." in findings["annual_leaders"]
+    assert "1 partner-month without a tonnage figure (Russia) is left out" in findings["article_year"]
 
 
 def test_claims_section_has_each_quote_verdict_table_and_figure(md, results):

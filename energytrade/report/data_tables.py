@@ -184,6 +184,61 @@ def short_note(note: str, width: int = 80) -> str:
     return textwrap.shorten(text, width=width, placeholder=" …") if text else ""
 
 
+#: What makes one printed figure: the same number for the same thing, whichever outlet printed it.
+FIGURE_KEY: list[str] = ["commodity", "period", "freq", "partner_iso3", "metric", "other_hs_code", "other_value"]
+
+
+def distinct_figures(comparison: pd.DataFrame) -> pd.DataFrame:
+    """One row per distinct press figure of a cross-source comparison.
+
+    :func:`energytrade.analysis.cross_source_comparison` gives one row per outlet, so a figure that two
+    outlets printed appears twice; here it appears once (the first outlet's row, in the comparison's
+    order). Outlets printing different numbers for the same thing stay separate figures.
+    """
+    missing = [c for c in FIGURE_KEY if c not in comparison.columns]
+    if missing:
+        raise KeyError(f"the comparison lacks column(s) {missing}; pass analysis.cross_source_comparison()")
+    return comparison.drop_duplicates(FIGURE_KEY).reset_index(drop=True)
+
+
+def cross_source_counts(comparison: pd.DataFrame) -> dict[str, int]:
+    """How many press figures were compared and flagged, like for like and not.
+
+    Returns
+    -------
+    dict
+        ``n_rows`` (comparison rows: one per outlet and figure), ``n_figures`` (distinct figures, see
+        :func:`distinct_figures`), ``n_flagged``; ``n_like`` and ``n_like_flagged`` for figures that cover
+        the same HS codes in both sources; ``n_unlike`` and ``n_unlike_flagged`` for those that do not.
+    """
+    figures = distinct_figures(comparison)
+    like = figures["like_for_like"].astype(bool)
+    flagged = figures["flagged"].astype(bool)
+    return {
+        "n_rows": len(comparison),
+        "n_figures": len(figures),
+        "n_flagged": int(flagged.sum()),
+        "n_like": int(like.sum()),
+        "n_like_flagged": int((like & flagged).sum()),
+        "n_unlike": int((~like).sum()),
+        "n_unlike_flagged": int((~like & flagged).sum()),
+    }
+
+
+def hs_scope_words(comparison: pd.DataFrame, base: str = "the extract", other: str = "the press") -> str:
+    """The commodities whose HS codes differ between the two sources, in words (``""`` when none).
+
+    >>> hs_scope_words(pd.DataFrame({"commodity": ["coal"], "base_hs_code": ["2701"],
+    ...                              "other_hs_code": ["2701+2702"], "like_for_like": [False]}))
+    'coal: HS 2701+2702 in the press, HS 2701 in the extract'
+    """
+    unlike = comparison.loc[~comparison["like_for_like"].astype(bool), ["commodity", "other_hs_code", "base_hs_code"]]
+    pairs = unlike.drop_duplicates().sort_values(["commodity", "other_hs_code", "base_hs_code"], kind="mergesort")
+    return "; ".join(
+        f"{c}: HS {o} in {other}, HS {b} in {base}" for c, o, b in pairs.itertuples(index=False, name=None)
+    )
+
+
 def cross_source_summary(comparison: pd.DataFrame) -> pd.DataFrame:
     """How well two sources agree, per commodity and metric.
 
@@ -195,18 +250,23 @@ def cross_source_summary(comparison: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        ``commodity``, ``metric``, ``unit``, ``n_compared``, ``n_flagged``, ``median_abs_diff_pct`` [%],
-        ``max_abs_diff_pct`` [%].
+        ``commodity``, ``metric``, ``unit``, ``like_for_like`` (both sources cover the same HS codes),
+        ``n_compared`` (comparison rows: one per outlet), ``n_figures`` (distinct figures, an outlet
+        repeating another's counted once), ``n_flagged`` (of the distinct figures),
+        ``median_abs_diff_pct`` [%] and ``max_abs_diff_pct`` [%] (of the distinct figures).
     """
-    absdiff = comparison["diff_pct"].abs()
-    groups = comparison.assign(_abs=absdiff).groupby(["commodity", "metric", "unit"], sort=True)
+    keys = ["commodity", "metric", "unit", "like_for_like"]
+    rows = comparison.groupby(keys, sort=True).size().rename("n_compared")
+    figures = distinct_figures(comparison)
+    groups = figures.assign(_abs=figures["diff_pct"].abs()).groupby(keys, sort=True)
     out = groups.agg(
-        n_compared=("flagged", "size"),
+        n_figures=("flagged", "size"),
         n_flagged=("flagged", "sum"),
         median_abs_diff_pct=("_abs", "median"),
         max_abs_diff_pct=("_abs", "max"),
-    ).reset_index()
-    return out.astype({"n_compared": "int64", "n_flagged": "int64"})
+    ).join(rows)
+    out = out.reset_index()[keys + ["n_compared", "n_figures", "n_flagged", "median_abs_diff_pct", "max_abs_diff_pct"]]
+    return out.astype({"n_compared": "int64", "n_figures": "int64", "n_flagged": "int64", "like_for_like": bool})
 
 
 def flagged_differences(comparison: pd.DataFrame, *, note_width: int = 70) -> pd.DataFrame:
@@ -234,20 +294,48 @@ def flagged_differences(comparison: pd.DataFrame, *, note_width: int = 70) -> pd
     return out.reset_index(drop=True)
 
 
+def _differ(n: int) -> str:
+    return "differs" if n == 1 else "differ"
+
+
+def _count(n: int, noun: str) -> str:
+    """``(1, "figure")`` -> ``"1 figure"``, ``(2, "figure")`` -> ``"2 figures"``."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def cross_source_note(comparison: pd.DataFrame, tolerance_pct: float) -> str:
-    """The cross-source check in two sentences (from :func:`energytrade.analysis.cross_source_comparison`)."""
-    n, flagged = len(comparison), int(comparison["flagged"].sum())
+    """The cross-source check in a few sentences (from :func:`energytrade.analysis.cross_source_comparison`).
+
+    Figures are counted once however many outlets printed them (:func:`distinct_figures`); those that
+    cover different HS codes in the two sources are counted apart, and the largest and median
+    differences are of the like-for-like figures.
+    """
+    if comparison.empty:
+        return "No press figure has a counterpart in the Comtrade extract."
+    k = cross_source_counts(comparison)
     text = (
-        f"{n} figures printed in the press have a counterpart in the Comtrade extract; {flagged} "
-        f"({flagged / n * 100:.1f} %) differ by more than {tolerance_pct:g} %"
-        if n
-        else "No press figure has a counterpart in the Comtrade extract"
+        f"{_count(k['n_figures'], 'distinct figure')} printed in the press ({k['n_rows']} counting each outlet "
+        f"that printed them) {'has' if k['n_figures'] == 1 else 'have'} a counterpart in the Comtrade extract."
     )
-    if flagged:
-        worst = comparison.loc[comparison["diff_pct"].abs().idxmax()]
+    figures = distinct_figures(comparison)
+    like = figures[figures["like_for_like"].astype(bool)]
+    if k["n_like"]:
         text += (
-            f"; the largest difference is {worst['diff_pct']:+.1f} % ({worst['commodity']}, {worst['partner_iso3']}, "
-            f"{worst['period']}, {worst['metric']})"
+            f" Of the {k['n_like']} that cover the same HS codes in both, {k['n_like_flagged']} "
+            f"({k['n_like_flagged'] / k['n_like'] * 100:.1f} %) {_differ(k['n_like_flagged'])} by more than "
+            f"{tolerance_pct:g} %"
         )
-    median = comparison["diff_pct"].abs().median()
-    return text + (f". The median absolute difference is {median:.2f} %." if n else ".")
+        if k["n_like_flagged"]:
+            worst = like.loc[like["diff_pct"].abs().idxmax()]
+            text += (
+                f"; the largest difference is {worst['diff_pct']:+.1f} % ({worst['commodity']}, "
+                f"{worst['partner_iso3']}, {worst['period']}, {worst['metric']})"
+            )
+        text += f". Their median absolute difference is {like['diff_pct'].abs().median():.2f} %."
+    if k["n_unlike"]:
+        text += (
+            f" {'The other ' if k['n_like'] else ''}{k['n_unlike']} cover different HS codes ({hs_scope_words(comparison)}), so they are not like "
+            f"for like; {k['n_unlike_flagged']} of them {_differ(k['n_unlike_flagged'])} by more than "
+            f"{tolerance_pct:g} %."
+        )
+    return text

@@ -3,6 +3,10 @@
 Each :class:`Finding` is a short lead and a Markdown sentence or two. Every number in a sentence
 comes from a frame of :class:`energytrade.report.tables.CrudeTables` (and so from
 :mod:`energytrade.analysis`), written with :mod:`energytrade.report.format`.
+
+Totals and shares over a window are sums of the figures present (:func:`energytrade.analysis.supplier_ranking`):
+where a partner's row lacks the figure, or a month of the window has no data, the sentence says how many
+partner-months or months are left out, counted from the ranking's own columns.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import pandas as pd
 from energytrade import analysis, units
 from energytrade.claims.asof import latest_known_month
 from energytrade.periods import parse_period
+from energytrade.report.data_tables import cross_source_counts, distinct_figures, hs_scope_words
 from energytrade.report.format import (
     display_name,
     fmt_change_pct,
@@ -62,6 +67,44 @@ def _name(row: pd.Series) -> str:
     return display_name(row["partner_iso3"], row["partner_name"])
 
 
+#: How each ranking metric is named in the gap sentences.
+_FIGURE_WORDS = {"mass": "tonnage", "value": "customs value", "bpd": "tonnage", "volume": "volume"}
+
+
+def _n(n: int, noun: str) -> str:
+    """``(1, "month")`` -> ``"1 month"``, ``(4, "month")`` -> ``"4 months"``."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def gap_clauses(r: pd.DataFrame) -> list[str]:
+    """What the sums of one ranking window (:func:`energytrade.analysis.supplier_ranking`) leave out, as
+    clauses: partner-months whose row lacks the figure (with the partners) and months without any data."""
+    if r.empty:
+        return []
+    clauses = []
+    lacking = r[r["months_missing_figure"] > 0]
+    n_lacking = int(lacking["months_missing_figure"].sum())
+    if n_lacking:
+        names = join_words(_name(row) for _, row in lacking.iterrows())
+        what = _FIGURE_WORDS.get(str(r["metric"].iloc[0]), str(r["metric"].iloc[0]))
+        clauses.append(
+            f"{_n(n_lacking, 'partner-month')} without a {what} figure ({names}) "
+            f"{'is' if n_lacking == 1 else 'are'} left out"
+        )
+    no_data = int(r["months_without_data"].iloc[0])
+    if no_data:
+        clauses.append(f"{_n(no_data, 'month')} of the window {'has' if no_data == 1 else 'have'} no data at all")
+    return clauses
+
+
+def _gap_sentence(clauses: list[str], where: str = "") -> str:
+    """``""`` when nothing is left out, else one sentence (``where`` e.g. ``"In 2023"``)."""
+    if not clauses:
+        return ""
+    lead = f"{where}, the" if where else "The"
+    return f" {lead} totals and shares are sums of the figures present; {join_words(clauses)}."
+
+
 def _group_years(leaders: list[tuple[str, str]]) -> str:
     """[(year, name), ...] -> 'Saudi Arabia in 2020 and 2021, Russia in 2023' (in order of first year)."""
     by_name: dict[str, list[str]] = {}
@@ -74,13 +117,13 @@ def span_leader(t: CrudeTables) -> Finding:
     """The largest suppliers over the whole span, by tonnage."""
     r = _ranked(t.rankings_mass, t.span)
     first, second = r.iloc[0], r.iloc[1]
-    total = r["net_weight_t"].sum()
+    total = r["net_weight_t"].sum(min_count=1)
     text = (
         f"From {_span_words(t.span)} China imported {fmt_mt(total)} of crude oil (UN Comtrade). "
         f"The largest supplier by tonnage was {_name(first)} with {fmt_mt(first['net_weight_t'])} "
         f"({fmt_pct(first['share_pct'])} of the total, {fmt_kbd(first['rate_bbl_per_day'])} on average), ahead of "
         f"{_name(second)} with {fmt_mt(second['net_weight_t'])} ({fmt_pct(second['share_pct'])})."
-    )
+    ) + _gap_sentence(gap_clauses(r))
     return Finding("span_leader", "Largest supplier over the whole period", text)
 
 
@@ -93,6 +136,9 @@ def annual_leaders(t: CrudeTables) -> Finding:
         text += " By customs value the leaders were the same."
     else:
         text += f" By customs value: {_group_years(by_value)}."
+    for y in t.years:
+        clauses = gap_clauses(_ranked(t.rankings_mass, y)) + gap_clauses(_ranked(t.rankings_value, y))
+        text += _gap_sentence(clauses, f"In {y}")
     return Finding("annual_leaders", "Leader by calendar year", text)
 
 
@@ -122,7 +168,8 @@ def article_year(t: CrudeTables, article_date: date) -> Finding | None:
         f"by customs value {_name(lead_v)} led with {fmt_usd_bn(lead_v['value_usd'])}"
         + ("" if lead_v["partner_iso3"] == FOCUS_ISO3 else f", {_name(mine_v)} had {fmt_usd_bn(mine_v['value_usd'])} (rank {int(mine_v['rank'])})")
     )
-    return Finding("article_year", f"{year}, the year of the article", f"In {year} {mass_words}; {value_words}.")
+    gaps = _gap_sentence(gap_clauses(mass) + gap_clauses(value))
+    return Finding("article_year", f"{year}, the year of the article", f"In {year} {mass_words}; {value_words}.{gaps}")
 
 
 def known_at_article(flows: pd.DataFrame, t: CrudeTables, article_date: date) -> Finding | None:
@@ -152,6 +199,13 @@ def known_at_article(flows: pd.DataFrame, t: CrudeTables, article_date: date) ->
         f"On {article_date.isoformat()} {month_words}; {ytd_words} "
         f"(figures count as known from the 20th of the following month)."
     )
+    lacking = int(lead["n_partners_missing_figure"])
+    if lacking:
+        text += (
+            f" In {fmt_month(month)} {_n(lacking, 'supplier')} had a row without a tonnage figure: the leader is "
+            "the largest of the suppliers with one."
+        )
+    text += _gap_sentence(gap_clauses(r), f"Over {_span_words(ytd)}")
     return Finding("known_at_article", "What the figures showed on the article's date", text)
 
 
@@ -178,6 +232,12 @@ def months_led(t: CrudeTables, article_date: date) -> Finding:
     last = t.streaks.iloc[-1]
     if last["leader_iso3"] == FOCUS_ISO3 and last["end"] == leaders["period"].max():
         text += f" It has led every month since {fmt_month(last['start'])}."
+    lacking = leaders[leaders["n_partners_missing_figure"] > 0]
+    if len(lacking):
+        text += (
+            f" In {_n(len(lacking), 'month')} ({join_words(fmt_month(p) for p in lacking['period'])}) some supplier "
+            "had a row without a tonnage figure; there the leader is the largest of the suppliers with one."
+        )
     return Finding("months_led", f"Months led by {name}", text)
 
 
@@ -189,6 +249,12 @@ def focus_growth(t: CrudeTables) -> Finding:
     def series(frame: pd.DataFrame, fmt) -> str:
         parts = []
         for row in frame.itertuples(index=False):
+            if pd.isna(row.value):  # an incomplete year has no total: say what is missing, not a partial sum
+                parts.append(
+                    f"no total in {row.period} ({_n(int(row.months_missing_figure), 'month')} without a figure, "
+                    f"{row.months_with_data} of {len(parse_period(row.period).months())} months with data)"
+                )
+                continue
             change = "" if pd.isna(row.change_pct) else f" ({fmt_change_pct(row.change_pct)})"
             parts.append(f"{fmt(row.value)} in {row.period}{change}")
         return join_words(parts)
@@ -228,22 +294,42 @@ def price_discount(t: CrudeTables) -> Finding:
 
 
 def cross_source(t: CrudeTables) -> Finding:
-    """How the extract compares with the press (GACC) figures."""
+    """How the extract compares with the press (GACC) figures.
+
+    A figure printed by several outlets counts once (:func:`energytrade.report.data_tables.distinct_figures`),
+    and figures whose HS codes differ between the two sources (the press's coal is HS 2701+2702, the
+    extract's HS 2701) are counted apart from the like-for-like ones.
+    """
     c = t.cross_source
-    crude = c[c["commodity"] == COMMODITY]
-    worst = crude.loc[crude["diff_pct"].abs().idxmax()] if len(crude) else None
+    k = cross_source_counts(c)
+    tol = f"{CROSS_SOURCE_TOLERANCE_PCT:g} %"
     text = (
-        f"{len(c)} figures printed in the press (China customs, GACC) have a counterpart in the Comtrade extract; "
-        f"{int(c['flagged'].sum())} differ by more than {CROSS_SOURCE_TOLERANCE_PCT:g} %. For crude oil: "
-        f"{int(crude['flagged'].sum())} of {len(crude)}"
+        f"{_n(k['n_figures'], 'distinct figure')} printed in the press (China customs, GACC; "
+        f"{k['n_rows']} counting each outlet that printed them) {'has' if k['n_figures'] == 1 else 'have'} a "
+        f"counterpart in the Comtrade extract. Of the {k['n_like']} that cover the same HS codes in both, "
+        f"{k['n_like_flagged']} {_differ(k['n_like_flagged'])} by more than {tol}"
     )
-    if worst is not None:
+    if k["n_unlike"]:
+        text += (
+            f"; the other {k['n_unlike']} cover different HS codes ({hs_scope_words(c)}) and "
+            f"{k['n_unlike_flagged']} of them {_differ(k['n_unlike_flagged'])} by more than {tol}"
+        )
+    figures = distinct_figures(c)
+    crude = figures[figures["commodity"] == COMMODITY]
+    n_crude = int(crude["flagged"].sum())
+    text += f". For crude oil {n_crude} of the {len(crude)} {_differ(n_crude)} by more than {tol}"
+    if len(crude):
+        worst = crude.loc[crude["diff_pct"].abs().idxmax()]
         text += (
             f" (largest difference {fmt_change_pct(worst['diff_pct'])}: {worst['partner_iso3']} {worst['period']}, "
             f"{worst['metric']})"
         )
-    text += ". Differences come from revisions, rounding in the press and outlets' own conversions."
+    text += "."
     return Finding("cross_source", "Comtrade against the press", text)
+
+
+def _differ(n: int) -> str:
+    return "differs" if n == 1 else "differ"
 
 
 def headline_findings(flows: pd.DataFrame, t: CrudeTables, article_date: date) -> list[Finding]:

@@ -200,6 +200,11 @@ def war_windows(as_of: date = ARTICLE_DATE) -> list[tuple[str, str, str]]:
     ]
 
 
+#: The month counts of :func:`energytrade.analysis.change_over_period` that make a window incomplete.
+_GAP_COUNTS = ("months_missing_figure", "months_without_data", "baseline_months_missing_figure",
+               "baseline_months_without_data")
+
+
 def changes_since_war(
     flows: pd.DataFrame, *, as_of: date = ARTICLE_DATE, partner_iso3: str = FOCUS_ISO3
 ) -> pd.DataFrame:
@@ -211,7 +216,9 @@ def changes_since_war(
         One row per window (:func:`war_windows`) and :data:`CHANGE_MEASURES` pair: ``label``, the columns of
         :func:`energytrade.analysis.change_over_period` that matter to a reader (``commodity``, ``metric``,
         ``unit``, ``window``, ``baseline_window``, ``value``, ``baseline_value``, ``change_pct``,
-        ``is_complete``).
+        ``is_complete`` and the counts of months lacking a figure or any data, ``months_missing_figure``,
+        ``months_without_data`` and their ``baseline_`` twins). An incomplete window has no value and so
+        no change (NaN): partial sums are never compared.
     """
     frames = []
     for label, window, baseline in war_windows(as_of):
@@ -222,7 +229,7 @@ def changes_since_war(
             frames.append(change.assign(label=label))
     out = pd.concat(frames, ignore_index=True)
     columns = ["label", "commodity", "metric", "unit", "window", "baseline_window", "value", "baseline_value",
-               "change_pct", "is_complete"]
+               "change_pct", "is_complete", *_GAP_COUNTS]
     return out[columns]
 
 
@@ -265,21 +272,33 @@ def _span_words(window: str) -> str:
 
 
 def changes_note(changes: pd.DataFrame) -> str:
-    """One sentence per window: the change of each measure on a year earlier (from :func:`changes_since_war`)."""
+    """One sentence per window: the change of each measure on a year earlier (from :func:`changes_since_war`).
+
+    A measure whose window or baseline is incomplete gets no change, but the count of months that lack a
+    figure or any data.
+    """
     lines = []
     for label, rows in changes.groupby("label", sort=False):
         parts = [
             f"{_COMMODITY_WORDS.get(r.commodity, r.commodity)} by {_METRIC_WORDS.get(r.metric, r.metric)} "
-            f"{fmt_change_pct(r.change_pct)}"
+            + (fmt_change_pct(r.change_pct) if r.is_complete else _gap_words(r))
             for r in rows.itertuples(index=False)
         ]
         window = rows["window"].iloc[0]
-        incomplete = "" if rows["is_complete"].all() else " (some months lack data: see is_complete)"
         lines.append(
             f"{_span_words(window)} ({label}), China's imports from Russia against the same months a year "
-            f"earlier: {join_words(parts)}{incomplete}."
+            f"earlier: {join_words(parts)}."
         )
     return "\n".join(lines)
+
+
+def _gap_words(r) -> str:
+    """``'no change (1 month without a figure, 2 months without data)'`` for an incomplete comparison."""
+    lacking = int(r.months_missing_figure + r.baseline_months_missing_figure)
+    no_data = int(r.months_without_data + r.baseline_months_without_data)
+    parts = [f"{n} month{'' if n == 1 else 's'} without {what}"
+             for n, what in ((lacking, "a figure"), (no_data, "data")) if n]
+    return f"no change ({', '.join(parts)} in the two windows)"
 
 
 def pipeline_note(volumes: pd.DataFrame) -> str:

@@ -28,7 +28,7 @@ from energytrade.build import build
 from energytrade.claims.asof import ARTICLE_DATE
 from energytrade.raw import write_atomic
 from energytrade.report import figures as figs
-from energytrade.report.findings import Finding, headline_findings
+from energytrade.report.findings import Finding, gap_clauses, headline_findings
 from energytrade.report.format import (
     display_name,
     fmt_amount,
@@ -214,7 +214,11 @@ def crude_figures(t: CrudeTables, article_date: date) -> list[ReportFigure]:
 
 
 def ranking_markdown(t: CrudeTables, top: int = 8) -> str:
-    """Wide Markdown table: one row per rank, one column per window, 'Supplier: Mt (share)'."""
+    """Wide Markdown table: one row per rank, one column per window, 'Supplier: Mt (share)'.
+
+    When a window's sums leave figures out (a partner's row without a tonnage figure, a month without
+    data), a line under the table says so, window by window (:func:`energytrade.report.findings.gap_clauses`).
+    """
     windows = [*t.years, t.span]
     r = t.rankings_mass[t.rankings_mass["window"].isin(windows) & (t.rankings_mass["rank"] <= top)]
     cells = {
@@ -225,7 +229,13 @@ def ranking_markdown(t: CrudeTables, top: int = 8) -> str:
         {"rank": [str(k) for k in range(1, top + 1)]}
         | {w.replace("/", " to "): [cells.get((w, k), "") for k in range(1, top + 1)] for w in windows}
     )
-    return markdown_table(table)
+    gaps = [
+        f"{w.replace('/', ' to ')}: {'; '.join(clauses)}"
+        for w in windows
+        if (clauses := gap_clauses(t.rankings_mass[t.rankings_mass["window"] == w]))
+    ]
+    note = f"\n\n*Totals and shares are sums of the figures present. {'. '.join(gaps)}.*" if gaps else ""
+    return markdown_table(table) + note
 
 
 # ------------------------------------------------------------------------------------------ claims
