@@ -28,9 +28,10 @@ from energytrade.claims import (
     load_specs,
     parse_as_of,
     specs_from_yaml,
+    to_table,
 )
 from energytrade.claims.asof import ARTICLE_DATE, is_known
-from energytrade.claims.engine import combine, resolve_windows
+from energytrade.claims.engine import ClaimMonths, combine, resolve_windows
 from energytrade.errors import BadDate, ClaimSpecError, EnergyTradeError
 from energytrade.periods import Month, parse_period
 from energytrade.schema import conform, validate
@@ -182,15 +183,192 @@ def test_a_compared_partner_without_a_figure_makes_that_finding_inconclusive():
     assert result.verdict == INCONCLUSIVE
 
 
-def test_calendar_years_run_to_the_last_december_in_the_data():
-    rows = [row(p, "crude_oil", m, t=t, usd=u)
-            for m in months("2021-01/2022-03")
-            for p, t, u in (("RUS", RUS_NOV_T, RUS_NOV_USD), ("SAU", SAU_NOV_T, SAU_NOV_USD))]
-    result = evaluate_one(frame(rows), ranking_spec(WindowRule("calendar_years", first_year=2020), metrics=("mass",)))
+def test_calendar_years_are_the_same_for_every_measure_up_to_the_claims_last_complete_year():
+    # Tonnes and dollars for 2021 (UN Comtrade); dollars only for 2022-01..2023-03 (China customs' query).
+    comtrade = [row(p, "crude_oil", m, t=t, usd=u)
+                for m in months("2021")
+                for p, t, u in (("RUS", RUS_NOV_T, RUS_NOV_USD), ("SAU", SAU_NOV_T, SAU_NOV_USD))]
+    query = [row(p, "crude_oil", m, usd=u, source="gacc_query")
+             for m in months("2022-01/2023-03")
+             for p, u in (("RUS", RUS_NOV_USD), ("SAU", SAU_NOV_USD))]
+    spec = two_source_ranking_spec(WindowRule("calendar_years", first_year=2020))
+    result = evaluate_one(frame(comtrade + query), spec, as_of="2024-01-01")
 
-    assert [f.window for f in result.findings] == ["2020", "2021"]  # 2022 has no December in the data
+    # 2022 is complete in the query, so tonnes are judged over it too; 2023 has no December in any source.
+    windows = {metric: [f.window for f in result.findings if f.metric == metric] for metric in ("mass", "value")}
+    assert windows == {"mass": ["2020", "2021", "2022"], "value": ["2020", "2021", "2022"]}
     assert finding(result, "2020", "mass").verdict == INCONCLUSIVE  # needed, but before the data start
     assert finding(result, "2021", "mass").leader_value == 12 * RUS_NOV_T
+    mass_2022 = finding(result, "2022", "mass")
+    assert mass_2022.verdict == INCONCLUSIVE
+    assert mass_2022.missing == ("2022-01..2022-12: no crude_oil mass data in comtrade_extract",)
+    assert finding(result, "2022", "value").leader_value == 12 * RUS_NOV_USD
+
+
+# ------------------------------------------------------------ one latest known month for every measure
+
+# Crude from two sources, as in the bundled data: UN Comtrade (tonnes and dollars) ends in 2024-12, China
+# customs' query (dollars only) runs 2025-01..2025-05. Made-up round figures, per month.
+COMTRADE_LAST, QUERY_MONTHS = "2024-12", months("2025-01/2025-05")
+RUS_T, SAU_T = 9_000_000, 7_000_000
+RUS_USD, SAU_USD = 4_500_000_000, 4_000_000_000
+MID_2025 = "2025-06-30"  # figures up to 2025-05 are known
+
+
+def two_source_rows():
+    comtrade = [row(p, "crude_oil", COMTRADE_LAST, t=t, usd=u)
+                for p, t, u in (("RUS", RUS_T, RUS_USD), ("SAU", SAU_T, SAU_USD))]
+    query = [row(p, "crude_oil", m, usd=u, source="gacc_query")
+             for m in QUERY_MONTHS for p, u in (("RUS", RUS_USD), ("SAU", SAU_USD))]
+    return comtrade + query
+
+
+def two_source_ranking_spec(*windows: WindowRule) -> ClaimSpec:
+    """Tonnes from UN Comtrade only; dollars from UN Comtrade, else China customs' query."""
+    return ClaimSpec(
+        id="test-largest-supplier", quote="Russia is China's largest crude supplier.", kind="largest_supplier",
+        importer="CHN", exporter="RUS",
+        measures=(Measure(("crude_oil",), "mass", ("comtrade_extract",)),
+                  Measure(("crude_oil",), "value", ("comtrade_extract", "gacc_query"))),
+        windows=windows or (WindowRule("latest_month"), WindowRule("year_to_date")),
+    )
+
+
+def test_tonnes_missing_in_the_latest_known_month_are_inconclusive_not_an_older_month():
+    result = evaluate_one(frame(two_source_rows()), two_source_ranking_spec(), as_of=MID_2025)
+
+    latest = "2025-05"
+    assert str(latest_known_month(parse_as_of(MID_2025))) == latest
+    assert [(f.window, f.metric) for f in result.findings] == [
+        (latest, "mass"), (latest, "value"), ("2025-01/2025-05", "mass"), ("2025-01/2025-05", "value")]
+    assert COMTRADE_LAST not in {f.window for f in result.findings}  # no fallback to the tonnes' last month
+    mass = finding(result, latest, "mass")
+    assert mass.verdict == INCONCLUSIVE and mass.known_at_as_of
+    assert mass.missing == (f"{latest}: no crude_oil mass data in comtrade_extract",)
+    assert mass.leader_value is None and mass.sources == ()
+    value = finding(result, latest, "value")
+    assert value.verdict == SUPPORTED and value.data_sources == ("gacc_query",)
+    assert (value.leader_value, value.runner_up_value) == (RUS_USD, SAU_USD)
+    ytd_mass = finding(result, "2025-01/2025-05", "mass")
+    assert ytd_mass.missing == ("2025-01..2025-05: no crude_oil mass data in comtrade_extract",)
+    assert result.verdict == INCONCLUSIVE  # dollars support it, tonnes are unknown
+    assert f"{latest} crude_oil mass: {latest}: no crude_oil mass data in comtrade_extract" in result.summary
+
+
+def test_a_later_month_with_values_only_gives_both_measures_a_later_finding():
+    result = evaluate_one(frame(two_source_rows()), two_source_ranking_spec(WindowRule("latest_month")),
+                          as_of="2025-01-20")
+
+    # 2024-12 was the latest known month; 2025-05, the claim's newest month in the data, came later.
+    assert [(f.window, f.metric, f.known_at_as_of) for f in result.findings] == [
+        (COMTRADE_LAST, "mass", True), (COMTRADE_LAST, "value", True),
+        ("2025-05", "mass", False), ("2025-05", "value", False)]
+    assert result.verdict == SUPPORTED
+    assert finding(result, "2025-05", "mass").missing == ("2025-05: no crude_oil mass data in comtrade_extract",)
+    assert finding(result, "2025-05", "value").verdict == SUPPORTED
+    assert result.later_verdict == INCONCLUSIVE
+
+
+def test_an_as_of_date_beyond_the_data_is_capped_at_the_claims_newest_month_and_says_so():
+    coal_later = row("RUS", "coal", "2025-09", t=RUS_T, usd=RUS_USD)  # not one of the claim's commodities
+    result = evaluate_one(frame(two_source_rows() + [coal_later]), two_source_ranking_spec(WindowRule("latest_month")),
+                          as_of="2030-06-30")
+
+    assert str(latest_known_month(date(2030, 6, 30))) == "2030-05"
+    assert [(f.window, f.metric) for f in result.findings] == [("2025-05", "mass"), ("2025-05", "value")]
+    value = finding(result, "2025-05", "value")
+    assert value.verdict == SUPPORTED and value.known_at_as_of
+    [note] = [n for n in value.notes if "not in the data" in n]
+    assert "figures up to 2030-05 were published" in note and "(2025-06..2030-05 not in the data)" in note
+    assert finding(result, "2025-05", "mass").verdict == INCONCLUSIVE
+    assert "customs figures up to 2030-05 published; the data end at 2025-05" in result.summary
+
+
+def test_the_claims_newest_month_counts_every_source_of_its_commodities():
+    # A press total for 2025 shows that 2025-12 was published; no customs table here holds it.
+    press = row("RUS", "crude_oil", "2025", t=12 * RUS_T, source="gacc_press", freq="A", note="[GACC] 2025")
+    result = evaluate_one(frame(two_source_rows() + [press]), two_source_ranking_spec(WindowRule("latest_month")),
+                          as_of="2030-06-30")
+
+    assert [(f.window, f.verdict) for f in result.findings] == [("2025-12", INCONCLUSIVE)] * 2
+    assert finding(result, "2025-12", "value").missing == (
+        "2025-12: no crude_oil value data in comtrade_extract or gacc_query",)
+
+
+def test_without_any_data_of_the_claims_commodities_the_latest_known_month_is_the_published_one():
+    result = evaluate_one(frame([row("RUS", "coal", "2022-11", t=RUS_T, usd=RUS_USD)]), ranking_spec(metrics=("mass",)))
+
+    [f] = result.findings
+    assert (f.window, f.verdict, f.known_at_as_of) == ("2022-11", INCONCLUSIVE, True)
+    assert f.missing == ("2022-11: no crude_oil mass data in comtrade_extract",)
+    assert result.verdict == INCONCLUSIVE and "customs figures up to 2022-11" in result.summary
+
+
+# Russian crude by calendar year: UN Comtrade (tonnes, dollars) 2023-2024, China customs' query (dollars) 2025.
+YEAR_T = {2023: 8_000_000, 2024: 9_000_000}  # per month: +12.5 %
+YEAR_USD = {2023: 4_000_000_000, 2024: 4_400_000_000, 2025: 3_300_000_000}  # per month: +10 %, then -25 %
+LNG_USD = 500_000_000  # per month, UN Comtrade, 2023-2025
+
+
+def yearly_rows():
+    comtrade = [row("RUS", "crude_oil", m, t=YEAR_T[y], usd=YEAR_USD[y]) for y in (2023, 2024) for m in months(str(y))]
+    query = [row("RUS", "crude_oil", m, usd=YEAR_USD[2025], source="gacc_query") for m in months("2025")]
+    return comtrade + query
+
+
+def yearly_change_spec(*extra: Measure) -> ClaimSpec:
+    return ClaimSpec(
+        id="test-surge", quote="Imports from Russia surged.", kind="change_over_period", importer="CHN",
+        exporter="RUS", threshold=DRAMATIC,
+        measures=(Measure(("crude_oil",), "mass", ("comtrade_extract",)),
+                  Measure(("crude_oil",), "value", ("comtrade_extract", "gacc_query"))) + extra,
+        windows=(WindowRule("calendar_years", first_year=2024, baseline="year_earlier"),),
+    )
+
+
+def test_every_measure_gets_every_calendar_year_and_missing_tonnes_are_named():
+    result = evaluate_one(frame(yearly_rows()), yearly_change_spec(), as_of="2026-02-01")
+
+    assert [(f.window, f.metric) for f in result.findings] == [
+        ("2024", "mass"), ("2024", "value"), ("2025", "mass"), ("2025", "value")]
+    mass_2024 = finding(result, "2024", "mass")
+    assert mass_2024.change_pct == pytest.approx((YEAR_T[2024] - YEAR_T[2023]) / YEAR_T[2023] * 100)
+    mass_2025 = finding(result, "2025", "mass")
+    assert mass_2025.verdict == INCONCLUSIVE and mass_2025.change_pct is None
+    assert mass_2025.missing == ("2025-01..2025-12: no crude_oil mass data in comtrade_extract",)
+    assert result.verdict == INCONCLUSIVE
+    assert "2025 crude_oil mass: 2025-01..2025-12" in result.summary
+
+
+def test_a_change_across_sources_is_kept_and_says_so():
+    result = evaluate_one(frame(yearly_rows()), yearly_change_spec(), as_of="2026-02-01")
+
+    value = finding(result, "2025", "value")
+    assert value.verdict == NOT_SUPPORTED
+    assert value.change_pct == pytest.approx((YEAR_USD[2025] - YEAR_USD[2024]) / YEAR_USD[2024] * 100)
+    assert value.data_sources == ("gacc_query", "comtrade_extract")
+    [note] = [n for n in value.notes if n.startswith("mixed sources")]
+    assert "2025 from gacc_query (China customs' online query); 2024 from comtrade_extract (UN Comtrade" in note
+    assert ("(mixed sources: 2025 from gacc_query against 2024 from comtrade_extract for crude_oil value)"
+            in result.summary)
+    assert "(−25.0 %; gacc_query vs comtrade_extract)" in to_table([result])
+    same_source = finding(result, "2024", "value")
+    assert same_source.data_sources == ("comtrade_extract",)
+    assert not any("mixed sources" in n for n in same_source.notes)
+    assert result.summary.count("mixed sources") == 1
+
+
+def test_a_total_whose_parts_come_from_two_sources_in_one_window_says_so():
+    lng = [row("RUS", "lng", m, t=RUS_T / 10, usd=LNG_USD) for m in months("2023-01/2025-12")]
+    total = Measure(("crude_oil", "lng"), "value", ("comtrade_extract", "gacc_query"), label="energy_total")
+    result = evaluate_one(frame(yearly_rows() + lng), yearly_change_spec(total), as_of="2026-02-01")
+
+    [f] = [f for f in result.findings if f.window == "2025" and f.commodity == "energy_total"]
+    assert (f.value, f.baseline_value) == (12 * (YEAR_USD[2025] + LNG_USD), 12 * (YEAR_USD[2024] + LNG_USD))
+    assert f.data_sources == ("gacc_query", "comtrade_extract")
+    assert any(n.startswith("2025 sums figures from several sources: gacc_query") for n in f.notes)
+    [mixed] = [n for n in f.notes if n.startswith("mixed sources")]
+    assert "2025 from gacc_query (China customs' online query) and comtrade_extract" in mixed
 
 
 # ------------------------------------------------------------------------------ change over period
@@ -289,14 +467,20 @@ def forecast_spec(*extra: Measure, verdict_metrics=("volume",)) -> ClaimSpec:
     )
 
 
-def one_claim_of_each_kind():
-    """``(flows, results)``: a ranking, a change and a forecast claim, with inconclusive findings among them.
+def each_kind_flows_and_specs():
+    """``(flows, specs)``: a ranking, a change and a forecast claim, with inconclusive findings among them.
 
     Russia's crude: the surge rows (2021-03..11 without 2021-05, 2022-03..11); Saudi Arabia leads 2022-11.
     """
     saudi = [row("SAU", "crude_oil", "2022-11", t=SAU_NOV_T, usd=SAU_NOV_USD)]
     flows = frame(surge_rows(skip=("2021-05",)) + saudi + press_rows())
     specs = [ranking_spec(WindowRule("latest_month"), WindowRule("year_to_date")), change_spec(), forecast_spec()]
+    return flows, specs
+
+
+def one_claim_of_each_kind():
+    """``(flows, results)``: :func:`each_kind_flows_and_specs`, evaluated as of the article's date."""
+    flows, specs = each_kind_flows_and_specs()
     return flows, evaluate(flows=flows, specs=specs)
 
 
@@ -435,15 +619,25 @@ def test_a_bad_as_of_date_is_a_typed_error_saying_what_to_write(bad):
     assert isinstance(info.value, EnergyTradeError)
 
 
-def test_resolve_windows_from_the_latest_known_month_and_the_data():
-    data = months("2020-01/2024-12")
-    ytd = resolve_windows(WindowRule("year_to_date"), Month(2022, 11), data)
-    assert [w.window for w in ytd] == ["2022-01/2022-11", "2024"]  # known then; the data's latest, later
+def test_resolve_windows_from_the_claims_months_only():
+    months_then = ClaimMonths(published=Month(2022, 11), data_end=Month(2024, 12))
+    ytd = resolve_windows(WindowRule("year_to_date"), months_then)
+    assert [w.window for w in ytd] == ["2022-01/2022-11", "2024"]  # known then; the claim's newest, later
     rule = WindowRule("calendar_years", first_year=2022, baseline="year_earlier")
-    years = resolve_windows(rule, Month(2022, 11), data)
+    years = resolve_windows(rule, months_then)
     assert [(w.window, w.baseline) for w in years] == [("2022", "2021"), ("2023", "2022"), ("2024", "2023")]
-    stale = resolve_windows(WindowRule("latest_month"), Month(2025, 5), data)
-    assert stale[0].window == "2024-12" and "not in the data" in stale[0].note
+    span = WindowRule("span_to_latest", start="2022-03", max_months=12, baseline="year_earlier")
+    assert [w.window for w in resolve_windows(span, months_then)] == ["2022-03/2022-11", "2022-03/2023-02"]
+    # The data end before what was published: capped, with the months not in the data named.
+    capped = ClaimMonths(published=Month(2026, 10), data_end=Month(2026, 7))
+    [latest] = resolve_windows(WindowRule("latest_month"), capped)
+    assert latest.window == "2026-07" and "(2026-08..2026-10 not in the data)" in latest.note
+    years = resolve_windows(WindowRule("calendar_years", first_year=2024), capped)
+    assert [w.window for w in years] == ["2024", "2025"]
+    # No data at all: the published month, by definition.
+    empty = ClaimMonths(published=Month(2022, 11), data_end=None)
+    assert [w.window for w in resolve_windows(WindowRule("latest_month"), empty)] == ["2022-11"]
+    assert [w.window for w in resolve_windows(WindowRule("calendar_years", first_year=2020), empty)] == ["2020", "2021"]
 
 
 # ------------------------------------------------------------------------------------------- specs

@@ -11,10 +11,11 @@ import pytest
 from conftest import BUNDLED_RAW
 
 from energytrade.build import load_trade_flows
-from energytrade.claims import ARTICLE_DATE, INCONCLUSIVE, MIXED, SUPPORTED, evaluate
+from energytrade.claims import ARTICLE_DATE, INCONCLUSIVE, MIXED, SUPPORTED, evaluate, latest_known_month, parse_as_of
 from energytrade.cli import main
 
 CRUDE_CSV = BUNDLED_RAW / "comtrade_extract" / "2026-11-27" / "comtrade_crude_oil.csv"
+QUERY_CRUDE_CSV = BUNDLED_RAW / "gacc_query" / "2026-11-27" / "gacc_crude_oil.csv"
 PRESS_GAS_CSV = BUNDLED_RAW / "gacc_press" / "2026-11-27" / "china_gas_energy_reported.csv"
 PROVENANCE = re.compile(r"^raw/(?P<path>[^#]+)#row=(?P<row>\d+)(&col=\w+)?$")
 MT = 1e6  # tonnes per million tonnes (the extract's qty_mt)
@@ -124,6 +125,51 @@ def test_the_gas_forecast_is_judged_on_gazproms_figures_from_2024(results):
     rises = {f.value > f.baseline_value, lng_2023 > lng_2022}
     expected = SUPPORTED if rises == {True} else MIXED if rises == {True, False} else "NOT_SUPPORTED"
     assert result.later_verdict == expected
+
+
+def test_in_mid_2025_crude_tonnes_are_inconclusive_for_2025_05_not_judged_on_2024_12(flows, crude_raw):
+    """The review's case: on 2025-06-30 figures up to 2025-05 were out; the query has dollars for it, no tonnes."""
+    as_of = "2025-06-30"
+    latest = str(latest_known_month(parse_as_of(as_of)))
+    query = pd.read_csv(QUERY_CRUDE_CSV, dtype={"period": str})
+    compact = latest.replace("-", "")
+    assert compact in set(query["period"]) and "qty_mt" not in query.columns  # dollars only
+    comtrade_last = crude_raw["period"].max()
+    assert comtrade_last < compact  # UN Comtrade's tonnes end earlier
+    [result] = [r for r in evaluate(as_of=as_of, flows=flows) if r.id == "russia-largest-oil-supplier"]
+
+    mass = finding(result, latest, "mass")
+    assert mass.verdict == INCONCLUSIVE and mass.known_at_as_of
+    assert mass.missing == (f"{latest}: no crude_oil mass data in comtrade_extract",)
+    month = query[query["period"] == compact].sort_values("value_usd_bn", ascending=False)
+    value = finding(result, latest, "value")
+    assert value.leader_name == month.iloc[0]["partner"]
+    assert value.leader_value == pytest.approx(month.iloc[0]["value_usd_bn"] * BN)
+    # No finding falls back to the month UN Comtrade's tonnes end in.
+    assert f"{comtrade_last[:4]}-{comtrade_last[4:]}" not in {f.window for f in result.findings}
+
+
+def test_every_measure_of_a_claim_is_judged_over_the_same_windows(results):
+    for result in results.values():
+        windows: dict[tuple[str, str], set] = {}
+        for f in result.findings:
+            windows.setdefault((f.commodity, f.metric), set()).add((f.window, f.known_at_as_of))
+        assert len({frozenset(w) for w in windows.values()}) == 1, result.id
+    surge = results["russia-energy-exports-to-china-surged"]
+    assert len([f for f in surge.findings if f.window == "2025"]) == len(surge.spec.measures)
+    for f in surge.findings:
+        if f.window == "2025" and f.verdict == INCONCLUSIVE:
+            assert f.missing and all(m.startswith("2025-") for m in f.missing), (f.commodity, f.metric, f.missing)
+
+
+def test_changes_across_sources_are_kept_and_say_so(results):
+    surge = results["russia-energy-exports-to-china-surged"]
+    mixed = [f for f in surge.findings if f.verdict != INCONCLUSIVE and len(set(f.data_sources)) > 1]
+    assert mixed  # 2025 from China customs' query against 2024 from UN Comtrade
+    for f in mixed:
+        assert f.data_sources == ("gacc_query", "comtrade_extract"), (f.window, f.commodity)
+        assert any(n.startswith(f"mixed sources: {f.window} from gacc_query") for n in f.notes), (f.window, f.commodity)
+    assert "mixed sources: 2025 from gacc_query against 2024 from comtrade_extract" in surge.summary
 
 
 def test_every_number_traces_to_an_existing_raw_row(results):

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
-from test_claims import one_claim_of_each_kind
+from test_claims import each_kind_flows_and_specs, one_claim_of_each_kind
 
 from energytrade.claims import (
     EVIDENCE_COLUMNS,
     JSON_SCHEMA,
     VERDICTS,
+    evaluate,
     evidence_frame,
     to_json,
     to_table,
@@ -27,6 +32,7 @@ RANKING = ["leader_iso3", "leader_name", "leader_value", "runner_up_iso3", "runn
            "margin_pct", "claimed_iso3", "claimed_rank", "claimed_value", "claimed_share_pct"]
 CHANGE = ["partner_iso3", "value", "baseline_window", "baseline_value", "change_pct", "threshold_pct"]
 NUMBER_OR_NULL = (int, float, type(None))
+TESTS = Path(__file__).resolve().parent
 
 
 @pytest.fixture(scope="module")
@@ -83,8 +89,25 @@ def test_json_writes_missing_figures_as_null_and_rounds(results):
     assert {a["outlet"] for a in forecast["alternatives"]} == {"RU govt/Novak", "Gazprom Telegram", "Interfax"}
 
 
-def test_json_is_deterministic(results):
-    assert to_json(results[1]) == to_json(results[1])
+# Evaluates the same constructed claims in a fresh interpreter and prints their JSON.
+FRESH_PROCESS = "from test_claims import one_claim_of_each_kind; from energytrade.claims import to_json; " \
+                "print(to_json(one_claim_of_each_kind()[1]))"
+
+
+def test_json_is_the_same_from_a_second_evaluation_and_from_fresh_processes():
+    flows, specs = each_kind_flows_and_specs()
+    before = flows.copy()
+    first = to_json(evaluate(flows=flows, specs=specs))
+    # Again on the same frame: an evaluation neither changes its input nor leaves state behind.
+    assert to_json(evaluate(flows=flows, specs=specs)) == first
+    pd.testing.assert_frame_equal(flows, before)
+    # From scratch in other interpreters, with other string-hash seeds (the order of sets of strings).
+    for seed in ("1", "2"):
+        path = os.pathsep.join(p for p in (str(TESTS), os.environ.get("PYTHONPATH")) if p)
+        env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": path}
+        done = subprocess.run([sys.executable, "-c", FRESH_PROCESS], env=env, cwd=TESTS, capture_output=True,
+                              text=True, check=True, timeout=300)
+        assert done.stdout == first + "\n", f"PYTHONHASHSEED={seed}"
 
 
 def test_table_shows_each_claim_verdict_and_findings(results):

@@ -30,9 +30,23 @@ The as-of rule
 A month's customs figures count as known from ``lag_days`` days after the month ends (default 20: the 20th
 of the following month). A span (year to date, calendar year) is known when its last month is, so an annual
 figure is known when its December is. The same rule dates press figures. The default as-of date is the
-article's, 2022-12-30: figures up to 2022-11 were known then. "The latest known month" is the latest month
-known on the as-of date that the data hold. Findings over windows not yet known on the as-of date are still
-computed and kept, with ``known_at_as_of: false`` and the date they became known (``known_from``).
+article's, 2022-12-30: figures up to 2022-11 were known then. Findings over windows not yet known on the
+as-of date are still computed and kept, with ``known_at_as_of: false`` and the date they became known
+(``known_from``).
+
+The windows of a claim (the same for every measure)
+---------------------------------------------------
+"The latest known month" is one month for the whole claim: the latest month whose figures count as known
+on the as-of date, capped at the claim's newest month, the newest month for which any source in the data
+holds a figure of any of the claim's commodities (its importer and flow; any partner, metric or frequency;
+a year counts as its December). The cap lets an as-of date beyond the data (today, say) judge the newest
+figures there are; when it applies, the summary says so and the notes of the windows it shortens name the
+published months that are not in the data. The latest month, its year to date and a span up to the latest
+month end there for every measure: a measure without data for such a window gets an INCONCLUSIVE finding
+naming the measure and the months, never a window ending in an older month of its own. Calendar years run
+from the spec's ``first_year`` to the last year whose December is no later than the claim's newest month,
+again the same for every measure. When the claim's newest month is later than the latest known month, the
+same windows ending in it are evaluated as later findings.
 
 How a finding is judged
 -----------------------
@@ -43,10 +57,11 @@ change_over_period, forecast_vs_outcome
     threshold (``>=`` for ``at_least_pct``, ``>`` for ``above_pct``), NOT_SUPPORTED otherwise. The actual
     change is always shown, so readers can apply their own threshold.
 INCONCLUSIVE
-    A month of the window (or baseline) has no data in any of the measure's sources, or a compared figure is
-    missing (a row with no figure; for rankings: the leader's, runner-up's or exporter's, or that of any
-    partner ranking in the top three by the other metric, which could be the leader). ``missing`` names the
-    months. Nothing is ever filled or interpolated.
+    A month of the window (or baseline) has no data in any of the measure's sources (e.g. tonnes in a month
+    for which only values were published), or a compared figure is missing (a row with no figure; for
+    rankings: the leader's, runner-up's or exporter's, or that of any partner ranking in the top three by
+    the other metric, which could be the leader). ``missing`` names the months and the measure. Nothing is
+    ever filled or interpolated.
 
 The verdict rule (a claim's overall verdict)
 --------------------------------------------
@@ -64,6 +79,10 @@ Data choices
 ------------
 - Sources per window: a measure lists sources in order of preference (UN Comtrade extract 2020-2024, then
   China customs' query 2025 on, values only); each window uses the first that covers all its months.
+- Mixed sources: a change whose window and baseline come from different sources (2025 from China customs'
+  query against 2024 from UN Comtrade) is kept, but says so: ``data_sources`` lists both, a note names the
+  source of each window, and the summary sentence of that window says "mixed sources". A total whose parts
+  come from different sources within one window gets a note too.
 - A partner absent from a month that has data is summed as reported (customs list only partners with trade);
   the finding's note names the month.
 - Pipeline-gas volumes (bcm) exist only as press figures (``gacc_press``); several outlets report the same

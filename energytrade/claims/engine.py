@@ -24,10 +24,59 @@ from energytrade.claims.results import (
     ClaimResult,
     Finding,
 )
-from energytrade.claims.spec import YEAR_EARLIER, ClaimSpec, Measure, WindowRule
+from energytrade.claims.spec import SOURCE_NAMES, YEAR_EARLIER, ClaimSpec, Measure, WindowRule
 from energytrade.periods import Month, Span, parse_month, parse_period
 
 # ------------------------------------------------------------------------------------------- windows
+
+
+@dataclass(frozen=True)
+class ClaimMonths:
+    """The months a claim's moving windows end in: what was published by the as-of date, what the data hold.
+
+    Attributes
+    ----------
+    published : Month
+        The latest month whose figures count as known on the as-of date (:func:`latest_known_month`),
+        whatever the data hold.
+    data_end : Month or None
+        The newest month for which any source in the table holds a figure of any of the claim's
+        commodities (the claim's importer and flow; any partner, metric or frequency; a year counts as
+        its December). ``None`` when the table holds none.
+    """
+
+    published: Month
+    data_end: Month | None
+
+    @property
+    def latest(self) -> Month:
+        """The claim's latest known month: ``published``, capped at ``data_end`` (same for every measure)."""
+        return self.published if self.data_end is None else min(self.published, self.data_end)
+
+    @property
+    def last(self) -> Month:
+        """The last month any window reaches, later findings included: ``data_end`` (else ``published``)."""
+        return self.published if self.data_end is None else self.data_end
+
+    @property
+    def is_capped(self) -> bool:
+        """Whether months were published by the as-of date beyond what any source in the data holds."""
+        return self.data_end is not None and self.data_end < self.published
+
+    @property
+    def cap_note(self) -> str:
+        if not self.is_capped:
+            return ""
+        return (f"figures up to {self.published} were published by the as-of date, but no source in the data "
+                f"goes beyond {self.data_end} for the claim's commodities: {self.data_end} is taken as the latest "
+                f"known month ({compress_months(Span(self.data_end.shift(1), self.published).months())} not in "
+                "the data)")
+
+
+def claim_months(spec: ClaimSpec, view: TableView, as_of: date, lag_days: int = DEFAULT_LAG_DAYS) -> ClaimMonths:
+    """The :class:`ClaimMonths` of a claim on ``as_of``: one latest known month for all its measures."""
+    commodities = tuple(dict.fromkeys(c for m in spec.measures for c in m.commodities))
+    return ClaimMonths(latest_known_month(as_of, lag_days), view.newest_month(commodities))
 
 
 @dataclass(frozen=True)
@@ -52,71 +101,55 @@ def _baseline(rule: WindowRule, window: str) -> str | None:
     return str(parse_period(rule.baseline))
 
 
-def resolve_windows(rule: WindowRule, latest_known: Month, data_months: Iterable[str]) -> list[ResolvedWindow]:
-    """The windows a rule gives, from the latest month known at the as-of date and the data's months.
+def resolve_windows(rule: WindowRule, months: ClaimMonths) -> list[ResolvedWindow]:
+    """The windows a rule gives, the same for every measure of a claim.
+
+    The windows depend on the claim's months only, never on which months one measure's data hold: a
+    measure lacking data for a window gets an INCONCLUSIVE finding naming the months, not another window.
 
     Parameters
     ----------
     rule : WindowRule
-    latest_known : Month
-        The latest month whose figures count as known on the as-of date (:func:`latest_known_month`).
-    data_months : iterable of str
-        The ``YYYY-MM`` months in which the measure's data hold a figure.
+    months : ClaimMonths
+        The claim's latest known month (``months.latest``) and the last month its data reach
+        (``months.last``).
 
     Returns
     -------
     list of ResolvedWindow
-        Windows known at the as-of date first, then later ones (only up to what the data hold).
+        Windows ending in the latest known month first, then later ones (up to ``months.last``).
 
     Examples
     --------
-    >>> rule = WindowRule("latest_month")
-    >>> [w.window for w in resolve_windows(rule, Month(2022, 11), ["2022-10", "2022-11", "2022-12"])]
-    ['2022-11', '2022-12']
+    >>> months = ClaimMonths(published=Month(2022, 11), data_end=Month(2024, 12))
+    >>> [w.window for w in resolve_windows(WindowRule("latest_month"), months)]
+    ['2022-11', '2024-12']
+    >>> [w.window for w in resolve_windows(WindowRule("calendar_years", first_year=2021), months)]
+    ['2021', '2022', '2023', '2024']
     """
-    months = sorted({parse_month(m) for m in data_months})
-    known = [m for m in months if m <= latest_known]
-    last_known_data = known[-1] if known else None
-    last_data = months[-1] if months else None
-
-    def latest_windows() -> list[tuple[Month, str]]:
-        out = []
-        if last_known_data is None:
-            out.append((latest_known, f"no data up to {latest_known}, the latest month known then"))
-        else:
-            note = ""
-            if last_known_data < latest_known:
-                note = (f"the data end at {last_known_data}; months up to {latest_known} were published "
-                        "by the as-of date but are not in the data")
-            out.append((last_known_data, note))
-        if last_data is not None and last_data > latest_known:
-            out.append((last_data, "the latest month in the data"))
-        return out
+    latest, last = months.latest, months.last
+    ends = [(latest, months.cap_note)]
+    if last > latest:
+        ends.append((last, "the latest month any source in the data holds for the claim's commodities"))
 
     out: list[ResolvedWindow] = []
     if rule.rule == "latest_month":
-        out = [ResolvedWindow(str(m), None, note) for m, note in latest_windows()]
+        out = [ResolvedWindow(str(m), None, note) for m, note in ends]
     elif rule.rule == "year_to_date":
-        out = [ResolvedWindow(_label(Month(m.year, 1), m), None, note) for m, note in latest_windows()]
+        out = [ResolvedWindow(_label(Month(m.year, 1), m), None, note) for m, note in ends]
     elif rule.rule == "calendar_years":
-        decembers = [m.year for m in months if m.month == 12]
-        last_year = max(decembers) if decembers else None
-        if last_year is not None:
-            out = [ResolvedWindow(str(y)) for y in range(int(rule.first_year), last_year + 1)]
+        # A year is complete when its December is within the claim's months, whichever source holds it.
+        last_year = last.year if last.month == 12 else last.year - 1
+        out = [ResolvedWindow(str(y)) for y in range(int(rule.first_year), last_year + 1)]
     elif rule.rule == "span_to_latest":
         start = parse_month(str(rule.start))
         cap = start.shift(int(rule.max_months) - 1)
         end_known = None
-        if latest_known >= start:
-            if last_known_data is not None and last_known_data >= start:
-                end_known = min(last_known_data, cap)
-                out.append(ResolvedWindow(_label(start, end_known)))
-            else:
-                end_known = min(latest_known, cap)
-                out.append(ResolvedWindow(_label(start, end_known), None,
-                                          f"no data from {start} up to {end_known}"))
-        if last_data is not None and last_data >= start:
-            end_later = min(last_data, cap)
+        if latest >= start:
+            end_known = min(latest, cap)
+            out.append(ResolvedWindow(_label(start, end_known), None, months.cap_note if end_known == latest else ""))
+        if last >= start:
+            end_later = min(last, cap)
             if end_known is None or end_later > end_known:
                 out.append(ResolvedWindow(_label(start, end_later)))
     elif rule.rule == "fixed":
@@ -125,21 +158,6 @@ def resolve_windows(rule: WindowRule, latest_known: Month, data_months: Iterable
 
 
 # ------------------------------------------------------------------------------------------ findings
-
-
-def _measure_months(view: TableView, measure: Measure, exporter: str) -> set[str]:
-    """Months with data for a measure (a sum: months where every part has data)."""
-    if measure.is_press:
-        flows = view.flows
-        rows = flows[(flows["source"].isin(measure.sources)) & (flows["commodity"] == measure.commodities[0])
-                     & (flows["partner_iso3"] == exporter) & (flows["reporter_iso3"] == view.importer)
-                     & flows[evidence.SOURCE_COLUMNS[measure.metric]].notna() & (flows["freq"] == "A")]
-        return {m for year in rows["period"].unique() for m in parse_period(year).months()}
-    per_commodity = [
-        set().union(*(view.months_with_data(c, measure.metric, s) for s in measure.sources))
-        for c in measure.commodities
-    ]
-    return set.intersection(*per_commodity)
 
 
 def _figure(view: TableView, measure: Measure, window: str, partner: str) -> WindowFigure:
@@ -176,9 +194,31 @@ def _ranking_finding(spec: ClaimSpec, view: TableView, measure: Measure, rw: Res
         runner_up_iso3=fig.runner_up_iso3, runner_up_name=fig.runner_up_name, runner_up_value=fig.runner_up_value,
         margin_pct=fig.margin_pct, claimed_iso3=spec.exporter, claimed_rank=fig.claimed_rank,
         claimed_value=fig.claimed_value, claimed_share_pct=fig.claimed_share_pct,
-        missing=fig.missing or ((rw.note,) if fig.leader_iso3 is None and rw.note else ()),
+        missing=fig.missing or ((f"{rw.window}: no partner with a {measure.metric} figure",)
+                                if fig.leader_iso3 is None else ()),
         data_sources=fig.data_sources, notes=notes, sources=fig.sources,
     )
+
+
+def source_text(sources: tuple[str, ...]) -> str:
+    """``("gacc_query",)`` -> ``"gacc_query (China customs' online query)"``; several joined with "and"."""
+    return _join([f"{s} ({SOURCE_NAMES[s]})" if s in SOURCE_NAMES else s for s in sources]) or "no source"
+
+
+def source_notes(window_sources: tuple[tuple[str, tuple[str, ...]], ...]) -> list[str]:
+    """Notes for a comparison whose figures come from different sources.
+
+    One note when a window sums figures from several sources (a total whose parts differ), and one when
+    the compared windows' figures come from different sources (e.g. 2025 from China customs' query
+    against 2024 from UN Comtrade). The comparison is kept; the notes say it is across sources.
+    """
+    notes = [f"{window} sums figures from several sources: {source_text(sources)}"
+             for window, sources in window_sources if len(sources) > 1]
+    if len({frozenset(s) for _, s in window_sources}) > 1:
+        sides = "; ".join(f"{window} from {source_text(sources)}" for window, sources in window_sources)
+        notes.append(f"mixed sources: {sides}. The comparison is kept, but the sources may differ in coverage, "
+                     "partner attribution and revisions, so part of the change may come from the change of source")
+    return notes
 
 
 def _pct(value: float, base: float) -> float | None:
@@ -200,6 +240,9 @@ def _change_finding(spec: ClaimSpec, view: TableView, measure: Measure, rw: Reso
             verdict = SUPPORTED if now.value > 0 and spec.threshold.change_pct >= 0 else NOT_SUPPORTED
         else:
             verdict = SUPPORTED if spec.threshold.passes(change) else NOT_SUPPORTED
+    window_sources = ((rw.window, now.data_sources), (rw.baseline, base.data_sources))
+    if not missing:
+        notes += source_notes(window_sources)
     change_range = None
     alternatives = now.alternatives + base.alternatives
     if alternatives and not missing:
@@ -217,31 +260,36 @@ def _change_finding(spec: ClaimSpec, view: TableView, measure: Measure, rw: Reso
         alternatives=alternatives, missing=missing,
         data_sources=tuple(dict.fromkeys(now.data_sources + base.data_sources)),
         notes=tuple(notes), sources=tuple(dict.fromkeys(now.sources + base.sources)),
+        window_sources=window_sources,
     )
 
 
-def findings_for(spec: ClaimSpec, flows: pd.DataFrame, as_of: date, lag_days: int = DEFAULT_LAG_DAYS) -> list[Finding]:
-    """Every finding of a claim: each measure over each window its rules give (known ones first)."""
+def findings_for(spec: ClaimSpec, flows: pd.DataFrame, as_of: date, lag_days: int = DEFAULT_LAG_DAYS,
+                 months: ClaimMonths | None = None) -> list[Finding]:
+    """Every finding of a claim: each measure over each window its rules give (known ones first).
+
+    Every measure is judged over the same windows (:func:`resolve_windows` on the claim's
+    :class:`ClaimMonths`); a measure without data for one gets an INCONCLUSIVE finding naming the months.
+    """
     view = TableView(flows, spec.importer, spec.flow)
-    latest = latest_known_month(as_of, lag_days)
+    months = claim_months(spec, view, as_of, lag_days) if months is None else months
+    windows = [(w_index, rw) for w_index, rule in enumerate(spec.windows) for rw in resolve_windows(rule, months)]
     # A year to date ending in December is a calendar year: list it with the calendar years.
     year_rule = next((i for i, r in enumerate(spec.windows) if r.rule == "calendar_years"), None)
+    make = _ranking_finding if spec.kind == "largest_supplier" else _change_finding
     keyed = []
     for m_index, measure in enumerate(spec.measures):
-        months = _measure_months(view, measure, spec.exporter)
         seen: set[tuple[str, str | None]] = set()
-        for w_index, rule in enumerate(spec.windows):
-            for rw in resolve_windows(rule, latest, months):
-                if (rw.window, rw.baseline) in seen:
-                    continue
-                seen.add((rw.window, rw.baseline))
-                known, first_day = _known(rw, as_of, lag_days)
-                make = _ranking_finding if spec.kind == "largest_supplier" else _change_finding
-                finding = make(spec, view, measure, rw, known, first_day)
-                span = parse_period(rw.window)
-                is_year = span.start.month == 1 and span.end.month == 12 and span.start.year == span.end.year
-                order = year_rule if is_year and year_rule is not None else w_index
-                keyed.append(((not known, order, span.start, m_index), finding))
+        for w_index, rw in windows:
+            if (rw.window, rw.baseline) in seen:
+                continue
+            seen.add((rw.window, rw.baseline))
+            known, first_day = _known(rw, as_of, lag_days)
+            finding = make(spec, view, measure, rw, known, first_day)
+            span = parse_period(rw.window)
+            is_year = span.start.month == 1 and span.end.month == 12 and span.start.year == span.end.year
+            order = year_rule if is_year and year_rule is not None else w_index
+            keyed.append(((not known, order, span.start, m_index), finding))
     return [f for _, f in sorted(keyed, key=lambda kf: kf[0])]
 
 
@@ -345,6 +393,9 @@ def _change_sentences(spec: ClaimSpec, findings: list[Finding], full_windows: in
             total_labels = {m.label for m in spec.measures if m.is_total}
             totals = [f for f in fs if f.commodity in total_labels]
             shown = (totals or fs)[:1]
+            if shown[0].verdict == INCONCLUSIVE:
+                # The headline measure is unknown: say so, and show the first measure that is known.
+                shown += [f for f in fs if f.verdict != INCONCLUSIVE][:1]
         parts = []
         for f in shown:
             if f.verdict == INCONCLUSIVE:
@@ -357,12 +408,24 @@ def _change_sentences(spec: ClaimSpec, findings: list[Finding], full_windows: in
             parts.append(f"{f.commodity} {f.metric} {fmt_amount(f.value, f.unit)} vs "
                          f"{fmt_amount(f.baseline_value, f.unit)} ({fmt_pct(f.change_pct)}{spread}{counted})")
         if shown is not fs:
-            parts = [f"headline {parts[0]}"]
+            parts[0] = f"headline {parts[0]}"
         passed = sum(f.verdict == SUPPORTED for f in fs if f.counts_toward_verdict)
         counted_n = sum(f.verdict != INCONCLUSIVE for f in fs if f.counts_toward_verdict)
-        out.append(f"{window} against {baseline}: {'; '.join(parts)} — {passed} of {counted_n} counted "
-                   "findings pass the threshold")
+        sentence = (f"{window} against {baseline}: {'; '.join(parts)} — {passed} of {counted_n} counted "
+                    "findings pass the threshold")
+        out.append(sentence + _mixed_sources_text(fs))
     return out
+
+
+def _mixed_sources_text(findings: list[Finding]) -> str:
+    """``" (mixed sources: 2025 from gacc_query against 2024 from comtrade_extract for crude_oil value, ...)"``."""
+    by_sides: dict[tuple, list[str]] = {}
+    for f in findings:
+        if f.has_mixed_sources:
+            by_sides.setdefault(f.window_sources, []).append(f"{f.commodity} {f.metric}")
+    texts = [" against ".join(f"{w} from {'+'.join(src) or 'no source'}" for w, src in sides)
+             + f" for {_join(measures)}" for sides, measures in by_sides.items()]
+    return f" (mixed sources: {'; '.join(texts)})" if texts else ""
 
 
 _VERDICT_WORDS = {
@@ -379,11 +442,15 @@ _VERDICT_WORDS = {
 
 
 def summarize(spec: ClaimSpec, findings: list[Finding], verdict: str, later_verdict: str | None,
-              as_of: date, lag_days: int) -> str:
-    """The claim's summary, written from the numbers: what was known on the as-of date, then what came later."""
+              as_of: date, lag_days: int, months: ClaimMonths | None = None) -> str:
+    """The claim's summary, written from the numbers: what was known on the as-of date, then what came later.
+
+    ``months``: the claim's :class:`ClaimMonths` (default: as if the data reached every published month).
+    """
     known = [f for f in findings if f.known_at_as_of]
     later = [f for f in findings if not f.known_at_as_of]
-    latest = latest_known_month(as_of, lag_days)
+    if months is None:
+        months = ClaimMonths(latest_known_month(as_of, lag_days), None)
     words = _VERDICT_WORDS[spec.kind]
     text = []
     if known:
@@ -391,7 +458,11 @@ def summarize(spec: ClaimSpec, findings: list[Finding], verdict: str, later_verd
             body = "; ".join(_ranking_sentences(spec, known))
         else:
             body = "; ".join(_change_sentences(spec, known))
-        head = f"As known on {as_of} (customs figures up to {latest})"
+        if months.is_capped and any(r.rule != "fixed" for r in spec.windows):
+            head = (f"As known on {as_of} (customs figures up to {months.published} published; the data end at "
+                    f"{months.data_end}, taken as the latest known month)")
+        else:
+            head = f"As known on {as_of} (customs figures up to {months.latest})"
         text.append(f"{head}: {body}." if body else f"{head}.")
         missing = _missing_text([f for f in known if f.counts_toward_verdict])
         if missing:
@@ -424,12 +495,13 @@ def summarize(spec: ClaimSpec, findings: list[Finding], verdict: str, later_verd
 
 def evaluate_claim(spec: ClaimSpec, flows: pd.DataFrame, as_of: date, lag_days: int = DEFAULT_LAG_DAYS) -> ClaimResult:
     """One claim, as known on ``as_of``, with its later findings."""
-    findings = findings_for(spec, flows, as_of, lag_days)
+    months = claim_months(spec, TableView(flows, spec.importer, spec.flow), as_of, lag_days)
+    findings = findings_for(spec, flows, as_of, lag_days, months)
     verdict, later_verdict = claim_verdicts(findings)
-    summary = summarize(spec, findings, verdict, later_verdict, as_of, lag_days)
+    summary = summarize(spec, findings, verdict, later_verdict, as_of, lag_days, months)
     return ClaimResult(spec=spec, as_of=as_of, lag_days=lag_days, verdict=verdict, later_verdict=later_verdict,
                        summary=summary, findings=tuple(findings))
 
 
-__all__ = ["ResolvedWindow", "claim_verdicts", "combine", "evaluate_claim", "findings_for", "resolve_windows",
-           "summarize", "compress_months"]
+__all__ = ["ClaimMonths", "ResolvedWindow", "claim_months", "claim_verdicts", "combine", "evaluate_claim",
+           "findings_for", "resolve_windows", "source_notes", "source_text", "summarize", "compress_months"]

@@ -39,6 +39,8 @@ from energytrade.periods import Month, parse_period
 
 #: metric -> clean-table column its figures come from (bpd is computed from the mass)
 SOURCE_COLUMNS = {"mass": "net_weight_kg", "value": "value_usd", "volume": "volume_bcm", "bpd": "net_weight_kg"}
+#: Clean-table columns holding a figure: a row with any of them counts as data for its period.
+FIGURE_COLUMNS = ("net_weight_kg", "value_usd", "volume_bcm", "rate_bbl_per_day")
 _TAG = re.compile(r"^\s*\[([^\]]+)\]")
 
 
@@ -112,6 +114,16 @@ class TableView:
                 rows = self.flows.iloc[0:0]
             self._months[key] = frozenset(rows.loc[rows[SOURCE_COLUMNS[metric]].notna(), "period"])
         return self._months[key]
+
+    def newest_month(self, commodities: tuple[str, ...]) -> Month | None:
+        """The newest month for which any source holds a figure of any of ``commodities`` (the view's
+        importer and flow; any partner, ``WLD`` included; any frequency: a year ends in its December, a
+        year to date in its month). ``None`` when there is none."""
+        flows = self.flows
+        rows = flows[(flows["reporter_iso3"] == self.importer) & (flows["flow"] == self.flow)
+                     & flows["commodity"].isin(list(commodities))]
+        periods = rows.loc[rows[list(FIGURE_COLUMNS)].notna().any(axis=1), "period"].unique()
+        return max((parse_period(p).end for p in periods), default=None)
 
     def choose_source(self, commodity: str, metric: str, window: str, sources: tuple[str, ...]):
         """``(source, months lacking data)``: the first source covering the window, else the best one."""

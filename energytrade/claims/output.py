@@ -34,8 +34,11 @@ def _figures_text(f: Finding) -> str:
         return text
     if f.missing:
         return "; ".join(f.missing)
+    mixed = ""
+    if f.has_mixed_sources:
+        mixed = "; " + " vs ".join("+".join(sources) for _, sources in f.window_sources)
     return (f"{fmt_amount(f.value, f.unit)} vs {fmt_amount(f.baseline_value, f.unit)} in {f.baseline_window} "
-            f"({fmt_pct(f.change_pct)})")
+            f"({fmt_pct(f.change_pct)}{mixed})")
 
 
 def _plain_table(rows: list[dict]) -> list[str]:

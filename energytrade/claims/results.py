@@ -84,6 +84,14 @@ class Finding:
     data_sources: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+    #: Changes: ``((window, sources), (baseline_window, sources))``, the sources each side's figure came
+    #: from. Not in the JSON: ``data_sources`` lists them all and ``notes`` says which side used which.
+    window_sources: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    @property
+    def has_mixed_sources(self) -> bool:
+        """Whether a change compares figures from different sources (the notes say so)."""
+        return self.verdict != INCONCLUSIVE and len({frozenset(s) for _, s in self.window_sources}) > 1
 
     def to_dict(self) -> dict:
         """The finding as a JSON-ready dict (see :data:`JSON_SCHEMA`)."""

@@ -33,6 +33,13 @@ METRICS: dict[str, str] = {"mass": "t", "value": "USD", "volume": "bcm", "bpd": 
 MONTHLY_SOURCES: tuple[str, ...] = ("comtrade_extract", "comtrade", "gacc_query")
 #: Sources of figures as reported by outlets (several rows may give one figure): need an outlet rule.
 PRESS_SOURCES: tuple[str, ...] = ("gacc_press",)
+#: Short names of the sources, for notes and summaries that say which source gave which window.
+SOURCE_NAMES: dict[str, str] = {
+    "comtrade_extract": "UN Comtrade, via the china-energy-monitor extract",
+    "comtrade": "UN Comtrade API",
+    "gacc_query": "China customs' online query",
+    "gacc_press": "press reports",
+}
 #: Window rules (see :class:`WindowRule`).
 WINDOW_RULES: tuple[str, ...] = ("latest_month", "year_to_date", "calendar_years", "span_to_latest", "fixed")
 YEAR_EARLIER = "year_earlier"
@@ -114,18 +121,24 @@ class Measure:
 class WindowRule:
     """How a claim's windows follow from the as-of date and the data.
 
+    Windows are the same for every measure of a claim (:class:`energytrade.claims.engine.ClaimMonths`):
+    the latest known month is the latest month known at the as-of date, capped at the newest month any
+    source in the data holds for the claim's commodities; a measure without data for a window is
+    INCONCLUSIVE there.
+
     Rules
     -----
     ``latest_month``
-        The latest month known at the as-of date that the data hold (and, as a later finding, the
-        data's latest month when that is later).
+        The claim's latest known month (and, as a later finding, the claim's newest month in the data
+        when that is later).
     ``year_to_date``
         January to each ``latest_month`` window.
     ``calendar_years``
-        Each year from ``first_year`` to the last year whose December the data hold.
+        Each year from ``first_year`` to the last year whose December is no later than the claim's newest
+        month in the data.
     ``span_to_latest``
-        From ``start`` (``YYYY-MM``) to the latest known month, at most ``max_months`` months (and the
-        full ``max_months`` as a later finding when the data reach further).
+        From ``start`` (``YYYY-MM``) to the latest known month, at most ``max_months`` months (and, as a
+        later finding, up to the claim's newest month in the data, at most ``max_months``).
     ``fixed``
         ``period`` as written (``YYYY``, ``YYYY-MM``, ``YYYY-MM/YYYY-MM``).
 
