@@ -125,18 +125,24 @@ def _months_of(period: str, freq: str) -> list[str]:
     return [str(month)]
 
 
+def _period_keys(rows: pd.DataFrame) -> pd.Series:
+    """``period|freq`` of each row: few distinct values, so per-key work is done once (speed)."""
+    return rows["period"].astype(str) + "|" + rows["freq"].astype(str)
+
+
 def _row_months(rows: pd.DataFrame) -> pd.Series:
     """For each row, the list of months it covers (index of ``rows``)."""
-    pairs = list(zip(rows["period"], rows["freq"]))
-    lookup = {pair: _months_of(*pair) for pair in set(pairs)}
-    return pd.Series([lookup[pair] for pair in pairs], index=rows.index, dtype=object)
+    keys = _period_keys(rows)
+    lookup = {key: _months_of(*key.split("|")) for key in keys.unique()}
+    return pd.Series([lookup[key] for key in keys.to_numpy(dtype=object)], index=rows.index, dtype=object)
 
 
 def _inside(rows: pd.DataFrame, span: Span) -> pd.Series:
     """Rows whose whole period lies inside ``span``."""
     months = set(span.months())
-    covered = _row_months(rows)
-    return covered.map(lambda ms: all(m in months for m in ms)).astype(bool)
+    keys = _period_keys(rows)
+    inside = {key: all(m in months for m in _months_of(*key.split("|"))) for key in keys.unique()}
+    return keys.map(inside).astype(bool)
 
 
 def _explode_months(rows: pd.DataFrame) -> pd.DataFrame:
@@ -227,7 +233,9 @@ def select_flows(
         raise ValueError(f"duplicates must be 'raise' or 'median', got {duplicates!r}")
     span = parse_period(window) if window is not None else None
 
-    rows, chosen = df, []
+    # One combined mask, indexed once (each boolean index copies every column); only when it selects
+    # nothing are the steps replayed, to say which one emptied the selection.
+    mask, chosen = pd.Series(True, index=df.index), []
     for column, wanted in (
         ("source", source),
         ("commodity", commodity),
@@ -235,14 +243,14 @@ def select_flows(
         ("flow", flow),
         ("freq", freq),
     ):
-        kept = rows[rows[column] == wanted]
-        if kept.empty:
+        step = mask & (df[column] == wanted).to_numpy()
+        if not step.any():
             among = f" among rows with {', '.join(chosen)}" if chosen else ""
-            present = ", ".join(repr(v) for v in sorted(rows[column].astype(str).unique()))
+            present = ", ".join(repr(v) for v in sorted(df.loc[mask, column].astype(str).unique()))
             raise NoData(f"no rows with {column}={wanted!r}{among}; present: {present or 'nothing'}")
-        rows = kept
+        mask = step
         chosen.append(f"{column}={wanted!r}")
-    rows = rows[rows["partner_iso3"] != WORLD_ISO3]
+    rows = df[mask & (df["partner_iso3"] != WORLD_ISO3).to_numpy()]
     if rows.empty:
         raise NoData(f"only {WORLD_ISO3} totals among rows with {', '.join(chosen)}; no partner rows")
     if span is not None:
