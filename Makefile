@@ -20,7 +20,7 @@ build: $(STAMP)
 	$(BIN)/energytrade build
 
 test: $(STAMP)
-	MPLBACKEND=Agg $(BIN)/python -m pytest tests
+	MPLBACKEND=Agg $(BIN)/python -m pytest tests energytrade --doctest-modules
 	MPLBACKEND=Agg $(BIN)/python -m pytest --nbval notebooks --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg -p no:cacheprovider
 
 notebooks: $(STAMP)
