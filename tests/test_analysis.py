@@ -2,53 +2,15 @@
 
 from __future__ import annotations
 
-import itertools
 import math
 
 import pandas as pd
 import pytest
+from clean_rows import flow_row, table
 
 from energytrade import analysis as an
 from energytrade import units
 from energytrade.errors import AmbiguousFigures, BadPeriod, NoData, UnknownCommodity, UnknownCountry, UnknownMetric
-from energytrade.schema import conform
-
-NAN = float("nan")
-_row_numbers = itertools.count(1)
-
-NAMES = {"RUS": "Russian Federation", "SAU": "Saudi Arabia", "IRQ": "Iraq", "KAZ": "Kazakhstan", "WLD": "World"}
-
-
-HS_CODES = {"crude_oil": "2709", "lng": "271111", "pipeline_gas": "271121", "coal": "2701"}
-
-
-def flow_row(partner, period, *, t=NAN, usd=NAN, bcm=NAN, commodity="crude_oil", source="comtrade_extract",
-             freq="M", name=None, hs_code=None):
-    """One clean row; ``t`` in tonnes (stored as kg like the real table); ``hs_code`` defaults to the
-    commodity's."""
-    return {
-        "source": source,
-        "reporter_iso3": "CHN",
-        "partner_iso3": partner,
-        "partner_name": name or NAMES.get(partner, partner),
-        "flow": "import",
-        "hs_code": hs_code or HS_CODES[commodity],
-        "commodity": commodity,
-        "period": period,
-        "freq": freq,
-        "net_weight_kg": t * units.KG_PER_TONNE,
-        "volume_bcm": bcm,
-        "value_usd": usd,
-        "rate_bbl_per_day": NAN,
-        "is_weight_estimated": False,
-        "note": "",
-        "provenance": f"raw/{source}/test/rows.csv#row={next(_row_numbers)}",
-    }
-
-
-def table(rows):
-    return conform(pd.DataFrame(rows))
-
 
 # China's crude imports in January and February 2024 (a leap year: February has 29 days).
 RUS_JAN_T, SAU_JAN_T, IRQ_JAN_T = 7_000_000, 6_000_000, 4_000_000

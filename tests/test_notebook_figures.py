@@ -6,79 +6,16 @@ constants give. The notebooks themselves are checked by nbval (``make test``).
 
 from __future__ import annotations
 
-import itertools
 import math
 from datetime import date
 
-import matplotlib
 import pandas as pd
 import pytest
-from matplotlib.figure import Figure
+from clean_rows import NAN, flow_row, table
+from figure_checks import EVENTS, SOURCE, assert_labelled, source_texts, texts, titles
 
 from energytrade import units
 from energytrade.report import data_figures, data_tables, gas_figures, gas_tables
-from energytrade.report.style import SOURCE_GID, png_bytes
-from energytrade.schema import conform
-
-NAN = float("nan")
-SOURCE = "Source: test data; energytrade"
-EVENTS = {"2022-02-24": "invasion", "2022-12-30": "article"}
-_rows = itertools.count(1)
-
-
-# ------------------------------------------------------------------------------------------- helpers
-
-
-def _texts(fig: Figure) -> list[str]:
-    return [t.get_text() for t in fig.findobj(matplotlib.text.Text)]
-
-
-def _source_texts(fig: Figure) -> list[str]:
-    return [t.get_text() for t in fig.texts if t.get_gid() == SOURCE_GID]
-
-
-def _titles(fig: Figure) -> list[str]:
-    titles = [ax.get_title(loc="left") for ax in fig.axes] + [ax.get_title() for ax in fig.axes]
-    if fig._suptitle is not None:
-        titles.append(fig._suptitle.get_text())
-    return [t for t in titles if t]
-
-
-def _labels(fig: Figure) -> list[str]:
-    return [ax.get_ylabel() for ax in fig.axes] + [ax.get_xlabel() for ax in fig.axes]
-
-
-def _assert_labelled(fig: Figure, *units_: str) -> None:
-    """A title, an axis label per unit (in brackets), the source line, and it renders to PNG."""
-    assert _titles(fig), "figure has no title"
-    labels = _labels(fig)
-    for unit in units_:
-        assert any(f"[{unit}]" in label for label in labels), f"no axis label with [{unit}] in {labels}"
-    assert _source_texts(fig) == [SOURCE]
-    assert png_bytes(fig).startswith(b"\x89PNG")
-
-
-def flow_row(partner, period, *, t=NAN, usd=NAN, bcm=NAN, commodity="lng", source="comtrade_extract", freq="M",
-             note=""):
-    """One clean row; ``t`` in tonnes (stored as kg like the real table)."""
-    return {
-        "source": source,
-        "reporter_iso3": "CHN",
-        "partner_iso3": partner,
-        "partner_name": {"RUS": "Russian Federation", "QAT": "Qatar", "TKM": "Turkmenistan"}.get(partner, partner),
-        "flow": "import",
-        "hs_code": {"crude_oil": "2709", "lng": "271111", "pipeline_gas": "271121", "coal": "2701"}[commodity],
-        "commodity": commodity,
-        "period": period,
-        "freq": freq,
-        "net_weight_kg": t * units.KG_PER_TONNE,
-        "volume_bcm": bcm,
-        "value_usd": usd,
-        "rate_bbl_per_day": NAN,
-        "is_weight_estimated": False if source != "gacc_press" else pd.NA,
-        "note": note,
-        "provenance": f"raw/{source}/test/rows.csv#row={next(_rows)}",
-    }
 
 
 def months(start: str, end: str) -> list[str]:
@@ -95,8 +32,8 @@ COVERAGE = pd.DataFrame(
 
 def test_coverage_heatmap_has_a_row_per_key_and_a_legend_in_counts():
     fig = data_figures.coverage_heatmap(COVERAGE, events=EVENTS, source=SOURCE, title="Coverage")
-    assert _titles(fig) == ["Coverage"]
-    assert _source_texts(fig) == [SOURCE]
+    assert titles(fig) == ["Coverage"]
+    assert source_texts(fig) == [SOURCE]
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.get_yticklabels()] == list(COVERAGE.columns)
     legend = ax.get_legend()
@@ -110,9 +47,9 @@ def test_coverage_heatmap_has_a_row_per_key_and_a_legend_in_counts():
 
 def test_coverage_heatmap_marks_only_events_inside_its_months():
     fig = data_figures.coverage_heatmap(COVERAGE, events=EVENTS, source=SOURCE)
-    texts = _texts(fig)
-    assert "invasion" in texts  # 2022-02-24 lies in the span
-    assert "article" not in texts  # 2022-12-30 does not
+    drawn = texts(fig)
+    assert "invasion" in drawn  # 2022-02-24 lies in the span
+    assert "article" not in drawn  # 2022-12-30 does not
 
 
 def test_coverage_heatmap_refuses_an_empty_matrix():
@@ -134,7 +71,7 @@ def test_market_share_chart_draws_a_line_per_supplier_in_percent():
         }
     )
     fig = data_figures.market_share_chart(shares, events=EVENTS, source=SOURCE)
-    _assert_labelled(fig, "%")
+    assert_labelled(fig, "%")
     lines = {line.get_label(): line for line in fig.axes[0].get_lines() if not line.get_label().startswith("_")}
     assert set(lines) == {"Russia", "Saudi Arabia"}  # display names in the legend
     assert list(lines["Russia"].get_ydata()) == RUS_SHARES
@@ -180,8 +117,8 @@ def gas_frames():
 
 def test_russia_gas_and_coal_has_bcm_and_mt_panels(gas_frames):
     fig = gas_figures.russia_gas_and_coal(*gas_frames, events=EVENTS, source=SOURCE, title="Gas and coal")
-    _assert_labelled(fig, "bcm", "Mt")
-    assert "Gas and coal" in _titles(fig)
+    assert_labelled(fig, "bcm", "Mt")
+    assert "Gas and coal" in titles(fig)
     top = fig.axes[0]
     heights = [round(p.get_height(), 6) for p in top.patches]
     pipe = list(PIPE_BCM.values())
@@ -212,7 +149,7 @@ RANKS = pd.DataFrame(
 
 def test_russia_rank_figure_puts_rank_one_on_top_and_shares_in_percent():
     fig = gas_figures.russia_rank_among_suppliers(RANKS, events=EVENTS, source=SOURCE)
-    _assert_labelled(fig, "%", "1 = largest supplier")
+    assert_labelled(fig, "%", "1 = largest supplier")
     top, bottom = fig.axes
     low, high = bottom.get_ylim()
     assert low > high and high == 0.5  # inverted: rank 1 at the top
@@ -224,16 +161,14 @@ def test_russia_rank_figure_puts_rank_one_on_top_and_shares_in_percent():
 
 
 def test_source_overview_counts_periods_and_partners_without_the_world_totals():
-    flows = conform(
-        pd.DataFrame(
-            [
-                flow_row("RUS", "2022-01", t=1.0),
-                flow_row("QAT", "2022-01", t=1.0),
-                flow_row("WLD", "2022-01", t=3.0),
-                flow_row("RUS", "2022-02", t=1.0),
-                flow_row("RUS", "2022", t=12.0, source="gacc_press", freq="A"),
-            ]
-        )
+    flows = table(
+        [
+            flow_row("RUS", "2022-01", t=1.0, commodity="lng"),
+            flow_row("QAT", "2022-01", t=1.0, commodity="lng"),
+            flow_row("WLD", "2022-01", t=3.0, commodity="lng"),
+            flow_row("RUS", "2022-02", t=1.0, commodity="lng"),
+            flow_row("RUS", "2022", t=12.0, commodity="lng", source="gacc_press", freq="A"),
+        ]
     )
     provenance = pd.DataFrame(
         {"source": ["comtrade_extract", "gacc_press"], "vintage": ["2026-01-01", "2026-02-02"],
@@ -338,19 +273,17 @@ GAZPROM_2022, GOVT_2022, GAZPROM_2021 = 15.4, 15.5, 10.39
 
 
 def test_pipeline_volumes_take_gazprom_and_keep_the_outlets_range():
-    flows = conform(
-        pd.DataFrame(
-            [
-                flow_row("RUS", "2022", bcm=GOVT_2022, commodity="pipeline_gas", source="gacc_press", freq="A",
-                         note="[RU govt/Novak] 2022"),
-                flow_row("RUS", "2022", bcm=GAZPROM_2022, commodity="pipeline_gas", source="gacc_press", freq="A",
-                         note="[Gazprom via TASS] 2022"),
-                flow_row("RUS", "2021", bcm=GAZPROM_2021, commodity="pipeline_gas", source="gacc_press", freq="A",
-                         note="[Gazprom via TASS] 2021"),
-                flow_row("TKM", "2022", bcm=34.0, commodity="pipeline_gas", source="gacc_press", freq="A",
-                         note="[Turkmen state media] 2022"),
-            ]
-        )
+    flows = table(
+        [
+            flow_row("RUS", "2022", bcm=GOVT_2022, commodity="pipeline_gas", source="gacc_press", freq="A",
+                     note="[RU govt/Novak] 2022"),
+            flow_row("RUS", "2022", bcm=GAZPROM_2022, commodity="pipeline_gas", source="gacc_press", freq="A",
+                     note="[Gazprom via TASS] 2022"),
+            flow_row("RUS", "2021", bcm=GAZPROM_2021, commodity="pipeline_gas", source="gacc_press", freq="A",
+                     note="[Gazprom via TASS] 2021"),
+            flow_row("TKM", "2022", bcm=34.0, commodity="pipeline_gas", source="gacc_press", freq="A",
+                     note="[Turkmen state media] 2022"),
+        ]
     )
     out = gas_tables.pipeline_volumes(flows, ("2021", "2022", "2023"))
     assert out["period"].tolist() == ["2021", "2022"]  # no figure for 2023: left out
@@ -383,7 +316,7 @@ def test_changes_since_war_compare_the_same_months_a_year_earlier():
                  for m in months("2021-03", "2022-02")]
         rows += [flow_row("RUS", m, t=t_after, usd=AFTER_USD, commodity=commodity)
                  for m in months("2022-03", "2023-02")]
-    out = gas_tables.changes_since_war(conform(pd.DataFrame(rows)), as_of=date(2022, 12, 30))
+    out = gas_tables.changes_since_war(table(rows), as_of=date(2022, 12, 30))
     assert len(out) == 2 * len(gas_tables.CHANGE_MEASURES)
     assert out.loc[out["metric"] == "mass", "change_pct"].round(6).unique().tolist() == [50.0]
     assert out.loc[out["metric"] == "value", "change_pct"].round(6).unique().tolist() == [100.0]
@@ -403,7 +336,7 @@ def test_changes_since_war_give_no_change_for_an_incomplete_window():
         after = months("2022-03", "2023-02")
         rows += [flow_row("RUS", m, t=NAN if (commodity, m) == ("coal", "2022-05") else AFTER_T, usd=AFTER_USD,
                           commodity=commodity) for m in after]
-    out = gas_tables.changes_since_war(conform(pd.DataFrame(rows)), as_of=date(2022, 12, 30))
+    out = gas_tables.changes_since_war(table(rows), as_of=date(2022, 12, 30))
     coal = out[(out["commodity"] == "coal") & (out["metric"] == "mass")]
     assert not coal["is_complete"].any()
     assert coal["value"].isna().all() and coal["change_pct"].isna().all()  # no partial sum, no change
@@ -418,7 +351,7 @@ def test_annual_supplies_leave_partial_years_empty():
     rows = [flow_row("RUS", m, t=BEFORE_T, usd=BEFORE_USD, commodity=c)
             for c in ("crude_oil", "lng", "coal") for m in months("2021-01", "2021-12")]
     rows += [flow_row("RUS", m, usd=BEFORE_USD, commodity="pipeline_gas") for m in months("2021-07", "2021-12")]
-    flows = conform(pd.DataFrame(rows))
+    flows = table(rows)
     volumes = pd.DataFrame({"period": ["2021"], "volume_bcm": [GAZPROM_2021]})
     out = gas_tables.annual_supplies(flows, ("2021",), volumes).iloc[0]
     assert out["lng_mt"] == pytest.approx(12 * BEFORE_T / units.TONNES_PER_MT)

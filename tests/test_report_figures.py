@@ -5,40 +5,15 @@ from __future__ import annotations
 import matplotlib
 import pandas as pd
 import pytest
-from matplotlib.figure import Figure
+from figure_checks import EVENTS, SOURCE, assert_labelled, texts
 
 from energytrade.report import figures as figs
 from energytrade.report.format import display_name, fmt_kbd, fmt_mt, fmt_usd_bbl, markdown_table
-from energytrade.report.style import SOURCE_GID, png_bytes, source_line
+from energytrade.report.style import png_bytes, source_line
 
 MONTHS = ["2022-01", "2022-02", "2022-03"]
 RUS_BPD = [1_600_000.0, 1_700_000.0, 1_900_000.0]
 SAU_BPD = [1_800_000.0, 1_750_000.0, 1_500_000.0]
-SOURCE = "Source: test data; energytrade"
-EVENTS = {"2022-02-24": "invasion", "2022-12-30": "article"}
-
-
-def _texts(fig: Figure) -> list[str]:
-    return [t.get_text() for t in fig.findobj(matplotlib.text.Text)]
-
-
-def _source_texts(fig: Figure) -> list[str]:
-    return [t.get_text() for t in fig.texts if t.get_gid() == SOURCE_GID]
-
-
-def _titles(fig: Figure) -> list[str]:
-    titles = [ax.get_title(loc="left") for ax in fig.axes] + [ax.get_title() for ax in fig.axes]
-    if fig._suptitle is not None:
-        titles.append(fig._suptitle.get_text())
-    return [t for t in titles if t]
-
-
-def _assert_labelled(fig: Figure, unit: str) -> None:
-    """A title, an axis label carrying ``unit`` in brackets, and the source line."""
-    assert _titles(fig), "figure has no title"
-    labels = [ax.get_ylabel() for ax in fig.axes] + [ax.get_xlabel() for ax in fig.axes]
-    assert any(f"[{unit}]" in label for label in labels), f"no axis label with [{unit}] in {labels}"
-    assert _source_texts(fig) == [SOURCE]
 
 
 @pytest.fixture
@@ -55,12 +30,12 @@ def monthly() -> pd.DataFrame:
 
 def test_crude_imports_figure_draws_one_line_per_supplier_in_kbd(monthly):
     fig = figs.crude_imports_by_supplier(monthly, events=EVENTS, source=SOURCE, title="Crude imports")
-    _assert_labelled(fig, "kb/d")
+    assert_labelled(fig, "kb/d")
     ax = fig.axes[0]
     lines = {line.get_label(): line for line in ax.get_lines() if not line.get_label().startswith("_")}
     assert set(lines) == {"Russia", "Saudi Arabia"}
     assert list(lines["Russia"].get_ydata()) == [v / 1000 for v in RUS_BPD]
-    assert "article" in _texts(fig)  # the article's date is marked and labelled
+    assert "article" in texts(fig)  # the article's date is marked and labelled
 
 
 def test_leader_figure_has_rank_axis_with_one_on_top():
@@ -75,7 +50,7 @@ def test_leader_figure_has_rank_axis_with_one_on_top():
     )
     rank = pd.DataFrame({"period": MONTHS, "rank": [2, 2, 1], "value": RUS_BPD, "n_partners": 30})
     fig = figs.monthly_leader_and_rank(leaders, rank, partner_name="Russia", events=EVENTS, source=SOURCE)
-    _assert_labelled(fig, "kb/d")
+    assert_labelled(fig, "kb/d")
     top, bottom = fig.axes
     assert [round(p.get_height()) for p in top.patches] == [1800, 1750, 1900]
     low, high = bottom.get_ylim()
@@ -105,9 +80,9 @@ def test_annual_ranking_bars_one_panel_per_window_with_share_labels():
         }
     )
     fig = figs.annual_ranking_bars(rankings, source=SOURCE, title="Rankings")
-    _assert_labelled(fig, "Mt")
+    assert_labelled(fig, "Mt")
     assert [ax.get_title(loc="left") for ax in fig.axes] == ["2021", "2022"]
-    assert "87.0 (17.0 %)" in _texts(fig)
+    assert "87.0 (17.0 %)" in texts(fig)
 
 
 def test_unit_value_figure_in_usd_per_barrel():
@@ -123,7 +98,7 @@ def test_unit_value_figure_in_usd_per_barrel():
     fig = figs.unit_values(
         prices, discount, against_name="Saudi Arabia", partner_name="Russia", events=EVENTS, source=SOURCE
     )
-    _assert_labelled(fig, "USD/bbl")
+    assert_labelled(fig, "USD/bbl")
     assert [p.get_height() for p in fig.axes[1].patches] == [2.0, 5.0, 15.0]
 
 

@@ -18,10 +18,10 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from energytrade.claims.asof import ARTICLE_DATE
-from energytrade.report.figures import date_axis, mark_events, require_columns
+from energytrade.report.figures import partner_lines, require_columns
 from energytrade.report.format import display_name
 from energytrade.report.gas_tables import WAR_START
-from energytrade.report.style import EVENT_COLOR, RC, WIDE, add_source_line, month_midpoints, new_figure, partner_colors
+from energytrade.report.style import EVENT_COLOR, RC, WIDE, add_source_line, new_figure
 
 def article_events(article_date: date = ARTICLE_DATE) -> dict[str, str]:
     """The dates marked on time axes, as the report marks them: the invasion of Ukraine, then the article."""
@@ -135,28 +135,7 @@ def market_share_chart(
         The partner drawn thicker and on top.
     """
     require_columns(shares, ["period", "partner_iso3", "partner_name", "share_pct"], "market_share_chart")
-    order = list(dict.fromkeys(shares["partner_iso3"]))
-    colors = partner_colors(order)
-    fig = new_figure(WIDE)
-    with matplotlib.rc_context(RC):
-        ax = fig.add_subplot()
-        for code in order:
-            rows = shares[shares["partner_iso3"] == code].sort_values("period")
-            is_focus = code == focus
-            ax.plot(
-                month_midpoints(rows["period"]),
-                rows["share_pct"],
-                color=colors[code],
-                linewidth=2.4 if is_focus else 1.3,
-                label=display_name(code, str(rows["partner_name"].iloc[0])),
-                zorder=3 if is_focus else 2,
-            )
-        mark_events(ax, events)
-        date_axis(ax)
-        ax.set_ylim(bottom=0)
-        ax.set_ylabel(ylabel)
-        ax.set_xlabel("month (figures drawn mid-month)")
-        ax.set_title(title, loc="left")
-        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), title="supplier")
-    add_source_line(fig, source)
-    return fig
+    return partner_lines(
+        shares, "share_pct", events=events, source=source, title=title, ylabel=ylabel,
+        xlabel="month (figures drawn mid-month)", focus=focus, linewidth=1.3, label=display_name,
+    )

@@ -8,7 +8,7 @@ Nothing here reads files or touches pyplot; :func:`energytrade.report.style.png_
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import matplotlib
 import matplotlib.dates as mdates
@@ -90,6 +90,88 @@ def date_axis(ax) -> None:
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
 
 
+def _partner_name(code: str, name: str) -> str:
+    return name
+
+
+def partner_lines(
+    frame: pd.DataFrame,
+    column: str,
+    *,
+    events: Mapping[str, str],
+    source: str,
+    title: str,
+    ylabel: str,
+    xlabel: str,
+    scale: float = 1.0,
+    focus: str = "RUS",
+    linewidth: float = 1.4,
+    label: Callable[[str, str], str] = _partner_name,
+) -> Figure:
+    """One line per partner over the months, the ``focus`` partner thicker and on top, the events marked,
+    the legend to the right of the axes (:func:`crude_imports_by_supplier`,
+    :func:`energytrade.report.data_figures.market_share_chart`).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        ``period`` (``YYYY-MM``), ``partner_iso3``, ``partner_name`` and ``column``; one line per partner,
+        in the order partners first appear.
+    column : str
+        The column drawn, times ``scale`` (the unit shown in ``ylabel``).
+    events : mapping
+        ``YYYY-MM-DD`` -> label of dates to mark (the last one dashed: the article's date).
+    source : str
+        The source line.
+    title, ylabel, xlabel : str
+        The axes' title and labels.
+    scale : float, default 1.0
+        Factor from ``column``'s unit to the unit shown.
+    focus : str, default "RUS"
+        The partner drawn thicker (2.4 pt) and on top.
+    linewidth : float, default 1.4
+        Width of the other partners' lines [pt].
+    label : callable, default the partner's name
+        ``(partner_iso3, partner_name) -> legend label``, given the partner's name in its first month.
+    """
+    order = list(dict.fromkeys(frame["partner_iso3"]))
+    colors = partner_colors(order)
+    fig = new_figure(WIDE)
+    with matplotlib.rc_context(RC):
+        ax = fig.add_subplot()
+        for code in order:
+            rows = frame[frame["partner_iso3"] == code].sort_values("period")
+            is_focus = code == focus
+            ax.plot(
+                month_midpoints(rows["period"]),
+                rows[column] * scale,
+                color=colors[code],
+                linewidth=2.4 if is_focus else linewidth,
+                label=label(code, str(rows["partner_name"].iloc[0])),
+                zorder=3 if is_focus else 2,
+            )
+        mark_events(ax, events)
+        date_axis(ax)
+        ax.set_ylim(bottom=0)
+        ax.set_ylabel(ylabel)
+        ax.set_xlabel(xlabel)
+        ax.set_title(title, loc="left")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), title="supplier")
+    add_source_line(fig, source)
+    return fig
+
+
+def rank_axis(ax, worst: int, *, partner_name: str, events: Mapping[str, str]) -> None:
+    """Finish an Axes on which a partner's monthly rank is drawn: rank 1 on top down to ``worst``, integer
+    ticks, the events marked (unlabelled), a date axis (the bottom panel of a rank figure)."""
+    ax.set_ylim(worst + 0.5, 0.5)  # rank 1 on top
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_ylabel(f"{partner_name}'s rank\n[1 = largest supplier]")
+    ax.set_xlabel("month")
+    mark_events(ax, events, label=False)
+    date_axis(ax)
+
+
 def crude_imports_by_supplier(
     monthly: pd.DataFrame,
     *,
@@ -111,31 +193,10 @@ def crude_imports_by_supplier(
     """
     require_columns(monthly, ["period", "partner_iso3", "partner_name", "rate_bbl_per_day"], "crude_imports_by_supplier")
     scale, ylabel = _display("bbl/d")
-    order = list(dict.fromkeys(monthly["partner_iso3"]))
-    colors = partner_colors(order)
-    fig = new_figure(WIDE)
-    with matplotlib.rc_context(RC):
-        ax = fig.add_subplot()
-        for code in order:
-            rows = monthly[monthly["partner_iso3"] == code].sort_values("period")
-            is_focus = code == "RUS"
-            ax.plot(
-                month_midpoints(rows["period"]),
-                rows["rate_bbl_per_day"] * scale,
-                color=colors[code],
-                linewidth=2.4 if is_focus else 1.4,
-                label=str(rows["partner_name"].iloc[0]),
-                zorder=3 if is_focus else 2,
-            )
-        mark_events(ax, events)
-        date_axis(ax)
-        ax.set_ylim(bottom=0)
-        ax.set_ylabel(ylabel)
-        ax.set_xlabel("month (figures drawn mid-month; crude converted at 7.33 bbl/t)")
-        ax.set_title(title, loc="left")
-        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), title="supplier")
-    add_source_line(fig, source)
-    return fig
+    return partner_lines(
+        monthly, "rate_bbl_per_day", scale=scale, events=events, source=source, title=title, ylabel=ylabel,
+        xlabel="month (figures drawn mid-month; crude converted at 7.33 bbl/t)",
+    )
 
 
 def monthly_leader_and_rank(
@@ -190,12 +251,7 @@ def monthly_leader_and_rank(
         bottom.step(rx, rank["rank"], where="mid", color=colors.get("RUS", "#c0392b"), linewidth=1.6)
         bottom.scatter(rx, rank["rank"], s=10, color=colors.get("RUS", "#c0392b"), zorder=3)
         worst = int(np.nanmax(rank["rank"])) if rank["rank"].notna().any() else 1
-        bottom.set_ylim(worst + 0.5, 0.5)  # rank 1 on top
-        bottom.yaxis.set_major_locator(MaxNLocator(integer=True))
-        bottom.set_ylabel(f"{partner_name}'s rank\n[1 = largest supplier]")
-        bottom.set_xlabel("month")
-        mark_events(bottom, events, label=False)
-        date_axis(bottom)
+        rank_axis(bottom, worst, partner_name=partner_name, events=events)
     add_source_line(fig, source)
     return fig
 

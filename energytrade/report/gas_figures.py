@@ -13,10 +13,9 @@ import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
 
 from energytrade import units
-from energytrade.report.figures import date_axis, mark_events, require_columns
+from energytrade.report.figures import date_axis, mark_events, rank_axis, require_columns
 from energytrade.report.style import RC, TALL, add_source_line, month_midpoints, new_figure
 
 #: Colours of the series (fixed, so the notebook's figures agree with each other).
@@ -169,11 +168,6 @@ def russia_rank_among_suppliers(
         top.set_title(title, loc="left")
         top.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), title="measured by")
         mark_events(top, events)
-        bottom.set_ylim(worst + 0.5, 0.5)  # rank 1 on top
-        bottom.yaxis.set_major_locator(MaxNLocator(integer=True))
-        bottom.set_ylabel(f"{partner_name}'s rank\n[1 = largest supplier]")
-        bottom.set_xlabel("month")
-        mark_events(bottom, events, label=False)
-        date_axis(bottom)
+        rank_axis(bottom, worst, partner_name=partner_name, events=events)
     add_source_line(fig, source)
     return fig
