@@ -35,8 +35,17 @@ REPO = Path(__file__).resolve().parents[1]
 def nbval_command() -> list[str]:
     """The Makefile's nbval command, with this interpreter."""
     return [
-        sys.executable, "-m", "pytest", "--nbval", "notebooks", "--nbval-current-env",
-        "--nbval-sanitize-with", "notebooks/sanitize.cfg", "-p", "no:cacheprovider", "-q",
+        sys.executable,
+        "-m",
+        "pytest",
+        "--nbval",
+        "notebooks",
+        "--nbval-current-env",
+        "--nbval-sanitize-with",
+        "notebooks/sanitize.cfg",
+        "-p",
+        "no:cacheprovider",
+        "-q",
     ]
 
 

@@ -477,8 +477,20 @@ def supplier_ranking(
         metric=metric,
         unit=METRIC_UNITS[metric],
     ).rename(columns={"value": METRIC_COLUMNS[metric]})
-    columns = ["rank", "partner_iso3", "partner_name", METRIC_COLUMNS[metric], "share_pct", "months_reported",
-               "months_missing_figure", "months_in_window", "months_without_data", "window", "metric", "unit"]
+    columns = [
+        "rank",
+        "partner_iso3",
+        "partner_name",
+        METRIC_COLUMNS[metric],
+        "share_pct",
+        "months_reported",
+        "months_missing_figure",
+        "months_in_window",
+        "months_without_data",
+        "window",
+        "metric",
+        "unit",
+    ]
     return out[columns].reset_index(drop=True)
 
 
@@ -526,8 +538,17 @@ def market_shares(
     _check_output_freq(freq)
     rows = select_flows(df, commodity, freq=row_freq, **select_kw)
     out = _by_partner(rows, metric, freq, bbl_per_tonne).rename(columns={"value": METRIC_COLUMNS[metric]})
-    columns = ["period", "partner_iso3", "partner_name", METRIC_COLUMNS[metric], "share_pct", "rank",
-               "months_reported", "months_missing_figure", "months_with_data"]
+    columns = [
+        "period",
+        "partner_iso3",
+        "partner_name",
+        METRIC_COLUMNS[metric],
+        "share_pct",
+        "rank",
+        "months_reported",
+        "months_missing_figure",
+        "months_with_data",
+    ]
     return out[columns]
 
 
@@ -569,9 +590,14 @@ def monthly_leaders(
     periods = pd.Index(ranked["period"].unique(), name="period")
     first = ranked[ranked["rank"] == 1].set_index("period").reindex(periods)
     second = ranked[ranked["rank"] == 2].set_index("period").reindex(periods)
-    stats = ranked.groupby("period").agg(
-        n_partners=("rank", "count"), n_partners_missing_figure=("months_missing_figure", lambda s: int((s > 0).sum()))
-    ).reindex(periods)
+    stats = (
+        ranked.groupby("period")
+        .agg(
+            n_partners=("rank", "count"),
+            n_partners_missing_figure=("months_missing_figure", lambda s: int((s > 0).sum())),
+        )
+        .reindex(periods)
+    )
     runner = second["value"]
     out = pd.DataFrame(
         {
@@ -680,9 +706,7 @@ def leadership_streaks(leaders: pd.DataFrame) -> pd.DataFrame:
     frame = frame.sort_values("_index", kind="mergesort").reset_index(drop=True)
     led = frame["leader_iso3"].notna()
     new_run = (
-        ~led
-        | (frame["leader_iso3"] != frame["leader_iso3"].shift())
-        | (frame["_index"] != frame["_index"].shift() + 1)
+        ~led | (frame["leader_iso3"] != frame["leader_iso3"].shift()) | (frame["_index"] != frame["_index"].shift() + 1)
     )
     frame["_run"] = new_run.cumsum()
     frame = frame[led]
@@ -875,9 +899,18 @@ def yoy_change(
         & (out["months_missing_figure"] == 0)
         & (out["months_missing_figure_year_earlier"] == 0)
     )
-    columns = ["partner_iso3", "value", "value_year_earlier", "change_pct", "unit", "months_with_data",
-               "months_missing_figure", "months_with_data_year_earlier", "months_missing_figure_year_earlier",
-               "is_complete"]
+    columns = [
+        "partner_iso3",
+        "value",
+        "value_year_earlier",
+        "change_pct",
+        "unit",
+        "months_with_data",
+        "months_missing_figure",
+        "months_with_data_year_earlier",
+        "months_missing_figure_year_earlier",
+        "is_complete",
+    ]
     return out[columns].reset_index()
 
 
@@ -989,8 +1022,17 @@ def unit_values(
     out = out.reset_index().rename(columns={"period_key": "period"})
     out["usd_per_t"] = out["value_usd"] / out["net_weight_t"]
     out["usd_per_bbl"] = out["usd_per_t"] / bbl_per_tonne if commodity == "crude_oil" else np.nan
-    columns = ["period", "partner_iso3", "partner_name", "net_weight_t", "value_usd", "usd_per_t", "usd_per_bbl",
-               "months_used", "months_unusable"]
+    columns = [
+        "period",
+        "partner_iso3",
+        "partner_name",
+        "net_weight_t",
+        "value_usd",
+        "usd_per_t",
+        "usd_per_bbl",
+        "months_used",
+        "months_unusable",
+    ]
     return out[columns].astype({"months_used": "int64", "months_unusable": "int64", "usd_per_bbl": "float64"})
 
 
@@ -1179,9 +1221,7 @@ def cross_source_comparison(
     )
     out = other_long.join(per_line)
     needed = out["month"].map(len)
-    covered = [
-        all(m in coverage.get(c, set()) for m in ms) for c, ms in zip(out["commodity"], out["month"])
-    ]
+    covered = [all(m in coverage.get(c, set()) for m in ms) for c, ms in zip(out["commodity"], out["month"])]
     # Compare only sums over complete base data: every month covered, no partner row lacking the figure,
     # and at least one base figure (a partner absent all year is not a zero to compare with).
     keep = pd.Series(covered, index=out.index) & (out["base_lacking"] == 0) & (out["base_months"] == needed)
@@ -1190,12 +1230,26 @@ def cross_source_comparison(
     out["other_hs_code"] = out["other_hs_code"].astype(str)
     out["like_for_like"] = out["base_hs_code"] == out["other_hs_code"]
     out["diff_pct"] = (out["other_value"] - out["base_value"]) / out["base_value"].where(out["base_value"] != 0) * 100
-    out["flagged"] = (out["diff_pct"].abs() > tolerance_pct) | (
-        (out["base_value"] == 0) & (out["other_value"] != 0)
-    )
-    columns = ["commodity", "period", "freq", "partner_iso3", "metric", "unit", "base_hs_code", "other_hs_code",
-               "like_for_like", "base_value", "other_value", "diff_pct", "flagged", "base_months",
-               "base_provenance", "other_provenance", "other_note"]
+    out["flagged"] = (out["diff_pct"].abs() > tolerance_pct) | ((out["base_value"] == 0) & (out["other_value"] != 0))
+    columns = [
+        "commodity",
+        "period",
+        "freq",
+        "partner_iso3",
+        "metric",
+        "unit",
+        "base_hs_code",
+        "other_hs_code",
+        "like_for_like",
+        "base_value",
+        "other_value",
+        "diff_pct",
+        "flagged",
+        "base_months",
+        "base_provenance",
+        "other_provenance",
+        "other_note",
+    ]
     out = out[columns].astype({"base_months": "int64", "flagged": bool, "like_for_like": bool})
     return out.sort_values(
         ["commodity", "freq", "period", "partner_iso3", "metric", "other_provenance"], kind="mergesort"

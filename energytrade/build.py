@@ -81,8 +81,8 @@ def read_trade_flows(path: str | os.PathLike) -> pd.DataFrame:
     """Read a written ``trade_flows.csv`` back with the clean dtypes."""
     dtypes = {c: str for c in COLUMNS if c not in NUMERIC_COLUMNS and c != "is_weight_estimated"}
     table = pd.read_csv(path, dtype=dtypes, keep_default_na=False, na_values={c: [""] for c in NUMERIC_COLUMNS})
-    table["is_weight_estimated"] = table["is_weight_estimated"].replace("", pd.NA).map(
-        {"True": True, "False": False}, na_action="ignore"
+    table["is_weight_estimated"] = (
+        table["is_weight_estimated"].replace("", pd.NA).map({"True": True, "False": False}, na_action="ignore")
     )
     return validate(conform(table))
 

@@ -27,7 +27,7 @@ class Month:
         """Days in this month (29 in a leap February)."""
         return calendar.monthrange(self.year, self.month)[1]
 
-    def shift(self, months: int) -> "Month":
+    def shift(self, months: int) -> Month:
         index = self.year * 12 + (self.month - 1) + months
         return Month(index // 12, index % 12 + 1)
 

@@ -147,8 +147,7 @@ def validate(df: pd.DataFrame) -> pd.DataFrame:
         cases = cases.drop_duplicates(["column", "check", "index"])
         shown = cases[["column", "check", "failure_case", "index"]].head(20).to_string(index=False)
         raise SchemaViolation(
-            f"the clean table breaks schema rules in {len(cases)} place(s) (energytrade.schema); "
-            f"first ones:\n{shown}"
+            f"the clean table breaks schema rules in {len(cases)} place(s) (energytrade.schema); first ones:\n{shown}"
         ) from None
 
 

@@ -163,9 +163,7 @@ def bpd_to_barrels(rate_bbl_per_day: Numeric, period: str | pd.Series) -> Numeri
     return rate_bbl_per_day * _days(period, rate_bbl_per_day)
 
 
-def tonnes_to_bpd(
-    tonnes: Numeric, period: str | pd.Series, bbl_per_tonne: float = BARRELS_PER_TONNE_CRUDE
-) -> Numeric:
+def tonnes_to_bpd(tonnes: Numeric, period: str | pd.Series, bbl_per_tonne: float = BARRELS_PER_TONNE_CRUDE) -> Numeric:
     """Crude tonnes over a period -> average barrels per day over the period's real days.
 
     Parameters

@@ -73,43 +73,102 @@ PRESS_COMMON = {
 }
 
 FILES = [
-    ("comtrade_extract", "comtrade_crude_oil.csv", "comtrade_extract/comtrade_crude_oil.csv", COMTRADE_COMMON,
-     "China imports of crude oil (HS 2709) by partner, monthly 2020-01..2024-12",
-     EXTRACT_NOTES + ["4 rows have an empty qty_mt (kept missing); about 40 rows have qty_mt 0.0 (flows below "
-                      "50 t after rounding); 'China' appears once as a partner (re-import)."]),
-    ("comtrade_extract", "comtrade_lng.csv", "comtrade_extract/comtrade_lng.csv", COMTRADE_COMMON,
-     "China imports of LNG (HS 271111) by partner, monthly 2020-01..2024-12",
-     EXTRACT_NOTES + ["A few unit-value outliers on single small cargoes (kept as published)."]),
-    ("comtrade_extract", "comtrade_coal.csv", "comtrade_extract/comtrade_coal.csv", COMTRADE_COMMON,
-     "China imports of coal (HS 2701, not lignite 2702) by partner, monthly 2020-01..2024-12",
-     EXTRACT_NOTES + ["HS 2701 only: totals are below China's all-coal imports.",
-                      "6 rows have value 0 and no qty (kept; qty missing)."]),
-    ("gacc_query", "gacc_crude_oil.csv", "comtrade_extract/gacc_crude_oil.csv", GACC_COMMON,
-     "China imports of crude oil by country of origin, values, monthly 2025-01..2026-07",
-     ["Columns: period (YYYYMM), partner, value_usd_bn. Values only (no tonnes). CRLF line ends (kept).",
-      "Partner names differ slightly from Comtrade's ('Republic of Korea')."]),
-    ("gacc_query", "gacc_lng.csv", "comtrade_extract/gacc_lng.csv", GACC_COMMON,
-     "China imports of LNG by country of origin, values, monthly 2025-01..2026-07",
-     ["Columns: period (YYYYMM), partner, value_usd_bn. Values only. CRLF line ends (kept)."]),
-    ("gacc_query", "gacc_pipeline_gas.csv", "comtrade_extract/gacc_pipeline_gas.csv", GACC_COMMON,
-     "China imports of pipeline natural gas by country of origin, values, monthly 2025-01..2026-07",
-     ["Columns: period (YYYYMM), partner, value_usd_bn. Values only. CRLF line ends (kept)."]),
-    ("gacc_query", "gacc_imports.csv", "comtrade_extract/gacc_imports.csv", GACC_COMMON,
-     "China total imports of coal, crude oil and natural gas (mass, value), monthly 2026-01..2026-07",
-     ["China totals only (all origins). *_mt = million tonnes, *_usd_bn = USD billion, *_yoy_pct = "
-      "year-on-year change as published (some blank). gas = natural gas (LNG + pipeline). CRLF line ends (kept)."]),
-    ("gacc_press", "china_crude_imports_reported.csv", "gacc_press/china_crude_imports_reported.csv", PRESS_COMMON,
-     "China crude oil imports by origin as reported in the press (GACC figures), 2015-2025",
-     ["Columns: period, freq (M/A), partner, partner_iso3 (WLD = China total), tonnes, bpd (as printed: Reuters "
-      "converts at 7.3 bbl/t, S&P at 7.33), usd, source_url, source_date, note.",
-      "Monthly rows are a subset; gaps are real gaps (China often publishes Jan-Feb only combined).",
-      "Where outlets disagree each has its own row (CONFLICT in note); nothing was estimated."]),
-    ("gacc_press", "china_gas_energy_reported.csv", "gacc_press/china_gas_energy_reported.csv", PRESS_COMMON,
-     "China gas and energy imports from Russia and others as reported (GACC, Gazprom, Russian government)",
-     ["Columns: period, freq (A/M/YTD/PER), commodity, partner, partner_iso3, value, unit (filter on it), "
-      "source_url, source_date, note (starts with a provenance tag such as [GACC via TASS], [Gazprom]).",
-      "pipeline_gas_plan rows are plans and forecasts, not actuals; some Interfax monthly rows appear to be "
-      "labelled one month early and say so in the note."]),
+    (
+        "comtrade_extract",
+        "comtrade_crude_oil.csv",
+        "comtrade_extract/comtrade_crude_oil.csv",
+        COMTRADE_COMMON,
+        "China imports of crude oil (HS 2709) by partner, monthly 2020-01..2024-12",
+        EXTRACT_NOTES
+        + [
+            "4 rows have an empty qty_mt (kept missing); about 40 rows have qty_mt 0.0 (flows below "
+            "50 t after rounding); 'China' appears once as a partner (re-import)."
+        ],
+    ),
+    (
+        "comtrade_extract",
+        "comtrade_lng.csv",
+        "comtrade_extract/comtrade_lng.csv",
+        COMTRADE_COMMON,
+        "China imports of LNG (HS 271111) by partner, monthly 2020-01..2024-12",
+        EXTRACT_NOTES + ["A few unit-value outliers on single small cargoes (kept as published)."],
+    ),
+    (
+        "comtrade_extract",
+        "comtrade_coal.csv",
+        "comtrade_extract/comtrade_coal.csv",
+        COMTRADE_COMMON,
+        "China imports of coal (HS 2701, not lignite 2702) by partner, monthly 2020-01..2024-12",
+        EXTRACT_NOTES
+        + [
+            "HS 2701 only: totals are below China's all-coal imports.",
+            "6 rows have value 0 and no qty (kept; qty missing).",
+        ],
+    ),
+    (
+        "gacc_query",
+        "gacc_crude_oil.csv",
+        "comtrade_extract/gacc_crude_oil.csv",
+        GACC_COMMON,
+        "China imports of crude oil by country of origin, values, monthly 2025-01..2026-07",
+        [
+            "Columns: period (YYYYMM), partner, value_usd_bn. Values only (no tonnes). CRLF line ends (kept).",
+            "Partner names differ slightly from Comtrade's ('Republic of Korea').",
+        ],
+    ),
+    (
+        "gacc_query",
+        "gacc_lng.csv",
+        "comtrade_extract/gacc_lng.csv",
+        GACC_COMMON,
+        "China imports of LNG by country of origin, values, monthly 2025-01..2026-07",
+        ["Columns: period (YYYYMM), partner, value_usd_bn. Values only. CRLF line ends (kept)."],
+    ),
+    (
+        "gacc_query",
+        "gacc_pipeline_gas.csv",
+        "comtrade_extract/gacc_pipeline_gas.csv",
+        GACC_COMMON,
+        "China imports of pipeline natural gas by country of origin, values, monthly 2025-01..2026-07",
+        ["Columns: period (YYYYMM), partner, value_usd_bn. Values only. CRLF line ends (kept)."],
+    ),
+    (
+        "gacc_query",
+        "gacc_imports.csv",
+        "comtrade_extract/gacc_imports.csv",
+        GACC_COMMON,
+        "China total imports of coal, crude oil and natural gas (mass, value), monthly 2026-01..2026-07",
+        [
+            "China totals only (all origins). *_mt = million tonnes, *_usd_bn = USD billion, *_yoy_pct = "
+            "year-on-year change as published (some blank). gas = natural gas (LNG + pipeline). CRLF line ends (kept)."
+        ],
+    ),
+    (
+        "gacc_press",
+        "china_crude_imports_reported.csv",
+        "gacc_press/china_crude_imports_reported.csv",
+        PRESS_COMMON,
+        "China crude oil imports by origin as reported in the press (GACC figures), 2015-2025",
+        [
+            "Columns: period, freq (M/A), partner, partner_iso3 (WLD = China total), tonnes, bpd (as printed: Reuters "
+            "converts at 7.3 bbl/t, S&P at 7.33), usd, source_url, source_date, note.",
+            "Monthly rows are a subset; gaps are real gaps (China often publishes Jan-Feb only combined).",
+            "Where outlets disagree each has its own row (CONFLICT in note); nothing was estimated.",
+        ],
+    ),
+    (
+        "gacc_press",
+        "china_gas_energy_reported.csv",
+        "gacc_press/china_gas_energy_reported.csv",
+        PRESS_COMMON,
+        "China gas and energy imports from Russia and others as reported (GACC, Gazprom, Russian government)",
+        [
+            "Columns: period, freq (A/M/YTD/PER), commodity, partner, partner_iso3, value, unit (filter on it), "
+            "source_url, source_date, note (starts with a provenance tag such as [GACC via TASS], [Gazprom]).",
+            "pipeline_gas_plan rows are plans and forecasts, not actuals; some Interfax monthly rows appear to be "
+            "labelled one month early and say so in the note.",
+        ],
+    ),
 ]
 
 
@@ -144,28 +203,40 @@ def main() -> int:
         data = (REFERENCE / ref).read_bytes()
         dest = raw / source / args.vintage / name
         write_atomic(dest, data)
-        write_sidecar(dest, {"source": source, "title": title, **common, "date_retrieved": retrieved,
-                             "reference_file": f"shared/reference/{ref}", "notes": notes})
+        write_sidecar(
+            dest,
+            {
+                "source": source,
+                "title": title,
+                **common,
+                "date_retrieved": retrieved,
+                "reference_file": f"shared/reference/{ref}",
+                "notes": notes,
+            },
+        )
         print(f"wrote {dest.relative_to(REPO)}")
     original = (REFERENCE / "comtrade_extract/comtrade_pipeline_gas.csv").read_bytes()
     dest = raw / "comtrade_extract" / args.vintage / "comtrade_pipeline_gas_values.csv"
     write_atomic(dest, _pipeline_gas_values(original))
-    write_sidecar(dest, {
-        "source": "comtrade_extract",
-        "title": "China imports of natural gas in gaseous state (HS 271121) by partner, values, monthly 2021-01..2024-12",
-        **COMTRADE_COMMON,
-        "date_retrieved": retrieved,
-        "reference_file": "shared/reference/comtrade_extract/comtrade_pipeline_gas.csv",
-        "reference_sha256": _sha256(original),
-        "notes": [
-            "Transcribed, not copied: only period, partner and value_usd_bn (primaryValue / 1e9, 4 decimals) "
-            "for 2021-01 on. The extract's qty_mt and value_per_mt_usd are not Comtrade figures (value divided "
-            "by one assumed price per period) and its 2020 rows are placeholders (one set of values repeated "
-            "every month): both left out, per shared/reference/README.md.",
-            "China's customs stopped publishing pipeline-gas volumes by country in 2022; volumes (bcm) come "
-            "from the gacc_press source.",
-        ],
-    })
+    write_sidecar(
+        dest,
+        {
+            "source": "comtrade_extract",
+            "title": "China imports of natural gas in gaseous state (HS 271121) by partner, values, monthly 2021-01..2024-12",
+            **COMTRADE_COMMON,
+            "date_retrieved": retrieved,
+            "reference_file": "shared/reference/comtrade_extract/comtrade_pipeline_gas.csv",
+            "reference_sha256": _sha256(original),
+            "notes": [
+                "Transcribed, not copied: only period, partner and value_usd_bn (primaryValue / 1e9, 4 decimals) "
+                "for 2021-01 on. The extract's qty_mt and value_per_mt_usd are not Comtrade figures (value divided "
+                "by one assumed price per period) and its 2020 rows are placeholders (one set of values repeated "
+                "every month): both left out, per shared/reference/README.md.",
+                "China's customs stopped publishing pipeline-gas volumes by country in 2022; volumes (bcm) come "
+                "from the gacc_press source.",
+            ],
+        },
+    )
     print(f"wrote {dest.relative_to(REPO)}")
     return 0
 

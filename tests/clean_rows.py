@@ -16,15 +16,34 @@ from energytrade.schema import conform
 NAN = float("nan")
 
 #: Partner names as the sources spell them; any other partner is named by its code.
-NAMES = {"RUS": "Russian Federation", "SAU": "Saudi Arabia", "IRQ": "Iraq", "KAZ": "Kazakhstan", "QAT": "Qatar",
-         "TKM": "Turkmenistan", "WLD": "World"}
+NAMES = {
+    "RUS": "Russian Federation",
+    "SAU": "Saudi Arabia",
+    "IRQ": "Iraq",
+    "KAZ": "Kazakhstan",
+    "QAT": "Qatar",
+    "TKM": "Turkmenistan",
+    "WLD": "World",
+}
 HS_CODES = {"crude_oil": "2709", "lng": "271111", "pipeline_gas": "271121", "coal": "2701"}
 
 _row_numbers = itertools.count(1)
 
 
-def flow_row(partner, period, *, t=NAN, usd=NAN, bcm=NAN, commodity="crude_oil", source="comtrade_extract",
-             freq="M", name=None, hs_code=None, note=""):
+def flow_row(
+    partner,
+    period,
+    *,
+    t=NAN,
+    usd=NAN,
+    bcm=NAN,
+    commodity="crude_oil",
+    source="comtrade_extract",
+    freq="M",
+    name=None,
+    hs_code=None,
+    note="",
+):
     """One clean row; ``t`` in tonnes (stored as kg like the real table), ``usd`` in US dollars, ``bcm`` in
     billion cubic metres; ``name`` and ``hs_code`` default to :data:`NAMES` and the commodity's code.
     ``is_weight_estimated`` is unknown (NA) for press rows, as the press cleaner leaves it."""

@@ -213,8 +213,9 @@ def test_monthly_leaders(flows):
 
 
 def test_monthly_leaders_margin_is_nan_not_inf_when_runner_up_is_zero():
-    leaders = an.monthly_leaders(table([flow_row("RUS", "2024-01", t=RUS_JAN_T), flow_row("SAU", "2024-01", t=0)]),
-                                 "crude_oil")
+    leaders = an.monthly_leaders(
+        table([flow_row("RUS", "2024-01", t=RUS_JAN_T), flow_row("SAU", "2024-01", t=0)]), "crude_oil"
+    )
     assert math.isnan(leaders["margin_pct"].iloc[0])
 
 
@@ -274,8 +275,9 @@ def test_change_over_period_for_a_partner(flows):
 
 
 def test_change_over_period_for_all_partners_and_an_incomplete_window(flows):
-    change = an.change_over_period(flows, "crude_oil", "2024-01/2024-03", "2023-01/2023-03",
-                                   metric="mass", partner_iso3=None).iloc[0]
+    change = an.change_over_period(
+        flows, "crude_oil", "2024-01/2024-03", "2023-01/2023-03", metric="mass", partner_iso3=None
+    ).iloc[0]
     assert change["partner_iso3"] == an.ALL_PARTNERS
     assert change["months_without_data"] == 1  # March has no data in either year
     assert change["baseline_months_without_data"] == 1
@@ -283,8 +285,9 @@ def test_change_over_period_for_all_partners_and_an_incomplete_window(flows):
     # two months of three are not a total: no figure, no change
     for column in ("value", "baseline_value", "change", "change_pct"):
         assert math.isnan(change[column]), column
-    partial = an.change_over_period(flows, "crude_oil", "2024-01/2024-03", "2023-01/2023-03",
-                                    metric="mass", partner_iso3=None, allow_partial=True).iloc[0]
+    partial = an.change_over_period(
+        flows, "crude_oil", "2024-01/2024-03", "2023-01/2023-03", metric="mass", partner_iso3=None, allow_partial=True
+    ).iloc[0]
     assert partial["value"] == PARTNERS_2024_T  # WLD not added
     assert partial["baseline_value"] == RUS_JAN_2023_T + RUS_FEB_2023_T + SAU_JAN_2023_T + SAU_FEB_2023_T
     assert partial["change_pct"] == pytest.approx(
@@ -297,15 +300,17 @@ def test_change_over_period_for_all_partners_and_an_incomplete_window(flows):
 
 def test_change_over_period_counts_a_missing_figure(flows):
     gap = table([flow_row("RUS", "2024-03", usd=RUS_FEB_T * RUS_USD_PER_T)])  # value but no mass
-    change = an.change_over_period(pd.concat([flows, gap]), "crude_oil", "2024-01/2024-03", "2023-01/2023-03",
-                                   metric="mass").iloc[0]
+    change = an.change_over_period(
+        pd.concat([flows, gap]), "crude_oil", "2024-01/2024-03", "2023-01/2023-03", metric="mass"
+    ).iloc[0]
     assert math.isnan(change["value"])  # March's mass is unknown: January + February is not the total
     assert math.isnan(change["change_pct"])
     assert change["months_reported"] == 2
     assert change["months_missing_figure"] == 1
     assert not change["is_complete"]
-    partial = an.change_over_period(pd.concat([flows, gap]), "crude_oil", "2024-01/2024-03", "2023-01/2023-03",
-                                    metric="mass", allow_partial=True).iloc[0]
+    partial = an.change_over_period(
+        pd.concat([flows, gap]), "crude_oil", "2024-01/2024-03", "2023-01/2023-03", metric="mass", allow_partial=True
+    ).iloc[0]
     assert partial["value"] == RUS_2024_T
 
 
@@ -341,12 +346,14 @@ def test_yoy_change_per_year_flags_partial_years(flows):
 
 
 def test_yoy_change_blanks_a_month_with_a_missing_figure_and_the_change_a_year_later(flows):
-    march = table([
-        flow_row("RUS", "2023-03", usd=RUS_FEB_2023_T * RUS_USD_PER_T_2023),  # Russia's tonnage missing
-        flow_row("SAU", "2023-03", t=SAU_FEB_2023_T),
-        flow_row("RUS", "2024-03", t=RUS_FEB_T),
-        flow_row("SAU", "2024-03", t=SAU_FEB_T),
-    ])
+    march = table(
+        [
+            flow_row("RUS", "2023-03", usd=RUS_FEB_2023_T * RUS_USD_PER_T_2023),  # Russia's tonnage missing
+            flow_row("SAU", "2023-03", t=SAU_FEB_2023_T),
+            flow_row("RUS", "2024-03", t=RUS_FEB_T),
+            flow_row("SAU", "2024-03", t=SAU_FEB_T),
+        ]
+    )
     yoy = an.yoy_change(pd.concat([flows, march]), "crude_oil", "mass", "M").set_index("period")
     assert math.isnan(yoy.loc["2023-03", "value"])  # Saudi Arabia's tonnage alone is not the total
     assert yoy.loc["2023-03", "months_missing_figure"] == 1
@@ -487,8 +494,9 @@ def test_cross_source_comparison_marks_rows_whose_hs_codes_differ():
     rows = table(
         [
             flow_row("RUS", "2024-01", t=COAL_T, commodity="coal"),
-            flow_row("RUS", "2024-01", t=COAL_T + LIGNITE_T, commodity="coal", source="gacc_press",
-                     hs_code="2701+2702"),
+            flow_row(
+                "RUS", "2024-01", t=COAL_T + LIGNITE_T, commodity="coal", source="gacc_press", hs_code="2701+2702"
+            ),
             flow_row("RUS", "2024-01", t=MONTHLY_T),
             flow_row("RUS", "2024-01", t=MONTHLY_T, source="gacc_press"),
         ]

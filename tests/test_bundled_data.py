@@ -9,8 +9,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
 from conftest import BUNDLED_RAW
+
 from energytrade.build import build, load_trade_flows, read_trade_flows
 from energytrade.errors import DataDirNotFound, RawFileChanged, RawFileMissing
 from energytrade.raw import find_raw_files

@@ -47,10 +47,21 @@ KG_PER_T = 1000
 def row(partner, commodity, period, *, t=None, usd=None, bcm=None, source="comtrade_extract", freq="M", note=""):
     """One clean row of China's imports (``t`` tonnes, ``usd`` dollars, ``bcm`` cubic metres)."""
     return {
-        "source": source, "reporter_iso3": "CHN", "partner_iso3": partner, "partner_name": NAMES[partner],
-        "flow": "import", "hs_code": HS[commodity], "commodity": commodity, "period": period, "freq": freq,
-        "net_weight_kg": None if t is None else t * KG_PER_T, "volume_bcm": bcm, "value_usd": usd,
-        "rate_bbl_per_day": None, "is_weight_estimated": None, "note": note,
+        "source": source,
+        "reporter_iso3": "CHN",
+        "partner_iso3": partner,
+        "partner_name": NAMES[partner],
+        "flow": "import",
+        "hs_code": HS[commodity],
+        "commodity": commodity,
+        "period": period,
+        "freq": freq,
+        "net_weight_kg": None if t is None else t * KG_PER_T,
+        "volume_bcm": bcm,
+        "value_usd": usd,
+        "rate_bbl_per_day": None,
+        "is_weight_estimated": None,
+        "note": note,
     }
 
 
@@ -67,8 +78,11 @@ def months(span: str) -> list[str]:
 
 def ranking_spec(*windows: WindowRule, metrics=("mass", "value")) -> ClaimSpec:
     return ClaimSpec(
-        id="test-largest-supplier", quote="Russia is China's largest crude supplier.", kind="largest_supplier",
-        importer="CHN", exporter="RUS",
+        id="test-largest-supplier",
+        quote="Russia is China's largest crude supplier.",
+        kind="largest_supplier",
+        importer="CHN",
+        exporter="RUS",
         measures=tuple(Measure(("crude_oil",), m, ("comtrade_extract",)) for m in metrics),
         windows=windows or (WindowRule("latest_month"),),
     )
@@ -79,8 +93,12 @@ DRAMATIC = Threshold(25.0, True, "dramatically = at least +25 % year on year")
 
 def change_spec(metrics=("mass", "value"), threshold=DRAMATIC) -> ClaimSpec:
     return ClaimSpec(
-        id="test-surge", quote="Imports from Russia surged.", kind="change_over_period", importer="CHN",
-        exporter="RUS", threshold=threshold,
+        id="test-surge",
+        quote="Imports from Russia surged.",
+        kind="change_over_period",
+        importer="CHN",
+        exporter="RUS",
+        threshold=threshold,
         measures=tuple(Measure(("crude_oil",), m, ("comtrade_extract",)) for m in metrics),
         windows=(WindowRule("span_to_latest", start="2022-03", max_months=12, baseline="year_earlier"),),
     )
@@ -104,11 +122,13 @@ RUS_NOV_USD, SAU_NOV_USD, IRQ_NOV_USD = 5_000_000_000, 4_000_000_000, 3_000_000_
 
 
 def test_russia_first_by_mass_and_value_is_supported_with_margin_and_sources():
-    flows = frame([
-        row("RUS", "crude_oil", "2022-11", t=RUS_NOV_T, usd=RUS_NOV_USD),
-        row("SAU", "crude_oil", "2022-11", t=SAU_NOV_T, usd=SAU_NOV_USD),
-        row("IRQ", "crude_oil", "2022-11", t=IRQ_NOV_T, usd=IRQ_NOV_USD),
-    ])
+    flows = frame(
+        [
+            row("RUS", "crude_oil", "2022-11", t=RUS_NOV_T, usd=RUS_NOV_USD),
+            row("SAU", "crude_oil", "2022-11", t=SAU_NOV_T, usd=SAU_NOV_USD),
+            row("IRQ", "crude_oil", "2022-11", t=IRQ_NOV_T, usd=IRQ_NOV_USD),
+        ]
+    )
     result = evaluate_one(flows, ranking_spec())
 
     assert result.verdict == SUPPORTED
@@ -120,18 +140,22 @@ def test_russia_first_by_mass_and_value_is_supported_with_margin_and_sources():
     assert mass.unit == "t" and mass.known_at_as_of
     assert mass.claimed_rank == 1
     # Iraq (third) is not part of the comparison: only the leader's and runner-up's rows are cited.
-    assert sorted(mass.sources) == ["raw/comtrade_extract/test/crude_oil.csv#row=1",
-                                    "raw/comtrade_extract/test/crude_oil.csv#row=2"]
+    assert sorted(mass.sources) == [
+        "raw/comtrade_extract/test/crude_oil.csv#row=1",
+        "raw/comtrade_extract/test/crude_oil.csv#row=2",
+    ]
     value = finding(result, "2022-11", "value")
     assert value.margin_pct == pytest.approx((RUS_NOV_USD - SAU_NOV_USD) / SAU_NOV_USD * 100)
     assert "Russian Federation led in 2022-11" in result.summary
 
 
 def test_saudi_first_is_not_supported_and_russias_rank_is_shown():
-    flows = frame([
-        row("RUS", "crude_oil", "2022-11", t=SAU_NOV_T, usd=SAU_NOV_USD),
-        row("SAU", "crude_oil", "2022-11", t=RUS_NOV_T, usd=RUS_NOV_USD),
-    ])
+    flows = frame(
+        [
+            row("RUS", "crude_oil", "2022-11", t=SAU_NOV_T, usd=SAU_NOV_USD),
+            row("SAU", "crude_oil", "2022-11", t=RUS_NOV_T, usd=RUS_NOV_USD),
+        ]
+    )
     result = evaluate_one(flows, ranking_spec())
 
     assert result.verdict == NOT_SUPPORTED
@@ -141,10 +165,12 @@ def test_saudi_first_is_not_supported_and_russias_rank_is_shown():
 
 def test_leader_by_tonnes_but_not_by_dollars_is_mixed():
     # Russia ships more tonnes at a discount: Saudi Arabia earns more.
-    flows = frame([
-        row("RUS", "crude_oil", "2022-11", t=RUS_NOV_T, usd=SAU_NOV_USD),
-        row("SAU", "crude_oil", "2022-11", t=SAU_NOV_T, usd=RUS_NOV_USD),
-    ])
+    flows = frame(
+        [
+            row("RUS", "crude_oil", "2022-11", t=RUS_NOV_T, usd=SAU_NOV_USD),
+            row("SAU", "crude_oil", "2022-11", t=SAU_NOV_T, usd=RUS_NOV_USD),
+        ]
+    )
     result = evaluate_one(flows, ranking_spec())
 
     assert result.verdict == MIXED
@@ -154,9 +180,12 @@ def test_leader_by_tonnes_but_not_by_dollars_is_mixed():
 
 def test_a_month_without_data_in_the_year_to_date_is_inconclusive_and_named():
     gap = "2022-06"
-    rows = [row(p, "crude_oil", m, t=t, usd=u)
-            for m in months("2022-01/2022-11") if m != gap
-            for p, t, u in (("RUS", RUS_NOV_T, RUS_NOV_USD), ("SAU", SAU_NOV_T, SAU_NOV_USD))]
+    rows = [
+        row(p, "crude_oil", m, t=t, usd=u)
+        for m in months("2022-01/2022-11")
+        if m != gap
+        for p, t, u in (("RUS", RUS_NOV_T, RUS_NOV_USD), ("SAU", SAU_NOV_T, SAU_NOV_USD))
+    ]
     result = evaluate_one(frame(rows), ranking_spec(WindowRule("latest_month"), WindowRule("year_to_date")))
 
     assert finding(result, "2022-11", "mass").verdict == SUPPORTED
@@ -169,28 +198,35 @@ def test_a_month_without_data_in_the_year_to_date_is_inconclusive_and_named():
 
 
 def test_a_compared_partner_without_a_figure_makes_that_finding_inconclusive():
-    flows = frame([
-        row("RUS", "crude_oil", "2022-11", t=RUS_NOV_T, usd=RUS_NOV_USD),
-        row("SAU", "crude_oil", "2022-11", t=None, usd=SAU_NOV_USD),  # tonnage not reported
-    ])
+    flows = frame(
+        [
+            row("RUS", "crude_oil", "2022-11", t=RUS_NOV_T, usd=RUS_NOV_USD),
+            row("SAU", "crude_oil", "2022-11", t=None, usd=SAU_NOV_USD),  # tonnage not reported
+        ]
+    )
     result = evaluate_one(flows, ranking_spec())
 
     mass = finding(result, "2022-11", "mass")
     assert mass.verdict == INCONCLUSIVE
-    assert mass.missing == ("2022-11: SAU crude_oil row without a mass figure in comtrade_extract; it ranks #2 "
-                            "by value, so it could lead",)
+    assert mass.missing == (
+        "2022-11: SAU crude_oil row without a mass figure in comtrade_extract; it ranks #2 by value, so it could lead",
+    )
     assert finding(result, "2022-11", "value").verdict == SUPPORTED
     assert result.verdict == INCONCLUSIVE
 
 
 def test_calendar_years_are_the_same_for_every_measure_up_to_the_claims_last_complete_year():
     # Tonnes and dollars for 2021 (UN Comtrade); dollars only for 2022-01..2023-03 (China customs' query).
-    comtrade = [row(p, "crude_oil", m, t=t, usd=u)
-                for m in months("2021")
-                for p, t, u in (("RUS", RUS_NOV_T, RUS_NOV_USD), ("SAU", SAU_NOV_T, SAU_NOV_USD))]
-    query = [row(p, "crude_oil", m, usd=u, source="gacc_query")
-             for m in months("2022-01/2023-03")
-             for p, u in (("RUS", RUS_NOV_USD), ("SAU", SAU_NOV_USD))]
+    comtrade = [
+        row(p, "crude_oil", m, t=t, usd=u)
+        for m in months("2021")
+        for p, t, u in (("RUS", RUS_NOV_T, RUS_NOV_USD), ("SAU", SAU_NOV_T, SAU_NOV_USD))
+    ]
+    query = [
+        row(p, "crude_oil", m, usd=u, source="gacc_query")
+        for m in months("2022-01/2023-03")
+        for p, u in (("RUS", RUS_NOV_USD), ("SAU", SAU_NOV_USD))
+    ]
     spec = two_source_ranking_spec(WindowRule("calendar_years", first_year=2020))
     result = evaluate_one(frame(comtrade + query), spec, as_of="2024-01-01")
 
@@ -216,20 +252,29 @@ MID_2025 = "2025-06-30"  # figures up to 2025-05 are known
 
 
 def two_source_rows():
-    comtrade = [row(p, "crude_oil", COMTRADE_LAST, t=t, usd=u)
-                for p, t, u in (("RUS", RUS_T, RUS_USD), ("SAU", SAU_T, SAU_USD))]
-    query = [row(p, "crude_oil", m, usd=u, source="gacc_query")
-             for m in QUERY_MONTHS for p, u in (("RUS", RUS_USD), ("SAU", SAU_USD))]
+    comtrade = [
+        row(p, "crude_oil", COMTRADE_LAST, t=t, usd=u) for p, t, u in (("RUS", RUS_T, RUS_USD), ("SAU", SAU_T, SAU_USD))
+    ]
+    query = [
+        row(p, "crude_oil", m, usd=u, source="gacc_query")
+        for m in QUERY_MONTHS
+        for p, u in (("RUS", RUS_USD), ("SAU", SAU_USD))
+    ]
     return comtrade + query
 
 
 def two_source_ranking_spec(*windows: WindowRule) -> ClaimSpec:
     """Tonnes from UN Comtrade only; dollars from UN Comtrade, else China customs' query."""
     return ClaimSpec(
-        id="test-largest-supplier", quote="Russia is China's largest crude supplier.", kind="largest_supplier",
-        importer="CHN", exporter="RUS",
-        measures=(Measure(("crude_oil",), "mass", ("comtrade_extract",)),
-                  Measure(("crude_oil",), "value", ("comtrade_extract", "gacc_query"))),
+        id="test-largest-supplier",
+        quote="Russia is China's largest crude supplier.",
+        kind="largest_supplier",
+        importer="CHN",
+        exporter="RUS",
+        measures=(
+            Measure(("crude_oil",), "mass", ("comtrade_extract",)),
+            Measure(("crude_oil",), "value", ("comtrade_extract", "gacc_query")),
+        ),
         windows=windows or (WindowRule("latest_month"), WindowRule("year_to_date")),
     )
 
@@ -240,7 +285,11 @@ def test_tonnes_missing_in_the_latest_known_month_are_inconclusive_not_an_older_
     latest = "2025-05"
     assert str(latest_known_month(parse_as_of(MID_2025))) == latest
     assert [(f.window, f.metric) for f in result.findings] == [
-        (latest, "mass"), (latest, "value"), ("2025-01/2025-05", "mass"), ("2025-01/2025-05", "value")]
+        (latest, "mass"),
+        (latest, "value"),
+        ("2025-01/2025-05", "mass"),
+        ("2025-01/2025-05", "value"),
+    ]
     assert COMTRADE_LAST not in {f.window for f in result.findings}  # no fallback to the tonnes' last month
     mass = finding(result, latest, "mass")
     assert mass.verdict == INCONCLUSIVE and mass.known_at_as_of
@@ -256,13 +305,17 @@ def test_tonnes_missing_in_the_latest_known_month_are_inconclusive_not_an_older_
 
 
 def test_a_later_month_with_values_only_gives_both_measures_a_later_finding():
-    result = evaluate_one(frame(two_source_rows()), two_source_ranking_spec(WindowRule("latest_month")),
-                          as_of="2025-01-20")
+    result = evaluate_one(
+        frame(two_source_rows()), two_source_ranking_spec(WindowRule("latest_month")), as_of="2025-01-20"
+    )
 
     # 2024-12 was the latest known month; 2025-05, the claim's newest month in the data, came later.
     assert [(f.window, f.metric, f.known_at_as_of) for f in result.findings] == [
-        (COMTRADE_LAST, "mass", True), (COMTRADE_LAST, "value", True),
-        ("2025-05", "mass", False), ("2025-05", "value", False)]
+        (COMTRADE_LAST, "mass", True),
+        (COMTRADE_LAST, "value", True),
+        ("2025-05", "mass", False),
+        ("2025-05", "value", False),
+    ]
     assert result.verdict == SUPPORTED
     assert finding(result, "2025-05", "mass").missing == ("2025-05: no crude_oil mass data in comtrade_extract",)
     assert finding(result, "2025-05", "value").verdict == SUPPORTED
@@ -271,8 +324,9 @@ def test_a_later_month_with_values_only_gives_both_measures_a_later_finding():
 
 def test_an_as_of_date_beyond_the_data_is_capped_at_the_claims_newest_month_and_says_so():
     coal_later = row("RUS", "coal", "2025-09", t=RUS_T, usd=RUS_USD)  # not one of the claim's commodities
-    result = evaluate_one(frame(two_source_rows() + [coal_later]), two_source_ranking_spec(WindowRule("latest_month")),
-                          as_of="2030-06-30")
+    result = evaluate_one(
+        frame(two_source_rows() + [coal_later]), two_source_ranking_spec(WindowRule("latest_month")), as_of="2030-06-30"
+    )
 
     assert str(latest_known_month(date(2030, 6, 30))) == "2030-05"
     assert [(f.window, f.metric) for f in result.findings] == [("2025-05", "mass"), ("2025-05", "value")]
@@ -287,12 +341,14 @@ def test_an_as_of_date_beyond_the_data_is_capped_at_the_claims_newest_month_and_
 def test_the_claims_newest_month_counts_every_source_of_its_commodities():
     # A press total for 2025 shows that 2025-12 was published; no customs table here holds it.
     press = row("RUS", "crude_oil", "2025", t=12 * RUS_T, source="gacc_press", freq="A", note="[GACC] 2025")
-    result = evaluate_one(frame(two_source_rows() + [press]), two_source_ranking_spec(WindowRule("latest_month")),
-                          as_of="2030-06-30")
+    result = evaluate_one(
+        frame(two_source_rows() + [press]), two_source_ranking_spec(WindowRule("latest_month")), as_of="2030-06-30"
+    )
 
     assert [(f.window, f.verdict) for f in result.findings] == [("2025-12", INCONCLUSIVE)] * 2
     assert finding(result, "2025-12", "value").missing == (
-        "2025-12: no crude_oil value data in comtrade_extract or gacc_query",)
+        "2025-12: no crude_oil value data in comtrade_extract or gacc_query",
+    )
 
 
 def test_without_any_data_of_the_claims_commodities_the_latest_known_month_is_the_published_one():
@@ -318,10 +374,17 @@ def yearly_rows():
 
 def yearly_change_spec(*extra: Measure) -> ClaimSpec:
     return ClaimSpec(
-        id="test-surge", quote="Imports from Russia surged.", kind="change_over_period", importer="CHN",
-        exporter="RUS", threshold=DRAMATIC,
-        measures=(Measure(("crude_oil",), "mass", ("comtrade_extract",)),
-                  Measure(("crude_oil",), "value", ("comtrade_extract", "gacc_query"))) + extra,
+        id="test-surge",
+        quote="Imports from Russia surged.",
+        kind="change_over_period",
+        importer="CHN",
+        exporter="RUS",
+        threshold=DRAMATIC,
+        measures=(
+            Measure(("crude_oil",), "mass", ("comtrade_extract",)),
+            Measure(("crude_oil",), "value", ("comtrade_extract", "gacc_query")),
+        )
+        + extra,
         windows=(WindowRule("calendar_years", first_year=2024, baseline="year_earlier"),),
     )
 
@@ -330,7 +393,11 @@ def test_every_measure_gets_every_calendar_year_and_missing_tonnes_are_named():
     result = evaluate_one(frame(yearly_rows()), yearly_change_spec(), as_of="2026-02-01")
 
     assert [(f.window, f.metric) for f in result.findings] == [
-        ("2024", "mass"), ("2024", "value"), ("2025", "mass"), ("2025", "value")]
+        ("2024", "mass"),
+        ("2024", "value"),
+        ("2025", "mass"),
+        ("2025", "value"),
+    ]
     mass_2024 = finding(result, "2024", "mass")
     assert mass_2024.change_pct == pytest.approx((YEAR_T[2024] - YEAR_T[2023]) / YEAR_T[2023] * 100)
     mass_2025 = finding(result, "2025", "mass")
@@ -349,8 +416,9 @@ def test_a_change_across_sources_is_kept_and_says_so():
     assert value.data_sources == ("gacc_query", "comtrade_extract")
     [note] = [n for n in value.notes if n.startswith("mixed sources")]
     assert "2025 from gacc_query (China customs' online query); 2024 from comtrade_extract (UN Comtrade" in note
-    assert ("(mixed sources: 2025 from gacc_query against 2024 from comtrade_extract for crude_oil value)"
-            in result.summary)
+    assert (
+        "(mixed sources: 2025 from gacc_query against 2024 from comtrade_extract for crude_oil value)" in result.summary
+    )
     assert "(−25.0 %; gacc_query vs comtrade_extract)" in to_table([result])
     same_source = finding(result, "2024", "value")
     assert same_source.data_sources == ("comtrade_extract",)
@@ -379,8 +447,9 @@ WAR_MONTHS, BASE_MONTHS = months("2022-03/2022-11"), months("2021-03/2021-11")
 
 
 def surge_rows(war_t=WAR_T, war_usd=WAR_USD, skip=()):
-    return ([row("RUS", "crude_oil", m, t=BASE_T, usd=BASE_USD) for m in BASE_MONTHS if m not in skip]
-            + [row("RUS", "crude_oil", m, t=war_t, usd=war_usd) for m in WAR_MONTHS if m not in skip])
+    return [row("RUS", "crude_oil", m, t=BASE_T, usd=BASE_USD) for m in BASE_MONTHS if m not in skip] + [
+        row("RUS", "crude_oil", m, t=war_t, usd=war_usd) for m in WAR_MONTHS if m not in skip
+    ]
 
 
 def test_value_up_50_percent_passes_the_25_percent_threshold():
@@ -430,9 +499,11 @@ def test_a_baseline_month_without_data_is_inconclusive_and_named():
 
 
 def test_the_span_grows_with_the_as_of_date_up_to_twelve_months():
-    rows = surge_rows() + [row("RUS", "crude_oil", m, t=WAR_T, usd=WAR_USD)
-                           for m in months("2022-12/2023-06")] + [
-        row("RUS", "crude_oil", m, t=BASE_T, usd=BASE_USD) for m in months("2021-12/2022-02")]
+    rows = (
+        surge_rows()
+        + [row("RUS", "crude_oil", m, t=WAR_T, usd=WAR_USD) for m in months("2022-12/2023-06")]
+        + [row("RUS", "crude_oil", m, t=BASE_T, usd=BASE_USD) for m in months("2021-12/2022-02")]
+    )
     result = evaluate_one(frame(rows), change_spec(metrics=("value",)), as_of="2023-06-30")
 
     # Known on 2023-06-30: up to 2023-05, capped at 12 months from 2022-03.
@@ -448,20 +519,26 @@ GAZPROM_2023, GAZPROM_TG_2023, INTERFAX_2023 = 22.73, 22.7, 23.0
 
 def press_rows(v2022=(GAZPROM_2022, NOVAK_2022), v2023=(GAZPROM_2023, GAZPROM_TG_2023, INTERFAX_2023)):
     notes_2022 = ("[Gazprom via TASS] Power of Siberia 2022", "[RU govt/Novak] record 15.5 bcm")
-    notes_2023 = ("[Gazprom via TASS] Power of Siberia 2023", "[Gazprom Telegram] 22.7 bcm",
-                  "[Interfax] about 23 bcm")
-    return ([row("RUS", "pipeline_gas", "2022", bcm=v, source="gacc_press", freq="A", note=n)
-             for v, n in zip(v2022, notes_2022)]
-            + [row("RUS", "pipeline_gas", "2023", bcm=v, source="gacc_press", freq="A", note=n)
-               for v, n in zip(v2023, notes_2023)])
+    notes_2023 = ("[Gazprom via TASS] Power of Siberia 2023", "[Gazprom Telegram] 22.7 bcm", "[Interfax] about 23 bcm")
+    return [
+        row("RUS", "pipeline_gas", "2022", bcm=v, source="gacc_press", freq="A", note=n)
+        for v, n in zip(v2022, notes_2022)
+    ] + [
+        row("RUS", "pipeline_gas", "2023", bcm=v, source="gacc_press", freq="A", note=n)
+        for v, n in zip(v2023, notes_2023)
+    ]
 
 
 def forecast_spec(*extra: Measure, verdict_metrics=("volume",)) -> ClaimSpec:
     return ClaimSpec(
-        id="test-gas-forecast", quote="Gas supplies will rise next year.", kind="forecast_vs_outcome",
-        importer="CHN", exporter="RUS", threshold=Threshold(0.0, False, "any increase"),
-        measures=(Measure(("pipeline_gas",), "volume", ("gacc_press",),
-                          press_outlets_preferred=("Gazprom", "GACC")),) + extra,
+        id="test-gas-forecast",
+        quote="Gas supplies will rise next year.",
+        kind="forecast_vs_outcome",
+        importer="CHN",
+        exporter="RUS",
+        threshold=Threshold(0.0, False, "any increase"),
+        measures=(Measure(("pipeline_gas",), "volume", ("gacc_press",), press_outlets_preferred=("Gazprom", "GACC")),)
+        + extra,
         windows=(WindowRule("fixed", period="2023", baseline="2022"),),
         verdict_metrics=verdict_metrics,
     )
@@ -520,8 +597,11 @@ def test_values_are_shown_but_only_volumes_count():
     rows = press_rows()
     for year, t, usd in ((2022, lng_2022_t, lng_2022_usd), (2023, lng_2023_t, lng_2023_usd)):
         rows += [row("RUS", "lng", f"{year}-{m:02d}", t=t / 12, usd=usd / 12) for m in range(1, 13)]
-    spec = forecast_spec(Measure(("lng",), "mass", ("comtrade_extract",)),
-                         Measure(("lng",), "value", ("comtrade_extract",)), verdict_metrics=("volume", "mass"))
+    spec = forecast_spec(
+        Measure(("lng",), "mass", ("comtrade_extract",)),
+        Measure(("lng",), "value", ("comtrade_extract",)),
+        verdict_metrics=("volume", "mass"),
+    )
     result = evaluate_one(frame(rows), spec, as_of="2025-01-01")
 
     lng_value = finding(result, "2023", "value")
@@ -541,8 +621,9 @@ def test_a_missing_press_year_is_inconclusive_and_named():
 
 
 def _finding(verdict, counts=True, known=True):
-    base = evaluate_one(frame([row("RUS", "crude_oil", "2022-11", t=1, usd=1)]),
-                        ranking_spec(metrics=("mass",))).findings[0]
+    base = evaluate_one(
+        frame([row("RUS", "crude_oil", "2022-11", t=1, usd=1)]), ranking_spec(metrics=("mass",))
+    ).findings[0]
     return replace(base, verdict=verdict, counts_toward_verdict=counts, known_at_as_of=known)
 
 
@@ -602,12 +683,15 @@ def test_the_lag_is_a_parameter():
     assert result.verdict == NOT_SUPPORTED and result.lag_days == 25
 
 
-@pytest.mark.parametrize("given, expected", [
-    (None, ARTICLE_DATE),
-    ("2024-06-30", date(2024, 6, 30)),
-    (date(2023, 1, 20), date(2023, 1, 20)),
-    (datetime(2023, 1, 20, 15, 30), date(2023, 1, 20)),
-])
+@pytest.mark.parametrize(
+    "given, expected",
+    [
+        (None, ARTICLE_DATE),
+        ("2024-06-30", date(2024, 6, 30)),
+        (date(2023, 1, 20), date(2023, 1, 20)),
+        (datetime(2023, 1, 20, 15, 30), date(2023, 1, 20)),
+    ],
+)
 def test_as_of_accepts_none_a_string_or_a_date(given, expected):
     assert parse_as_of(given) == expected
 
@@ -646,7 +730,10 @@ def test_resolve_windows_from_the_claims_months_only():
 def test_the_packaged_specs_are_the_articles_three_claims():
     specs = load_specs()
     assert [s.id for s in specs] == [
-        "russia-largest-oil-supplier", "russia-energy-exports-to-china-surged", "russia-gas-supplies-to-china-rise"]
+        "russia-largest-oil-supplier",
+        "russia-energy-exports-to-china-surged",
+        "russia-gas-supplies-to-china-rise",
+    ]
     assert [s.kind for s in specs] == ["largest_supplier", "change_over_period", "forecast_vs_outcome"]
     surge = specs[1]
     assert surge.threshold.change_pct == 25 and surge.threshold.inclusive
@@ -681,8 +768,14 @@ claims:
 def test_the_yaml_form_reads_into_the_same_spec():
     [spec] = specs_from_yaml(_yaml())
     assert spec == ranking_spec(metrics=("mass",)).__class__(
-        id="test-claim", quote="A claim.", kind="largest_supplier", importer="CHN", exporter="RUS",
-        measures=(Measure(("crude_oil",), "mass", ("comtrade_extract",)),), windows=(WindowRule("latest_month"),))
+        id="test-claim",
+        quote="A claim.",
+        kind="largest_supplier",
+        importer="CHN",
+        exporter="RUS",
+        measures=(Measure(("crude_oil",), "mass", ("comtrade_extract",)),),
+        windows=(WindowRule("latest_month"),),
+    )
 
 
 def test_an_unknown_commodity_fails_with_the_claim_and_the_known_commodities():
@@ -696,23 +789,40 @@ def test_an_unknown_partner_fails_with_a_suggestion():
     with pytest.raises(ClaimSpecError, match=r"exporter: unknown country code 'Rusia' — did you mean .*RUS"):
         specs_from_yaml(_yaml(exporter="Rusia"))
     with pytest.raises(ClaimSpecError, match="exporter: unknown country code 'RUX'"):
-        ClaimSpec(id="x", quote="q", kind="largest_supplier", importer="CHN", exporter="RUX",
-                  measures=(Measure(("crude_oil",), "mass", ("comtrade_extract",)),),
-                  windows=(WindowRule("latest_month"),))
+        ClaimSpec(
+            id="x",
+            quote="q",
+            kind="largest_supplier",
+            importer="CHN",
+            exporter="RUX",
+            measures=(Measure(("crude_oil",), "mass", ("comtrade_extract",)),),
+            windows=(WindowRule("latest_month"),),
+        )
 
 
-@pytest.mark.parametrize("yaml_text, expected", [
-    (_yaml(metric="tonnes"), "unknown metric 'tonnes'; use one of mass, value, volume, bpd"),
-    (_yaml(extra="    threshold: {at_least_pct: 25}\n    colour: red\n"), r"unknown field\(s\) \['colour'\]"),
-    (_yaml() + _yaml().replace("claims:\n", ""), "claim id 'test-claim' appears twice"),
-    (_yaml().replace("kind: largest_supplier", "kind: change_over_period")
-     .replace("rule: latest_month", "rule: latest_month, baseline: year_earlier"), "needs a threshold"),
-    (_yaml().replace("kind: largest_supplier", "kind: change_over_period")
-     .replace("    windows:", "    threshold: {at_least_pct: 25}\n    windows:"), "needs a baseline"),
-    (_yaml().replace("sources: [comtrade_extract]", "sources: [gacc_press]"), "press_outlets_preferred"),
-    (_yaml().replace("rule: latest_month", "rule: last_month"), "unknown window rule 'last_month'"),
-    ("claims: nope", "must hold a mapping with a 'claims' list"),
-])
+@pytest.mark.parametrize(
+    "yaml_text, expected",
+    [
+        (_yaml(metric="tonnes"), "unknown metric 'tonnes'; use one of mass, value, volume, bpd"),
+        (_yaml(extra="    threshold: {at_least_pct: 25}\n    colour: red\n"), r"unknown field\(s\) \['colour'\]"),
+        (_yaml() + _yaml().replace("claims:\n", ""), "claim id 'test-claim' appears twice"),
+        (
+            _yaml()
+            .replace("kind: largest_supplier", "kind: change_over_period")
+            .replace("rule: latest_month", "rule: latest_month, baseline: year_earlier"),
+            "needs a threshold",
+        ),
+        (
+            _yaml()
+            .replace("kind: largest_supplier", "kind: change_over_period")
+            .replace("    windows:", "    threshold: {at_least_pct: 25}\n    windows:"),
+            "needs a baseline",
+        ),
+        (_yaml().replace("sources: [comtrade_extract]", "sources: [gacc_press]"), "press_outlets_preferred"),
+        (_yaml().replace("rule: latest_month", "rule: last_month"), "unknown window rule 'last_month'"),
+        ("claims: nope", "must hold a mapping with a 'claims' list"),
+    ],
+)
 def test_malformed_specs_fail_with_clear_messages(yaml_text, expected):
     with pytest.raises(ClaimSpecError, match=expected):
         specs_from_yaml(yaml_text)

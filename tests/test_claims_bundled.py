@@ -46,14 +46,20 @@ def raw_row(provenance: str) -> pd.Series:
 
 
 def finding(result, window, metric, commodity=None):
-    [f] = [f for f in result.findings
-           if f.window == window and f.metric == metric and (commodity is None or f.commodity == commodity)]
+    [f] = [
+        f
+        for f in result.findings
+        if f.window == window and f.metric == metric and (commodity is None or f.commodity == commodity)
+    ]
     return f
 
 
 def test_three_claims_as_of_the_articles_date(results):
-    assert list(results) == ["russia-largest-oil-supplier", "russia-energy-exports-to-china-surged",
-                             "russia-gas-supplies-to-china-rise"]
+    assert list(results) == [
+        "russia-largest-oil-supplier",
+        "russia-energy-exports-to-china-surged",
+        "russia-gas-supplies-to-china-rise",
+    ]
     assert all(r.as_of == ARTICLE_DATE for r in results.values())
 
 
@@ -108,14 +114,20 @@ def test_the_gas_forecast_is_judged_on_gazproms_figures_from_2024(results):
     assert result.verdict == INCONCLUSIVE  # the outcome (2023) was not known on 2022-12-30
     f = finding(result, "2023", "volume")
     assert not f.known_at_as_of and str(f.known_from) == "2024-01-20"
-    chosen_2023, chosen_2022 = raw_row(f.sources[0]), raw_row(f.sources[1 + len([
-        a for a in f.alternatives if a["window"] == "2023"])])
+    chosen_2023, chosen_2022 = (
+        raw_row(f.sources[0]),
+        raw_row(f.sources[1 + len([a for a in f.alternatives if a["window"] == "2023"])]),
+    )
     assert chosen_2023["note"].startswith("[Gazprom") and chosen_2023["unit"] == "bcm"
     assert (chosen_2023["period"], chosen_2022["period"]) == ("2023", "2022")
     assert f.value == chosen_2023["value"] and f.baseline_value == chosen_2022["value"]
     raw = pd.read_csv(PRESS_GAS_CSV, dtype={"period": str})
-    outlets = raw[(raw["commodity"] == "pipeline_gas") & (raw["partner_iso3"] == "RUS") & (raw["freq"] == "A")
-                  & (raw["unit"] == "bcm")]
+    outlets = raw[
+        (raw["commodity"] == "pipeline_gas")
+        & (raw["partner_iso3"] == "RUS")
+        & (raw["freq"] == "A")
+        & (raw["unit"] == "bcm")
+    ]
     assert len(f.alternatives) == len(outlets[outlets["period"].isin(["2022", "2023"])]) - 2
     # The verdict counts bcm and LNG tonnes: recompute both rises from the raw files.
     lng = pd.read_csv(BUNDLED_RAW / "comtrade_extract" / "2026-11-27" / "comtrade_lng.csv", dtype={"period": str})

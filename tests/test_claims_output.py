@@ -23,13 +23,46 @@ from energytrade.claims import (
     to_table,
 )
 
-CLAIM_KEYS = ["id", "quote", "kind", "verdict", "later_verdict", "summary", "as_of", "lag_days", "threshold",
-              "findings"]
-COMMON = {"type": str, "commodity": str, "metric": str, "unit": str, "window": str, "verdict": str,
-          "known_at_as_of": bool, "known_from": str, "counts_toward_verdict": bool, "missing": list,
-          "data_sources": list, "notes": list, "sources": list}
-RANKING = ["leader_iso3", "leader_name", "leader_value", "runner_up_iso3", "runner_up_name", "runner_up_value",
-           "margin_pct", "claimed_iso3", "claimed_rank", "claimed_value", "claimed_share_pct"]
+CLAIM_KEYS = [
+    "id",
+    "quote",
+    "kind",
+    "verdict",
+    "later_verdict",
+    "summary",
+    "as_of",
+    "lag_days",
+    "threshold",
+    "findings",
+]
+COMMON = {
+    "type": str,
+    "commodity": str,
+    "metric": str,
+    "unit": str,
+    "window": str,
+    "verdict": str,
+    "known_at_as_of": bool,
+    "known_from": str,
+    "counts_toward_verdict": bool,
+    "missing": list,
+    "data_sources": list,
+    "notes": list,
+    "sources": list,
+}
+RANKING = [
+    "leader_iso3",
+    "leader_name",
+    "leader_value",
+    "runner_up_iso3",
+    "runner_up_name",
+    "runner_up_value",
+    "margin_pct",
+    "claimed_iso3",
+    "claimed_rank",
+    "claimed_value",
+    "claimed_share_pct",
+]
 CHANGE = ["partner_iso3", "value", "baseline_window", "baseline_value", "change_pct", "threshold_pct"]
 NUMBER_OR_NULL = (int, float, type(None))
 TESTS = Path(__file__).resolve().parent
@@ -90,8 +123,10 @@ def test_json_writes_missing_figures_as_null_and_rounds(results):
 
 
 # Evaluates the same constructed claims in a fresh interpreter and prints their JSON.
-FRESH_PROCESS = "from test_claims import one_claim_of_each_kind; from energytrade.claims import to_json; " \
-                "print(to_json(one_claim_of_each_kind()[1]))"
+FRESH_PROCESS = (
+    "from test_claims import one_claim_of_each_kind; from energytrade.claims import to_json; "
+    "print(to_json(one_claim_of_each_kind()[1]))"
+)
 
 
 def test_json_is_the_same_from_a_second_evaluation_and_from_fresh_processes():
@@ -105,8 +140,15 @@ def test_json_is_the_same_from_a_second_evaluation_and_from_fresh_processes():
     for seed in ("1", "2"):
         path = os.pathsep.join(p for p in (str(TESTS), os.environ.get("PYTHONPATH")) if p)
         env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": path}
-        done = subprocess.run([sys.executable, "-c", FRESH_PROCESS], env=env, cwd=TESTS, capture_output=True,
-                              text=True, check=True, timeout=300)
+        done = subprocess.run(
+            [sys.executable, "-c", FRESH_PROCESS],
+            env=env,
+            cwd=TESTS,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=300,
+        )
         assert done.stdout == first + "\n", f"PYTHONHASHSEED={seed}"
 
 

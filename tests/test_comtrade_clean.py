@@ -48,7 +48,11 @@ def test_records_map_to_the_clean_schema():
     assert table["provenance"].tolist() == [f"{REL}#row={n}" for n in (1, 3, 4, 6)]  # rows as in the file
     rus = table.iloc[0]
     assert (rus.source, rus.reporter_iso3, rus.flow, rus.hs_code, rus.commodity) == (
-        "comtrade", "CHN", "import", "2709", "crude_oil"
+        "comtrade",
+        "CHN",
+        "import",
+        "2709",
+        "crude_oil",
     )
     assert (rus.period, rus.freq, rus.partner_name, rus.note) == ("2022-05", "M", "Russian Federation", "")
     assert (rus.net_weight_kg, rus.value_usd) == (RUS_KG, RUS_USD)

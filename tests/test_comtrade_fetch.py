@@ -370,7 +370,9 @@ def test_a_body_that_cannot_be_decoded_is_a_typed_error_not_a_traceback(httpserv
 def test_html_error_page_is_a_bad_response_showing_its_first_characters(httpserver, raw_root, retry):
     serve(httpserver, RECORDS_2022, faults=[replay.fault(200, replay.HTML_PAGE, "text/html")])
 
-    with pytest.raises(ComtradeBadResponse, match=r"not JSON \(text/html.* starts with '<!DOCTYPE html PUBLIC") as caught:
+    with pytest.raises(
+        ComtradeBadResponse, match=r"not JSON \(text/html.* starts with '<!DOCTYPE html PUBLIC"
+    ) as caught:
         run(crude("2022-01", "2022-12"), raw_root, httpserver, retry)
 
     assert "(text/html" in str(caught.value) and "</html>" not in str(caught.value)  # the start, not the page
@@ -519,7 +521,10 @@ def test_an_interrupted_refresh_of_a_call_split_by_partner_keeps_the_other_partn
     # The new vintage holds only half the call: IRQ and ARE stay, from the old vintage, not dropped.
     table = validate(comtrade.clean(raw_root))
     assert partner_vintages(table) == {
-        "RUS": "2026-02-09", "SAU": "2026-02-09", "IRQ": "2026-01-05", "ARE": "2026-01-05"
+        "RUS": "2026-02-09",
+        "SAU": "2026-02-09",
+        "IRQ": "2026-01-05",
+        "ARE": "2026-01-05",
     }
     assert len(comtrade.clean(raw_root, vintage="2026-01-05")) == len(BY_PARTNER)
 
@@ -545,7 +550,10 @@ def test_a_split_call_resumed_on_a_later_day_is_whole_across_the_two_vintages(ht
 
     assert result.requests_sent == 1 and len(result.reused) == 1
     assert partner_vintages(comtrade.clean(raw_root)) == {
-        "RUS": "2026-01-05", "SAU": "2026-01-05", "IRQ": "2026-02-09", "ARE": "2026-02-09"
+        "RUS": "2026-01-05",
+        "SAU": "2026-01-05",
+        "IRQ": "2026-02-09",
+        "ARE": "2026-02-09",
     }
 
 

@@ -34,8 +34,9 @@ CELLS = [[0, 1, 2], [1, 1, 0]]
 BCM_PER_MT = 1.36
 
 
-def figure(*, line=LINE_MT, bars=BAR_BCM, cells=CELLS, title=TITLE, ylabel="LNG [Mt]", source=SOURCE,
-           bcm_per_mt=BCM_PER_MT):
+def figure(
+    *, line=LINE_MT, bars=BAR_BCM, cells=CELLS, title=TITLE, ylabel="LNG [Mt]", source=SOURCE, bcm_per_mt=BCM_PER_MT
+):
     """A line panel (bcm on a right axis), a bar panel and a small heatmap, drawn as the report draws."""
     fig = new_figure()
     with matplotlib.rc_context(RC):
@@ -67,8 +68,9 @@ def test_the_same_figure_built_twice_has_the_same_fingerprint():
 
 
 def test_a_package_figure_built_twice_has_the_same_fingerprint():
-    shares = pd.DataFrame({"period": MONTHS, "partner_iso3": "RUS", "partner_name": "Russian Federation",
-                           "share_pct": [16.0, 18.5, 20.0]})
+    shares = pd.DataFrame(
+        {"period": MONTHS, "partner_iso3": "RUS", "partner_name": "Russian Federation", "share_pct": [16.0, 18.5, 20.0]}
+    )
     first = data_figures.market_share_chart(shares, events={}, source=SOURCE)
     second = data_figures.market_share_chart(shares, events={}, source=SOURCE)
     assert figure_fingerprint(first) == figure_fingerprint(second)

@@ -3,22 +3,51 @@
 from __future__ import annotations
 
 import pandas as pd
-
 from conftest import BUNDLED_RAW
+
 from energytrade.inventory import coverage, coverage_matrix, provenance_table
 from energytrade.schema import conform
 
 BASE = dict(reporter_iso3="CHN", flow="import", hs_code="2709", commodity="crude_oil", freq="M")
 ROWS = [
-    dict(BASE, source="comtrade_extract", partner_iso3="RUS", partner_name="Russia", period="2022-01",
-         net_weight_kg=1.0, value_usd=2.0, provenance="raw/a/v/f.csv#row=1"),
-    dict(BASE, source="gacc_press", partner_iso3="RUS", partner_name="Russia", period="2022-01",
-         net_weight_kg=1.0, provenance="raw/b/v/f.csv#row=1"),
+    dict(
+        BASE,
+        source="comtrade_extract",
+        partner_iso3="RUS",
+        partner_name="Russia",
+        period="2022-01",
+        net_weight_kg=1.0,
+        value_usd=2.0,
+        provenance="raw/a/v/f.csv#row=1",
+    ),
+    dict(
+        BASE,
+        source="gacc_press",
+        partner_iso3="RUS",
+        partner_name="Russia",
+        period="2022-01",
+        net_weight_kg=1.0,
+        provenance="raw/b/v/f.csv#row=1",
+    ),
     # 2022-02 has no row at all; 2022-03 only a total, which is not a partner
-    dict(BASE, source="comtrade_extract", partner_iso3="WLD", partner_name="World", period="2022-03",
-         net_weight_kg=5.0, provenance="raw/a/v/f.csv#row=2"),
-    dict(BASE, source="comtrade_extract", partner_iso3="RUS", partner_name="Russia", period="2022-04",
-         value_usd=3.0, provenance="raw/a/v/f.csv#row=3"),
+    dict(
+        BASE,
+        source="comtrade_extract",
+        partner_iso3="WLD",
+        partner_name="World",
+        period="2022-03",
+        net_weight_kg=5.0,
+        provenance="raw/a/v/f.csv#row=2",
+    ),
+    dict(
+        BASE,
+        source="comtrade_extract",
+        partner_iso3="RUS",
+        partner_name="Russia",
+        period="2022-04",
+        value_usd=3.0,
+        provenance="raw/a/v/f.csv#row=3",
+    ),
 ]
 FLOWS = conform(pd.DataFrame(ROWS))
 
@@ -36,11 +65,24 @@ PRESS = dict(BASE, source="gacc_press", period="2022-05")
 TWO_OUTLETS = conform(
     pd.DataFrame(
         [
-            dict(PRESS, partner_iso3="RUS", partner_name="Russia", net_weight_kg=8.0e9, provenance="raw/b/v/f.csv#row=1"),
-            dict(PRESS, partner_iso3="RUS", partner_name="Russia", net_weight_kg=8.1e9, value_usd=4.0e9,
-                 provenance="raw/b/v/f.csv#row=2"),
-            dict(PRESS, partner_iso3="SAU", partner_name="Saudi Arabia", value_usd=5.0e9,
-                 provenance="raw/b/v/f.csv#row=3"),
+            dict(
+                PRESS, partner_iso3="RUS", partner_name="Russia", net_weight_kg=8.0e9, provenance="raw/b/v/f.csv#row=1"
+            ),
+            dict(
+                PRESS,
+                partner_iso3="RUS",
+                partner_name="Russia",
+                net_weight_kg=8.1e9,
+                value_usd=4.0e9,
+                provenance="raw/b/v/f.csv#row=2",
+            ),
+            dict(
+                PRESS,
+                partner_iso3="SAU",
+                partner_name="Saudi Arabia",
+                value_usd=5.0e9,
+                provenance="raw/b/v/f.csv#row=3",
+            ),
         ]
     )
 )

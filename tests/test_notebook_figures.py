@@ -171,8 +171,11 @@ def test_source_overview_counts_periods_and_partners_without_the_world_totals():
         ]
     )
     provenance = pd.DataFrame(
-        {"source": ["comtrade_extract", "gacc_press"], "vintage": ["2026-01-01", "2026-02-02"],
-         "date_retrieved": ["2026-01-03", "2026-02-04"]}
+        {
+            "source": ["comtrade_extract", "gacc_press"],
+            "vintage": ["2026-01-01", "2026-02-02"],
+            "date_retrieved": ["2026-01-03", "2026-02-04"],
+        }
     )
     out = data_tables.source_overview(flows, provenance)
     assert out["source"].tolist() == ["comtrade_extract", "gacc_press"]
@@ -192,8 +195,13 @@ def test_coverage_gaps_writes_runs_of_missing_months():
     matrix = pd.DataFrame({"lng / RUS": [0, 0, 1, 0, 2]}, index=months("2022-01", "2022-05"))
     out = data_tables.coverage_gaps(matrix)
     assert out.to_dict("records") == [
-        {"key": "lng / RUS", "months_with_figure": 2, "months_without": 3, "most_sources": 2,
-         "gaps": "2022-01..2022-02, 2022-04"}
+        {
+            "key": "lng / RUS",
+            "months_with_figure": 2,
+            "months_without": 3,
+            "most_sources": 2,
+            "gaps": "2022-01..2022-02, 2022-04",
+        }
     ]
 
 
@@ -246,8 +254,13 @@ def test_cross_source_counts_a_figure_once_and_hs_scopes_apart():
     comparison = _comparison()
     assert len(data_tables.distinct_figures(comparison)) == 3  # two outlets, one January figure
     assert data_tables.cross_source_counts(comparison) == {
-        "n_rows": 4, "n_figures": 3, "n_flagged": 2,
-        "n_like": 2, "n_like_flagged": 1, "n_unlike": 1, "n_unlike_flagged": 1,
+        "n_rows": 4,
+        "n_figures": 3,
+        "n_flagged": 2,
+        "n_like": 2,
+        "n_like_flagged": 1,
+        "n_unlike": 1,
+        "n_unlike_flagged": 1,
     }
     assert data_tables.hs_scope_words(comparison) == "coal: HS 2701+2702 in the press, HS 2701 in the extract"
     # outlets printing different numbers are different figures
@@ -275,14 +288,42 @@ GAZPROM_2022, GOVT_2022, GAZPROM_2021 = 15.4, 15.5, 10.39
 def test_pipeline_volumes_take_gazprom_and_keep_the_outlets_range():
     flows = table(
         [
-            flow_row("RUS", "2022", bcm=GOVT_2022, commodity="pipeline_gas", source="gacc_press", freq="A",
-                     note="[RU govt/Novak] 2022"),
-            flow_row("RUS", "2022", bcm=GAZPROM_2022, commodity="pipeline_gas", source="gacc_press", freq="A",
-                     note="[Gazprom via TASS] 2022"),
-            flow_row("RUS", "2021", bcm=GAZPROM_2021, commodity="pipeline_gas", source="gacc_press", freq="A",
-                     note="[Gazprom via TASS] 2021"),
-            flow_row("TKM", "2022", bcm=34.0, commodity="pipeline_gas", source="gacc_press", freq="A",
-                     note="[Turkmen state media] 2022"),
+            flow_row(
+                "RUS",
+                "2022",
+                bcm=GOVT_2022,
+                commodity="pipeline_gas",
+                source="gacc_press",
+                freq="A",
+                note="[RU govt/Novak] 2022",
+            ),
+            flow_row(
+                "RUS",
+                "2022",
+                bcm=GAZPROM_2022,
+                commodity="pipeline_gas",
+                source="gacc_press",
+                freq="A",
+                note="[Gazprom via TASS] 2022",
+            ),
+            flow_row(
+                "RUS",
+                "2021",
+                bcm=GAZPROM_2021,
+                commodity="pipeline_gas",
+                source="gacc_press",
+                freq="A",
+                note="[Gazprom via TASS] 2021",
+            ),
+            flow_row(
+                "TKM",
+                "2022",
+                bcm=34.0,
+                commodity="pipeline_gas",
+                source="gacc_press",
+                freq="A",
+                note="[Turkmen state media] 2022",
+            ),
         ]
     )
     out = gas_tables.pipeline_volumes(flows, ("2021", "2022", "2023"))
@@ -312,10 +353,12 @@ def test_changes_since_war_compare_the_same_months_a_year_earlier():
     for commodity in ("crude_oil", "lng", "pipeline_gas", "coal"):
         t_before = NAN if commodity == "pipeline_gas" else BEFORE_T
         t_after = NAN if commodity == "pipeline_gas" else AFTER_T
-        rows += [flow_row("RUS", m, t=t_before, usd=BEFORE_USD, commodity=commodity)
-                 for m in months("2021-03", "2022-02")]
-        rows += [flow_row("RUS", m, t=t_after, usd=AFTER_USD, commodity=commodity)
-                 for m in months("2022-03", "2023-02")]
+        rows += [
+            flow_row("RUS", m, t=t_before, usd=BEFORE_USD, commodity=commodity) for m in months("2021-03", "2022-02")
+        ]
+        rows += [
+            flow_row("RUS", m, t=t_after, usd=AFTER_USD, commodity=commodity) for m in months("2022-03", "2023-02")
+        ]
     out = gas_tables.changes_since_war(table(rows), as_of=date(2022, 12, 30))
     assert len(out) == 2 * len(gas_tables.CHANGE_MEASURES)
     assert out.loc[out["metric"] == "mass", "change_pct"].round(6).unique().tolist() == [50.0]
@@ -331,11 +374,20 @@ def test_changes_since_war_compare_the_same_months_a_year_earlier():
 def test_changes_since_war_give_no_change_for_an_incomplete_window():
     rows = []
     for commodity in ("crude_oil", "lng", "pipeline_gas", "coal"):
-        rows += [flow_row("RUS", m, t=BEFORE_T, usd=BEFORE_USD, commodity=commodity)
-                 for m in months("2021-03", "2022-02")]
+        rows += [
+            flow_row("RUS", m, t=BEFORE_T, usd=BEFORE_USD, commodity=commodity) for m in months("2021-03", "2022-02")
+        ]
         after = months("2022-03", "2023-02")
-        rows += [flow_row("RUS", m, t=NAN if (commodity, m) == ("coal", "2022-05") else AFTER_T, usd=AFTER_USD,
-                          commodity=commodity) for m in after]
+        rows += [
+            flow_row(
+                "RUS",
+                m,
+                t=NAN if (commodity, m) == ("coal", "2022-05") else AFTER_T,
+                usd=AFTER_USD,
+                commodity=commodity,
+            )
+            for m in after
+        ]
     out = gas_tables.changes_since_war(table(rows), as_of=date(2022, 12, 30))
     coal = out[(out["commodity"] == "coal") & (out["metric"] == "mass")]
     assert not coal["is_complete"].any()
@@ -348,8 +400,11 @@ def test_changes_since_war_give_no_change_for_an_incomplete_window():
 
 
 def test_annual_supplies_leave_partial_years_empty():
-    rows = [flow_row("RUS", m, t=BEFORE_T, usd=BEFORE_USD, commodity=c)
-            for c in ("crude_oil", "lng", "coal") for m in months("2021-01", "2021-12")]
+    rows = [
+        flow_row("RUS", m, t=BEFORE_T, usd=BEFORE_USD, commodity=c)
+        for c in ("crude_oil", "lng", "coal")
+        for m in months("2021-01", "2021-12")
+    ]
     rows += [flow_row("RUS", m, usd=BEFORE_USD, commodity="pipeline_gas") for m in months("2021-07", "2021-12")]
     flows = table(rows)
     volumes = pd.DataFrame({"period": ["2021"], "volume_bcm": [GAZPROM_2021]})

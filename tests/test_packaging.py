@@ -6,7 +6,6 @@ import re
 
 import pytest
 import yaml
-
 from conftest import REPO
 
 
@@ -40,7 +39,7 @@ def test_version_bounds_agree_too():
     pip_side = {_name(r): r.replace(" ", "") for r in project["dependencies"] + project["optional-dependencies"]["dev"]}
     conda_side = {_name(r): r.replace(" ", "") for r in _conda_deps() if _name(r) not in {"python", "pip"}}
     for name, requirement in pip_side.items():
-        assert requirement[len(name):] == conda_side[name][len(name):], name
+        assert requirement[len(name) :] == conda_side[name][len(name) :], name
 
 
 def test_environment_installs_the_package_itself_editable():

@@ -9,8 +9,8 @@ from __future__ import annotations
 import importlib.util
 
 import pytest
-
 from conftest import BUNDLED_RAW, REPO
+
 from energytrade.raw import find_raw_files, sha256_file
 
 REFERENCE = REPO.parent / "shared" / "reference"

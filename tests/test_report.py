@@ -19,10 +19,10 @@ from energytrade import analysis
 from energytrade.build import load_trade_flows
 from energytrade.claims import evaluate
 from energytrade.claims.asof import ARTICLE_DATE
+from energytrade.formatting import display_name, fmt_change_pct, fmt_kbd, fmt_mt, fmt_pct, fmt_usd_bbl, fmt_usd_bn
 from energytrade.paths import REPO_ROOT, data_paths
 from energytrade.report import writer
 from energytrade.report.findings import headline_findings
-from energytrade.report.format import display_name, fmt_change_pct, fmt_kbd, fmt_mt, fmt_pct, fmt_usd_bbl, fmt_usd_bn
 from energytrade.report.tables import CSV_NAMES, crude_tables
 
 FIGURES = (
@@ -135,8 +135,9 @@ def test_headline_price_discount_and_cross_source(md, flows):
     row = discount.loc["2022"]
     assert f"{fmt_usd_bbl(row['discount_usd_per_bbl'])} ({fmt_pct(row['discount_pct'])}) in 2022" in md
     cross = analysis.cross_source_comparison(flows)
-    figures = cross.drop_duplicates(["commodity", "period", "freq", "partner_iso3", "metric", "other_hs_code",
-                                     "other_value"])
+    figures = cross.drop_duplicates(
+        ["commodity", "period", "freq", "partner_iso3", "metric", "other_hs_code", "other_value"]
+    )
     like = figures[figures["like_for_like"]]
     unlike = figures[~figures["like_for_like"]]
     assert len(unlike) > 0  # the press's coal is HS 2701+2702, the extract's HS 2701
@@ -156,8 +157,10 @@ def test_headlines_say_which_figures_the_sums_leave_out(md, flows):
     assert lacking > 0  # the bundled extract has partner rows without a tonnage figure
     assert f"{fmt_mt(span['net_weight_t'].sum())} of crude oil" in md
     assert f"sums of the figures present; {lacking} partner-months without a tonnage figure (" in md
-    by_year = {y: int(analysis.supplier_ranking(flows, "crude_oil", y, "mass")["months_missing_figure"].sum())
-               for y in ("2020", "2021", "2022", "2023", "2024")}
+    by_year = {
+        y: int(analysis.supplier_ranking(flows, "crude_oil", y, "mass")["months_missing_figure"].sum())
+        for y in ("2020", "2021", "2022", "2023", "2024")
+    }
     for year, n in by_year.items():
         assert (f"In {year}, the totals and shares are sums of the figures present; {n} partner-month" in md) == (n > 0)
 
@@ -165,7 +168,11 @@ def test_headlines_say_which_figures_the_sums_leave_out(md, flows):
 def test_headlines_follow_the_data_not_typed_in_numbers(flows):
     """Double Russia's 2022 tonnage: the sentences must name Russia the 2022 leader with the new figure."""
     doubled = flows.copy()
-    rows = (doubled["partner_iso3"] == "RUS") & (doubled["commodity"] == "crude_oil") & doubled["period"].str.startswith("2022")
+    rows = (
+        (doubled["partner_iso3"] == "RUS")
+        & (doubled["commodity"] == "crude_oil")
+        & doubled["period"].str.startswith("2022")
+    )
     doubled.loc[rows, "net_weight_kg"] *= 2
     tables = crude_tables(doubled)
     text = " ".join(f.text for f in headline_findings(doubled, tables, ARTICLE_DATE))
@@ -177,8 +184,12 @@ def test_headlines_follow_the_data_not_typed_in_numbers(flows):
 def test_headlines_leave_a_gap_where_russias_tonnage_is_missing(flows):
     """Blank Russia's tonnage for March 2022: no 2022 total for Russia, and the 2022 sums say so."""
     blanked = flows.copy()
-    rows = ((blanked["partner_iso3"] == "RUS") & (blanked["commodity"] == "crude_oil")
-            & (blanked["source"] == "comtrade_extract") & (blanked["period"] == "2022-03"))
+    rows = (
+        (blanked["partner_iso3"] == "RUS")
+        & (blanked["commodity"] == "crude_oil")
+        & (blanked["source"] == "comtrade_extract")
+        & (blanked["period"] == "2022-03")
+    )
     assert rows.sum() == 1
     blanked.loc[rows, "net_weight_kg"] = float("nan")
     tables = crude_tables(blanked)
@@ -187,8 +198,10 @@ def test_headlines_leave_a_gap_where_russias_tonnage_is_missing(flows):
     yoy = tables.focus_yoy[(tables.focus_yoy["metric"] == "mass")].set_index("period")
     assert pd.isna(yoy.loc["2023", "change_pct"])  # 2023 against a partial 2022: no change
     assert f"{fmt_mt(yoy.loc['2023', 'value'])} in 2023 and" in findings["focus_growth"]
-    assert "In 2022, the totals and shares are sums of the figures present; 1 partner-month without a tonnage " \
-           "figure (Russia) is left out." in findings["annual_leaders"]
+    assert (
+        "In 2022, the totals and shares are sums of the figures present; 1 partner-month without a tonnage "
+        "figure (Russia) is left out." in findings["annual_leaders"]
+    )
     assert "1 partner-month without a tonnage figure (Russia) is left out" in findings["article_year"]
 
 

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from figure_checks import EVENTS, SOURCE, assert_labelled, texts
 
+from energytrade.formatting import display_name, fmt_kbd, fmt_mt, fmt_usd_bbl, markdown_table
 from energytrade.report import figures as figs
-from energytrade.report.format import display_name, fmt_kbd, fmt_mt, fmt_usd_bbl, markdown_table
 from energytrade.report.style import png_bytes, source_line
 
 MONTHS = ["2022-01", "2022-02", "2022-03"]
@@ -60,8 +60,13 @@ def test_leader_figure_has_rank_axis_with_one_on_top():
 
 def test_leader_figure_refuses_mixed_units():
     leaders = pd.DataFrame(
-        {"period": MONTHS[:2], "leader_iso3": ["RUS"] * 2, "leader_name": ["Russia"] * 2,
-         "leader_value": [1.0, 2.0], "unit": ["t", "USD"]}
+        {
+            "period": MONTHS[:2],
+            "leader_iso3": ["RUS"] * 2,
+            "leader_name": ["Russia"] * 2,
+            "leader_value": [1.0, 2.0],
+            "unit": ["t", "USD"],
+        }
     )
     rank = pd.DataFrame({"period": MONTHS[:2], "rank": [1, 1], "value": [1.0, 2.0]})
     with pytest.raises(ValueError, match="several units"):

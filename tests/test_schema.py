@@ -66,9 +66,7 @@ def test_rejects_two_rows_for_one_key_of_the_same_source():
 
 def test_press_may_give_several_rows_for_one_key():
     press = {"source": "gacc_press", "note": "CONFLICT"}
-    two = pd.concat(
-        [_frame(**press), _frame(**press, provenance="raw/gacc_press/v/p.csv#row=2")], ignore_index=True
-    )
+    two = pd.concat([_frame(**press), _frame(**press, provenance="raw/gacc_press/v/p.csv#row=2")], ignore_index=True)
     assert len(validate(two)) == 2
 
 

@@ -19,7 +19,9 @@ def _text(rows: list[dict]) -> pd.DataFrame:
 
 
 def test_extract_scales_million_tonnes_to_kg_and_billions_to_usd_exactly():
-    raw = _text([{"period": "202201", "partner": "Russian Federation", "value_usd_bn": RUS_VALUE_BN, "qty_mt": RUS_QTY_MT}])
+    raw = _text(
+        [{"period": "202201", "partner": "Russian Federation", "value_usd_bn": RUS_VALUE_BN, "qty_mt": RUS_QTY_MT}]
+    )
     row = clean_extract(raw, "crude_oil", REL).iloc[0]
     assert row.net_weight_kg == 7_463_800_000
     assert row.value_usd == 3_822_200_000
@@ -47,8 +49,19 @@ def test_an_unmappable_partner_name_stops_the_clean():
 
 
 def test_gacc_totals_become_one_world_row_per_commodity_with_column_provenance():
-    raw = _text([{"period": "202601", "coal_mt": "46.28", "coal_usd_bn": "3.53", "crude_oil_mt": "48.89",
-                  "crude_oil_usd_bn": "22.12", "gas_mt": "11.48", "gas_usd_bn": "5.04"}])
+    raw = _text(
+        [
+            {
+                "period": "202601",
+                "coal_mt": "46.28",
+                "coal_usd_bn": "3.53",
+                "crude_oil_mt": "48.89",
+                "crude_oil_usd_bn": "22.12",
+                "gas_mt": "11.48",
+                "gas_usd_bn": "5.04",
+            }
+        ]
+    )
     out = clean_totals(raw, REL).set_index("commodity")
     assert set(out.index) == {"coal", "crude_oil", "natural_gas"}
     assert (out["partner_iso3"] == "WLD").all()
@@ -56,9 +69,18 @@ def test_gacc_totals_become_one_world_row_per_commodity_with_column_provenance()
     assert out.loc["natural_gas", "provenance"] == f"{REL}#row=1&col=gas"
 
 
-PRESS_CRUDE = {"period": "2022-05", "freq": "M", "partner": "Russia", "partner_iso3": "RUS", "tonnes": "8420000.0",
-               "bpd": "1980000.0", "usd": None, "source_url": "https://example.org/a", "source_date": "2022-06-20",
-               "note": "Reuters"}
+PRESS_CRUDE = {
+    "period": "2022-05",
+    "freq": "M",
+    "partner": "Russia",
+    "partner_iso3": "RUS",
+    "tonnes": "8420000.0",
+    "bpd": "1980000.0",
+    "usd": None,
+    "source_url": "https://example.org/a",
+    "source_date": "2022-06-20",
+    "note": "Reuters",
+}
 
 
 def test_press_crude_keeps_tonnes_and_the_printed_rate():
@@ -70,15 +92,30 @@ def test_press_crude_keeps_tonnes_and_the_printed_rate():
 
 
 def _gas(**changes) -> dict:
-    base = {"period": "2022", "freq": "A", "commodity": "pipeline_gas", "partner": "Russia", "partner_iso3": "RUS",
-            "value": "15.5", "unit": "bcm", "source_url": "https://example.org/g", "source_date": "2023-01-10",
-            "note": "[Gazprom]"}
+    base = {
+        "period": "2022",
+        "freq": "A",
+        "commodity": "pipeline_gas",
+        "partner": "Russia",
+        "partner_iso3": "RUS",
+        "value": "15.5",
+        "unit": "bcm",
+        "source_url": "https://example.org/g",
+        "source_date": "2023-01-10",
+        "note": "[Gazprom]",
+    }
     return {**base, **changes}
 
 
 def test_press_gas_puts_each_figure_in_the_column_of_its_unit():
-    raw = _text([_gas(), _gas(unit="million_tonnes", value="1.2", commodity="lng"), _gas(unit="usd_million", value="250"),
-                 _gas(unit="thousand_tonnes", value="755.65", commodity="lng")])
+    raw = _text(
+        [
+            _gas(),
+            _gas(unit="million_tonnes", value="1.2", commodity="lng"),
+            _gas(unit="usd_million", value="250"),
+            _gas(unit="thousand_tonnes", value="755.65", commodity="lng"),
+        ]
+    )
     out = clean_gas_energy(raw, REL)
     assert out.loc[0, "volume_bcm"] == 15.5
     assert out.loc[1, "net_weight_kg"] == 1_200_000_000 and out.loc[1, "commodity"] == "lng"

@@ -64,7 +64,9 @@ def test_barrels_per_day_uses_the_real_days(period, days):
 
 
 def test_leap_year_rate_is_lower_than_common_year_rate():
-    assert units.tonnes_to_bpd(CARGO_T, "2024") == pytest.approx(units.tonnes_to_bpd(CARGO_T, "2023") * DAYS_2023 / DAYS_2024)
+    assert units.tonnes_to_bpd(CARGO_T, "2024") == pytest.approx(
+        units.tonnes_to_bpd(CARGO_T, "2023") * DAYS_2023 / DAYS_2024
+    )
 
 
 def test_bpd_round_trips_to_tonnes():

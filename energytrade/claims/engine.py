@@ -67,10 +67,12 @@ class ClaimMonths:
     def cap_note(self) -> str:
         if not self.is_capped:
             return ""
-        return (f"figures up to {self.published} were published by the as-of date, but no source in the data "
-                f"goes beyond {self.data_end} for the claim's commodities: {self.data_end} is taken as the latest "
-                f"known month ({compress_months(Span(self.data_end.shift(1), self.published).months())} not in "
-                "the data)")
+        return (
+            f"figures up to {self.published} were published by the as-of date, but no source in the data "
+            f"goes beyond {self.data_end} for the claim's commodities: {self.data_end} is taken as the latest "
+            f"known month ({compress_months(Span(self.data_end.shift(1), self.published).months())} not in "
+            "the data)"
+        )
 
 
 def claim_months(spec: ClaimSpec, view: TableView, as_of: date, lag_days: int = DEFAULT_LAG_DAYS) -> ClaimMonths:
@@ -162,13 +164,22 @@ def resolve_windows(rule: WindowRule, months: ClaimMonths) -> list[ResolvedWindo
 
 def _figure(view: TableView, measure: Measure, window: str, partner: str) -> WindowFigure:
     if measure.is_press:
-        return evidence.press_partner_figure(view, measure.commodities[0], measure.metric, window, partner,
-                                             measure.press_outlets_preferred, measure.sources[0])
+        return evidence.press_partner_figure(
+            view,
+            measure.commodities[0],
+            measure.metric,
+            window,
+            partner,
+            measure.press_outlets_preferred,
+            measure.sources[0],
+        )
     if measure.is_total:
-        return evidence.total_partner_figure(view, measure.commodities, measure.metric, window, partner,
-                                             measure.sources)
-    return evidence.monthly_partner_figure(view, measure.commodities[0], measure.metric, window, partner,
-                                           measure.sources)
+        return evidence.total_partner_figure(
+            view, measure.commodities, measure.metric, window, partner, measure.sources
+        )
+    return evidence.monthly_partner_figure(
+        view, measure.commodities[0], measure.metric, window, partner, measure.sources
+    )
 
 
 def _known(spec_window: ResolvedWindow, as_of: date, lag_days: int) -> tuple[bool, date]:
@@ -177,26 +188,44 @@ def _known(spec_window: ResolvedWindow, as_of: date, lag_days: int) -> tuple[boo
     return all(is_known(p, as_of, lag_days) for p in periods), first_day
 
 
-def _ranking_finding(spec: ClaimSpec, view: TableView, measure: Measure, rw: ResolvedWindow,
-                     known: bool, first_day: date) -> Finding:
-    fig = evidence.ranking_figures(view, measure.commodities[0], measure.metric, rw.window, spec.exporter,
-                                   measure.sources)
+def _ranking_finding(
+    spec: ClaimSpec, view: TableView, measure: Measure, rw: ResolvedWindow, known: bool, first_day: date
+) -> Finding:
+    fig = evidence.ranking_figures(
+        view, measure.commodities[0], measure.metric, rw.window, spec.exporter, measure.sources
+    )
     if fig.missing or fig.leader_iso3 is None:
         verdict = INCONCLUSIVE
     else:
         verdict = SUPPORTED if fig.leader_iso3 == spec.exporter else NOT_SUPPORTED
     notes = tuple(n for n in (rw.note,) if n) + fig.notes
     return Finding(
-        claim_id=spec.id, type="ranking", commodity=measure.label, metric=measure.metric, unit=measure.unit,
-        window=rw.window, verdict=verdict, known_at_as_of=known, known_from=first_day,
+        claim_id=spec.id,
+        type="ranking",
+        commodity=measure.label,
+        metric=measure.metric,
+        unit=measure.unit,
+        window=rw.window,
+        verdict=verdict,
+        known_at_as_of=known,
+        known_from=first_day,
         counts_toward_verdict=measure.metric in spec.verdict_metrics,
-        leader_iso3=fig.leader_iso3, leader_name=fig.leader_name, leader_value=fig.leader_value,
-        runner_up_iso3=fig.runner_up_iso3, runner_up_name=fig.runner_up_name, runner_up_value=fig.runner_up_value,
-        margin_pct=fig.margin_pct, claimed_iso3=spec.exporter, claimed_rank=fig.claimed_rank,
-        claimed_value=fig.claimed_value, claimed_share_pct=fig.claimed_share_pct,
-        missing=fig.missing or ((f"{rw.window}: no partner with a {measure.metric} figure",)
-                                if fig.leader_iso3 is None else ()),
-        data_sources=fig.data_sources, notes=notes, sources=fig.sources,
+        leader_iso3=fig.leader_iso3,
+        leader_name=fig.leader_name,
+        leader_value=fig.leader_value,
+        runner_up_iso3=fig.runner_up_iso3,
+        runner_up_name=fig.runner_up_name,
+        runner_up_value=fig.runner_up_value,
+        margin_pct=fig.margin_pct,
+        claimed_iso3=spec.exporter,
+        claimed_rank=fig.claimed_rank,
+        claimed_value=fig.claimed_value,
+        claimed_share_pct=fig.claimed_share_pct,
+        missing=fig.missing
+        or ((f"{rw.window}: no partner with a {measure.metric} figure",) if fig.leader_iso3 is None else ()),
+        data_sources=fig.data_sources,
+        notes=notes,
+        sources=fig.sources,
     )
 
 
@@ -212,12 +241,17 @@ def source_notes(window_sources: tuple[tuple[str, tuple[str, ...]], ...]) -> lis
     the compared windows' figures come from different sources (e.g. 2025 from China customs' query
     against 2024 from UN Comtrade). The comparison is kept; the notes say it is across sources.
     """
-    notes = [f"{window} sums figures from several sources: {source_text(sources)}"
-             for window, sources in window_sources if len(sources) > 1]
+    notes = [
+        f"{window} sums figures from several sources: {source_text(sources)}"
+        for window, sources in window_sources
+        if len(sources) > 1
+    ]
     if len({frozenset(s) for _, s in window_sources}) > 1:
         sides = "; ".join(f"{window} from {source_text(sources)}" for window, sources in window_sources)
-        notes.append(f"mixed sources: {sides}. The comparison is kept, but the sources may differ in coverage, "
-                     "partner attribution and revisions, so part of the change may come from the change of source")
+        notes.append(
+            f"mixed sources: {sides}. The comparison is kept, but the sources may differ in coverage, "
+            "partner attribution and revisions, so part of the change may come from the change of source"
+        )
     return notes
 
 
@@ -225,8 +259,9 @@ def _pct(value: float, base: float) -> float | None:
     return None if base == 0 else (value - base) / base * 100
 
 
-def _change_finding(spec: ClaimSpec, view: TableView, measure: Measure, rw: ResolvedWindow,
-                    known: bool, first_day: date) -> Finding:
+def _change_finding(
+    spec: ClaimSpec, view: TableView, measure: Measure, rw: ResolvedWindow, known: bool, first_day: date
+) -> Finding:
     now = _figure(view, measure, rw.window, spec.exporter)
     base = _figure(view, measure, rw.baseline, spec.exporter)
     missing = now.missing + base.missing
@@ -252,20 +287,39 @@ def _change_finding(spec: ClaimSpec, view: TableView, measure: Measure, rw: Reso
         changes = [_pct(a, b) for a in nows for b in bases if b]
         change_range = (min(changes), max(changes)) if changes else None
     return Finding(
-        claim_id=spec.id, type="change", commodity=measure.label, metric=measure.metric, unit=measure.unit,
-        window=rw.window, verdict=verdict, known_at_as_of=known, known_from=first_day,
+        claim_id=spec.id,
+        type="change",
+        commodity=measure.label,
+        metric=measure.metric,
+        unit=measure.unit,
+        window=rw.window,
+        verdict=verdict,
+        known_at_as_of=known,
+        known_from=first_day,
         counts_toward_verdict=measure.metric in spec.verdict_metrics,
-        partner_iso3=spec.exporter, value=now.value, baseline_window=rw.baseline, baseline_value=base.value,
-        change_pct=change, threshold_pct=spec.threshold.change_pct, change_pct_range=change_range,
-        alternatives=alternatives, missing=missing,
+        partner_iso3=spec.exporter,
+        value=now.value,
+        baseline_window=rw.baseline,
+        baseline_value=base.value,
+        change_pct=change,
+        threshold_pct=spec.threshold.change_pct,
+        change_pct_range=change_range,
+        alternatives=alternatives,
+        missing=missing,
         data_sources=tuple(dict.fromkeys(now.data_sources + base.data_sources)),
-        notes=tuple(notes), sources=tuple(dict.fromkeys(now.sources + base.sources)),
+        notes=tuple(notes),
+        sources=tuple(dict.fromkeys(now.sources + base.sources)),
         window_sources=window_sources,
     )
 
 
-def findings_for(spec: ClaimSpec, flows: pd.DataFrame, as_of: date, lag_days: int = DEFAULT_LAG_DAYS,
-                 months: ClaimMonths | None = None) -> list[Finding]:
+def findings_for(
+    spec: ClaimSpec,
+    flows: pd.DataFrame,
+    as_of: date,
+    lag_days: int = DEFAULT_LAG_DAYS,
+    months: ClaimMonths | None = None,
+) -> list[Finding]:
     """Every finding of a claim: each measure over each window its rules give (known ones first).
 
     Every measure is judged over the same windows (:func:`resolve_windows` on the claim's
@@ -350,8 +404,11 @@ def _join(items: list[str]) -> str:
 
 
 def _missing_text(findings: list[Finding]) -> str:
-    lacking = [f"{f.window} {f.commodity} {f.metric}: {'; '.join(f.missing) or 'no figure'}"
-               for f in findings if f.verdict == INCONCLUSIVE]
+    lacking = [
+        f"{f.window} {f.commodity} {f.metric}: {'; '.join(f.missing) or 'no figure'}"
+        for f in findings
+        if f.verdict == INCONCLUSIVE
+    ]
     return "Data missing — " + " | ".join(lacking) + "." if lacking else ""
 
 
@@ -405,14 +462,18 @@ def _change_sentences(spec: ClaimSpec, findings: list[Finding], full_windows: in
             spread = ""
             if f.change_pct_range:
                 spread = f", {fmt_pct(f.change_pct_range[0])} to {fmt_pct(f.change_pct_range[1])} across outlets"
-            parts.append(f"{f.commodity} {f.metric} {fmt_amount(f.value, f.unit)} vs "
-                         f"{fmt_amount(f.baseline_value, f.unit)} ({fmt_pct(f.change_pct)}{spread}{counted})")
+            parts.append(
+                f"{f.commodity} {f.metric} {fmt_amount(f.value, f.unit)} vs "
+                f"{fmt_amount(f.baseline_value, f.unit)} ({fmt_pct(f.change_pct)}{spread}{counted})"
+            )
         if shown is not fs:
             parts[0] = f"headline {parts[0]}"
         passed = sum(f.verdict == SUPPORTED for f in fs if f.counts_toward_verdict)
         counted_n = sum(f.verdict != INCONCLUSIVE for f in fs if f.counts_toward_verdict)
-        sentence = (f"{window} against {baseline}: {'; '.join(parts)} — {passed} of {counted_n} counted "
-                    "findings pass the threshold")
+        sentence = (
+            f"{window} against {baseline}: {'; '.join(parts)} — {passed} of {counted_n} counted "
+            "findings pass the threshold"
+        )
         out.append(sentence + _mixed_sources_text(fs))
     return out
 
@@ -423,26 +484,44 @@ def _mixed_sources_text(findings: list[Finding]) -> str:
     for f in findings:
         if f.has_mixed_sources:
             by_sides.setdefault(f.window_sources, []).append(f"{f.commodity} {f.metric}")
-    texts = [" against ".join(f"{w} from {'+'.join(src) or 'no source'}" for w, src in sides)
-             + f" for {_join(measures)}" for sides, measures in by_sides.items()]
+    texts = [
+        " against ".join(f"{w} from {'+'.join(src) or 'no source'}" for w, src in sides) + f" for {_join(measures)}"
+        for sides, measures in by_sides.items()
+    ]
     return f" (mixed sources: {'; '.join(texts)})" if texts else ""
 
 
 _VERDICT_WORDS = {
-    "largest_supplier": {SUPPORTED: "the exporter led in every window", NOT_SUPPORTED: "it led in none",
-                         MIXED: "it depends on the window and measure", INCONCLUSIVE: "data are missing"},
-    "change_over_period": {SUPPORTED: "every counted change passes the threshold",
-                           NOT_SUPPORTED: "no counted change passes the threshold",
-                           MIXED: "some counted changes pass the threshold, some do not",
-                           INCONCLUSIVE: "data are missing"},
-    "forecast_vs_outcome": {SUPPORTED: "the forecast came true", NOT_SUPPORTED: "the forecast did not come true",
-                            MIXED: "the forecast came true by some counted measures, not others",
-                            INCONCLUSIVE: "the outcome cannot be judged"},
+    "largest_supplier": {
+        SUPPORTED: "the exporter led in every window",
+        NOT_SUPPORTED: "it led in none",
+        MIXED: "it depends on the window and measure",
+        INCONCLUSIVE: "data are missing",
+    },
+    "change_over_period": {
+        SUPPORTED: "every counted change passes the threshold",
+        NOT_SUPPORTED: "no counted change passes the threshold",
+        MIXED: "some counted changes pass the threshold, some do not",
+        INCONCLUSIVE: "data are missing",
+    },
+    "forecast_vs_outcome": {
+        SUPPORTED: "the forecast came true",
+        NOT_SUPPORTED: "the forecast did not come true",
+        MIXED: "the forecast came true by some counted measures, not others",
+        INCONCLUSIVE: "the outcome cannot be judged",
+    },
 }
 
 
-def summarize(spec: ClaimSpec, findings: list[Finding], verdict: str, later_verdict: str | None,
-              as_of: date, lag_days: int, months: ClaimMonths | None = None) -> str:
+def summarize(
+    spec: ClaimSpec,
+    findings: list[Finding],
+    verdict: str,
+    later_verdict: str | None,
+    as_of: date,
+    lag_days: int,
+    months: ClaimMonths | None = None,
+) -> str:
     """The claim's summary, written from the numbers: what was known on the as-of date, then what came later.
 
     ``months``: the claim's :class:`ClaimMonths` (default: as if the data reached every published month).
@@ -459,8 +538,10 @@ def summarize(spec: ClaimSpec, findings: list[Finding], verdict: str, later_verd
         else:
             body = "; ".join(_change_sentences(spec, known))
         if months.is_capped and any(r.rule != "fixed" for r in spec.windows):
-            head = (f"As known on {as_of} (customs figures up to {months.published} published; the data end at "
-                    f"{months.data_end}, taken as the latest known month)")
+            head = (
+                f"As known on {as_of} (customs figures up to {months.published} published; the data end at "
+                f"{months.data_end}, taken as the latest known month)"
+            )
         else:
             head = f"As known on {as_of} (customs figures up to {months.latest})"
         text.append(f"{head}: {body}." if body else f"{head}.")
@@ -470,12 +551,17 @@ def summarize(spec: ClaimSpec, findings: list[Finding], verdict: str, later_verd
     else:
         needed = sorted({f.window for f in later})
         when = min((f.known_from for f in later), default=None)
-        text.append(f"On {as_of} none of the windows the claim needs ({', '.join(needed) or 'none'}) was known"
-                    + (f"; the first became known on {when}." if when else "."))
+        text.append(
+            f"On {as_of} none of the windows the claim needs ({', '.join(needed) or 'none'}) was known"
+            + (f"; the first became known on {when}." if when else ".")
+        )
     if spec.threshold is not None:
         text.append(f"Threshold: {spec.threshold.text}.")
-    counted = "" if set(spec.verdict_metrics) >= {m.metric for m in spec.measures} else \
-        f" (counted: {', '.join(spec.verdict_metrics)})"
+    counted = (
+        ""
+        if set(spec.verdict_metrics) >= {m.metric for m in spec.measures}
+        else f" (counted: {', '.join(spec.verdict_metrics)})"
+    )
     text.append(f"Verdict {verdict}{counted}: {words[verdict]}.")
     if later:
         when = min(f.known_from for f in later)
@@ -485,8 +571,9 @@ def summarize(spec: ClaimSpec, findings: list[Finding], verdict: str, later_verd
             body = "; ".join(_change_sentences(spec, later))
         tail = f" Later verdict {later_verdict}: {words[later_verdict]}." if later_verdict else ""
         missing = _missing_text([f for f in later if f.counts_toward_verdict])
-        text.append(f"From {when} on (not known on {as_of}): {body or 'no figures'}.{tail}"
-                    + (f" {missing}" if missing else ""))
+        text.append(
+            f"From {when} on (not known on {as_of}): {body or 'no figures'}.{tail}" + (f" {missing}" if missing else "")
+        )
     return " ".join(text)
 
 
@@ -499,9 +586,28 @@ def evaluate_claim(spec: ClaimSpec, flows: pd.DataFrame, as_of: date, lag_days: 
     findings = findings_for(spec, flows, as_of, lag_days, months)
     verdict, later_verdict = claim_verdicts(findings)
     summary = summarize(spec, findings, verdict, later_verdict, as_of, lag_days, months)
-    return ClaimResult(spec=spec, as_of=as_of, lag_days=lag_days, verdict=verdict, later_verdict=later_verdict,
-                       summary=summary, findings=tuple(findings))
+    return ClaimResult(
+        spec=spec,
+        as_of=as_of,
+        lag_days=lag_days,
+        verdict=verdict,
+        later_verdict=later_verdict,
+        summary=summary,
+        findings=tuple(findings),
+    )
 
 
-__all__ = ["ClaimMonths", "ResolvedWindow", "claim_months", "claim_verdicts", "combine", "evaluate_claim",
-           "findings_for", "resolve_windows", "source_notes", "source_text", "summarize", "compress_months"]
+__all__ = [
+    "ClaimMonths",
+    "ResolvedWindow",
+    "claim_months",
+    "claim_verdicts",
+    "combine",
+    "evaluate_claim",
+    "findings_for",
+    "resolve_windows",
+    "source_notes",
+    "source_text",
+    "summarize",
+    "compress_months",
+]

@@ -120,8 +120,11 @@ class TableView:
         importer and flow; any partner, ``WLD`` included; any frequency: a year ends in its December, a
         year to date in its month). ``None`` when there is none."""
         flows = self.flows
-        rows = flows[(flows["reporter_iso3"] == self.importer) & (flows["flow"] == self.flow)
-                     & flows["commodity"].isin(list(commodities))]
+        rows = flows[
+            (flows["reporter_iso3"] == self.importer)
+            & (flows["flow"] == self.flow)
+            & flows["commodity"].isin(list(commodities))
+        ]
         periods = rows.loc[rows[list(FIGURE_COLUMNS)].notna().any(axis=1), "period"].unique()
         return max((parse_period(p).end for p in periods), default=None)
 
@@ -172,21 +175,32 @@ def monthly_partner_figure(
     """
     source, lacking = view.choose_source(commodity, metric, window, sources)
     if lacking:
-        return WindowFigure(None, missing=(_lacking_text(lacking, commodity, metric, sources),),
-                            data_sources=(source,) if source else ())
+        return WindowFigure(
+            None,
+            missing=(_lacking_text(lacking, commodity, metric, sources),),
+            data_sources=(source,) if source else (),
+        )
     rows = view.window_rows(commodity, window, source)
     mine = rows[rows["partner_iso3"] == partner]
     column = SOURCE_COLUMNS[metric]
     provenance = tuple(mine["provenance"])
     if mine.empty:
-        return WindowFigure(None, missing=(
-            f"{window}: {partner} has no {commodity} row in {source} (customs omit zero flows, so most "
-            "likely none, but it is not filled in)",), data_sources=(source,))
+        return WindowFigure(
+            None,
+            missing=(
+                f"{window}: {partner} has no {commodity} row in {source} (customs omit zero flows, so most "
+                "likely none, but it is not filled in)",
+            ),
+            data_sources=(source,),
+        )
     no_figure = mine.loc[mine[column].isna(), "period"].tolist()
     if no_figure:
-        return WindowFigure(None, missing=(
-            f"{compress_months(no_figure)}: {partner} {commodity} row without a {metric} figure in {source}",),
-            sources=provenance, data_sources=(source,))
+        return WindowFigure(
+            None,
+            missing=(f"{compress_months(no_figure)}: {partner} {commodity} row without a {metric} figure in {source}",),
+            sources=provenance,
+            data_sources=(source,),
+        )
     notes = []
     absent = sorted(set(parse_period(window).months()) - set(mine["period"]))
     if absent:
@@ -196,7 +210,11 @@ def monthly_partner_figure(
 
 
 def total_partner_figure(
-    view: TableView, commodities: tuple[str, ...], metric: str, window: str, partner: str,
+    view: TableView,
+    commodities: tuple[str, ...],
+    metric: str,
+    window: str,
+    partner: str,
     sources: tuple[str, ...],
 ) -> WindowFigure:
     """The sum over several commodities (value only) of :func:`monthly_partner_figure`; unknown if any part is."""
@@ -277,35 +295,59 @@ def pick_press_figure(rows: pd.DataFrame, column: str, prefer: tuple[str, ...]):
 
 
 def press_partner_figure(
-    view: TableView, commodity: str, metric: str, window: str, partner: str, prefer: tuple[str, ...],
+    view: TableView,
+    commodity: str,
+    metric: str,
+    window: str,
+    partner: str,
+    prefer: tuple[str, ...],
     source: str = "gacc_press",
 ) -> WindowFigure:
     """A partner's press-reported figure for a window (see :func:`pick_press_figure`), with alternatives."""
     key = press_key(window)
     if key is None:
-        return WindowFigure(None, missing=(f"{window}: the press reports years, years to date and months, not "
-                                           "this span",), data_sources=(source,))
+        return WindowFigure(
+            None,
+            missing=(f"{window}: the press reports years, years to date and months, not this span",),
+            data_sources=(source,),
+        )
     freq, period = key
     flows = view.flows
     rows = flows[
-        (flows["source"] == source) & (flows["commodity"] == commodity) & (flows["reporter_iso3"] == view.importer)
-        & (flows["flow"] == view.flow) & (flows["partner_iso3"] == partner) & (flows["freq"] == freq)
+        (flows["source"] == source)
+        & (flows["commodity"] == commodity)
+        & (flows["reporter_iso3"] == view.importer)
+        & (flows["flow"] == view.flow)
+        & (flows["partner_iso3"] == partner)
+        & (flows["freq"] == freq)
         & (flows["period"] == period)
     ]
     column = SOURCE_COLUMNS[metric]
     chosen, others, rule = pick_press_figure(rows, column, prefer)
     if chosen is None:
-        return WindowFigure(None, missing=(f"{window}: no {partner} {commodity} {metric} figure ({freq} {period}) "
-                                           f"in {source}",), data_sources=(source,))
+        return WindowFigure(
+            None,
+            missing=(f"{window}: no {partner} {commodity} {metric} figure ({freq} {period}) in {source}",),
+            data_sources=(source,),
+        )
     value = _to_metric(float(chosen[column]), metric, window)
     alternatives = tuple(
-        {"window": window, "value": _to_metric(float(r[column]), metric, window), "outlet": outlet_tag(r["note"]),
-         "provenance": r["provenance"]}
+        {
+            "window": window,
+            "value": _to_metric(float(r[column]), metric, window),
+            "outlet": outlet_tag(r["note"]),
+            "provenance": r["provenance"],
+        }
         for _, r in others.iterrows()
     )
     note = f"{window}: {rule} ({outlet_tag(chosen['note'])}) of {len(others) + 1} outlet figure(s)"
-    return WindowFigure(value, sources=(chosen["provenance"],) + tuple(a["provenance"] for a in alternatives),
-                        data_sources=(source,), notes=(note,), alternatives=alternatives)
+    return WindowFigure(
+        value,
+        sources=(chosen["provenance"],) + tuple(a["provenance"] for a in alternatives),
+        data_sources=(source,),
+        notes=(note,),
+        alternatives=alternatives,
+    )
 
 
 # ----------------------------------------------------------------------------------------- rankings
@@ -364,8 +406,9 @@ def ranking_figures(
     """
     source, lacking = view.choose_source(commodity, metric, window, sources)
     if lacking:
-        return RankingFigures(missing=(_lacking_text(lacking, commodity, metric, sources),),
-                              data_sources=(source,) if source else ())
+        return RankingFigures(
+            missing=(_lacking_text(lacking, commodity, metric, sources),), data_sources=(source,) if source else ()
+        )
     ranking = analysis.supplier_ranking(view.flows, commodity, window, metric, **view.select_kw(source))
     column = analysis.METRIC_COLUMNS[metric]
     ranked = ranking[ranking["rank"].notna()].sort_values("rank", kind="mergesort")
@@ -383,21 +426,27 @@ def ranking_figures(
         blank = rows.loc[(rows["partner_iso3"] == partner) & rows[figure_column].isna(), "period"].tolist()
         if blank:
             missing.append(f"{compress_months(blank)}: {partner} {commodity} row without a {metric} figure in {source}")
-    others = ranking.loc[(ranking["months_missing_figure"] > 0) & ~ranking["partner_iso3"].isin(compared),
-                         "partner_iso3"].tolist()
+    others = ranking.loc[
+        (ranking["months_missing_figure"] > 0) & ~ranking["partner_iso3"].isin(compared), "partner_iso3"
+    ].tolist()
     if others:
         ranks = _ranks_by_other_metric(view, commodity, metric, window, source)
         for partner in others:
-            blank = compress_months(rows.loc[(rows["partner_iso3"] == partner) & rows[figure_column].isna(),
-                                             "period"].tolist())
+            blank = compress_months(
+                rows.loc[(rows["partner_iso3"] == partner) & rows[figure_column].isna(), "period"].tolist()
+            )
             rank = ranks.get(partner)
             if rank is None or rank <= BLOCKING_RANK:
                 by = "unknown by any other metric" if rank is None else f"#{rank} by {OTHER_METRIC[metric]}"
-                missing.append(f"{blank}: {partner} {commodity} row without a {metric} figure in {source}; it "
-                               f"ranks {by}, so it could lead")
+                missing.append(
+                    f"{blank}: {partner} {commodity} row without a {metric} figure in {source}; it "
+                    f"ranks {by}, so it could lead"
+                )
             else:
-                notes.append(f"{partner} lacks a {metric} figure in {blank} (#{rank} by {OTHER_METRIC[metric]}: "
-                             "too small to lead)")
+                notes.append(
+                    f"{partner} lacks a {metric} figure in {blank} (#{rank} by {OTHER_METRIC[metric]}: "
+                    "too small to lead)"
+                )
     if mine is None:
         notes.append(f"{claimed} has no {commodity} row in {window}")
     margin = None

@@ -26,8 +26,10 @@ def _figures_text(f: Finding) -> str:
     if f.type == "ranking":
         if f.leader_iso3 is None:
             return "; ".join(f.missing) or "no figures"
-        text = (f"{f.leader_iso3} {fmt_amount(f.leader_value, f.unit)} > {f.runner_up_iso3} "
-                f"{fmt_amount(f.runner_up_value, f.unit)} ({fmt_pct(f.margin_pct)})")
+        text = (
+            f"{f.leader_iso3} {fmt_amount(f.leader_value, f.unit)} > {f.runner_up_iso3} "
+            f"{fmt_amount(f.runner_up_value, f.unit)} ({fmt_pct(f.margin_pct)})"
+        )
         if f.claimed_iso3 not in (f.leader_iso3,):
             rank = "no row" if f.claimed_rank is None else f"#{f.claimed_rank}"
             text += f"; {f.claimed_iso3} {rank} {fmt_amount(f.claimed_value, f.unit)}"
@@ -37,8 +39,10 @@ def _figures_text(f: Finding) -> str:
     mixed = ""
     if f.has_mixed_sources:
         mixed = "; " + " vs ".join("+".join(sources) for _, sources in f.window_sources)
-    return (f"{fmt_amount(f.value, f.unit)} vs {fmt_amount(f.baseline_value, f.unit)} in {f.baseline_window} "
-            f"({fmt_pct(f.change_pct)}{mixed})")
+    return (
+        f"{fmt_amount(f.value, f.unit)} vs {fmt_amount(f.baseline_value, f.unit)} in {f.baseline_window} "
+        f"({fmt_pct(f.change_pct)}{mixed})"
+    )
 
 
 def _plain_table(rows: list[dict]) -> list[str]:
@@ -81,10 +85,35 @@ def to_table(results: Iterable[ClaimResult]) -> str:
 
 #: Columns of :func:`evidence_frame`, in order.
 EVIDENCE_COLUMNS: tuple[str, ...] = (
-    "claim_id", "type", "commodity", "metric", "unit", "window", "verdict", "known_at_as_of", "known_from",
-    "counts_toward_verdict", "leader_iso3", "leader_value", "runner_up_iso3", "runner_up_value", "margin_pct",
-    "claimed_iso3", "claimed_rank", "claimed_value", "claimed_share_pct", "partner_iso3", "value",
-    "baseline_window", "baseline_value", "change_pct", "threshold_pct", "missing", "notes", "n_sources", "sources",
+    "claim_id",
+    "type",
+    "commodity",
+    "metric",
+    "unit",
+    "window",
+    "verdict",
+    "known_at_as_of",
+    "known_from",
+    "counts_toward_verdict",
+    "leader_iso3",
+    "leader_value",
+    "runner_up_iso3",
+    "runner_up_value",
+    "margin_pct",
+    "claimed_iso3",
+    "claimed_rank",
+    "claimed_value",
+    "claimed_share_pct",
+    "partner_iso3",
+    "value",
+    "baseline_window",
+    "baseline_value",
+    "change_pct",
+    "threshold_pct",
+    "missing",
+    "notes",
+    "n_sources",
+    "sources",
 )
 
 
@@ -100,21 +129,51 @@ def evidence_frame(result: ClaimResult) -> pd.DataFrame:
     """
     records = []
     for f in result.findings:
-        records.append({
-            "claim_id": f.claim_id, "type": f.type, "commodity": f.commodity, "metric": f.metric, "unit": f.unit,
-            "window": f.window, "verdict": f.verdict, "known_at_as_of": f.known_at_as_of,
-            "known_from": f.known_from.isoformat(), "counts_toward_verdict": f.counts_toward_verdict,
-            "leader_iso3": f.leader_iso3, "leader_value": f.leader_value, "runner_up_iso3": f.runner_up_iso3,
-            "runner_up_value": f.runner_up_value, "margin_pct": f.margin_pct, "claimed_iso3": f.claimed_iso3,
-            "claimed_rank": f.claimed_rank, "claimed_value": f.claimed_value,
-            "claimed_share_pct": f.claimed_share_pct, "partner_iso3": f.partner_iso3, "value": f.value,
-            "baseline_window": f.baseline_window, "baseline_value": f.baseline_value, "change_pct": f.change_pct,
-            "threshold_pct": f.threshold_pct, "missing": "; ".join(f.missing), "notes": "; ".join(f.notes),
-            "n_sources": len(f.sources), "sources": " ".join(f.sources),
-        })
+        records.append(
+            {
+                "claim_id": f.claim_id,
+                "type": f.type,
+                "commodity": f.commodity,
+                "metric": f.metric,
+                "unit": f.unit,
+                "window": f.window,
+                "verdict": f.verdict,
+                "known_at_as_of": f.known_at_as_of,
+                "known_from": f.known_from.isoformat(),
+                "counts_toward_verdict": f.counts_toward_verdict,
+                "leader_iso3": f.leader_iso3,
+                "leader_value": f.leader_value,
+                "runner_up_iso3": f.runner_up_iso3,
+                "runner_up_value": f.runner_up_value,
+                "margin_pct": f.margin_pct,
+                "claimed_iso3": f.claimed_iso3,
+                "claimed_rank": f.claimed_rank,
+                "claimed_value": f.claimed_value,
+                "claimed_share_pct": f.claimed_share_pct,
+                "partner_iso3": f.partner_iso3,
+                "value": f.value,
+                "baseline_window": f.baseline_window,
+                "baseline_value": f.baseline_value,
+                "change_pct": f.change_pct,
+                "threshold_pct": f.threshold_pct,
+                "missing": "; ".join(f.missing),
+                "notes": "; ".join(f.notes),
+                "n_sources": len(f.sources),
+                "sources": " ".join(f.sources),
+            }
+        )
     frame = pd.DataFrame.from_records(records, columns=list(EVIDENCE_COLUMNS))
-    floats = ["leader_value", "runner_up_value", "margin_pct", "claimed_value", "claimed_share_pct", "value",
-              "baseline_value", "change_pct", "threshold_pct"]
+    floats = [
+        "leader_value",
+        "runner_up_value",
+        "margin_pct",
+        "claimed_value",
+        "claimed_share_pct",
+        "value",
+        "baseline_value",
+        "change_pct",
+        "threshold_pct",
+    ]
     frame[floats] = frame[floats].astype("float64")
     frame["claimed_rank"] = frame["claimed_rank"].astype("Int64")
     frame["n_sources"] = frame["n_sources"].astype("int64")

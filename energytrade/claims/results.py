@@ -108,43 +108,53 @@ class Finding:
         }
         u = self.unit
         if self.type == "ranking":
-            out.update({
-                "leader_iso3": self.leader_iso3,
-                "leader_name": self.leader_name,
-                "leader_value": round_figure(self.leader_value, u),
-                "runner_up_iso3": self.runner_up_iso3,
-                "runner_up_name": self.runner_up_name,
-                "runner_up_value": round_figure(self.runner_up_value, u),
-                "margin_pct": round_pct(self.margin_pct),
-                "claimed_iso3": self.claimed_iso3,
-                "claimed_rank": self.claimed_rank,
-                "claimed_value": round_figure(self.claimed_value, u),
-                "claimed_share_pct": round_pct(self.claimed_share_pct),
-            })
+            out.update(
+                {
+                    "leader_iso3": self.leader_iso3,
+                    "leader_name": self.leader_name,
+                    "leader_value": round_figure(self.leader_value, u),
+                    "runner_up_iso3": self.runner_up_iso3,
+                    "runner_up_name": self.runner_up_name,
+                    "runner_up_value": round_figure(self.runner_up_value, u),
+                    "margin_pct": round_pct(self.margin_pct),
+                    "claimed_iso3": self.claimed_iso3,
+                    "claimed_rank": self.claimed_rank,
+                    "claimed_value": round_figure(self.claimed_value, u),
+                    "claimed_share_pct": round_pct(self.claimed_share_pct),
+                }
+            )
         else:
-            out.update({
-                "partner_iso3": self.partner_iso3,
-                "value": round_figure(self.value, u),
-                "baseline_window": self.baseline_window,
-                "baseline_value": round_figure(self.baseline_value, u),
-                "change_pct": round_pct(self.change_pct),
-                "threshold_pct": round_pct(self.threshold_pct),
-            })
+            out.update(
+                {
+                    "partner_iso3": self.partner_iso3,
+                    "value": round_figure(self.value, u),
+                    "baseline_window": self.baseline_window,
+                    "baseline_value": round_figure(self.baseline_value, u),
+                    "change_pct": round_pct(self.change_pct),
+                    "threshold_pct": round_pct(self.threshold_pct),
+                }
+            )
             if self.alternatives:
                 out["change_pct_range"] = (
                     None if self.change_pct_range is None else [round_pct(x) for x in self.change_pct_range]
                 )
                 out["alternatives"] = [
-                    {"window": a["window"], "value": round_figure(a["value"], u), "outlet": a["outlet"],
-                     "provenance": a["provenance"]}
+                    {
+                        "window": a["window"],
+                        "value": round_figure(a["value"], u),
+                        "outlet": a["outlet"],
+                        "provenance": a["provenance"],
+                    }
                     for a in self.alternatives
                 ]
-        out.update({
-            "missing": list(self.missing),
-            "data_sources": list(self.data_sources),
-            "notes": list(self.notes),
-            "sources": list(self.sources),
-        })
+        out.update(
+            {
+                "missing": list(self.missing),
+                "data_sources": list(self.data_sources),
+                "notes": list(self.notes),
+                "sources": list(self.sources),
+            }
+        )
         return out
 
 
@@ -206,30 +216,54 @@ _FINDING_COMMON = {
     "sources": {"type": "array", "items": {"type": "string", "pattern": r"^raw/.+#row=\d+(&col=\w+)?$"}},
 }
 _RANKING = {
-    "leader_iso3": _STR_OR_NULL, "leader_name": _STR_OR_NULL, "leader_value": _NUM_OR_NULL,
-    "runner_up_iso3": _STR_OR_NULL, "runner_up_name": _STR_OR_NULL, "runner_up_value": _NUM_OR_NULL,
-    "margin_pct": _NUM_OR_NULL, "claimed_iso3": _STR_OR_NULL, "claimed_rank": {"type": ["integer", "null"]},
-    "claimed_value": _NUM_OR_NULL, "claimed_share_pct": _NUM_OR_NULL,
+    "leader_iso3": _STR_OR_NULL,
+    "leader_name": _STR_OR_NULL,
+    "leader_value": _NUM_OR_NULL,
+    "runner_up_iso3": _STR_OR_NULL,
+    "runner_up_name": _STR_OR_NULL,
+    "runner_up_value": _NUM_OR_NULL,
+    "margin_pct": _NUM_OR_NULL,
+    "claimed_iso3": _STR_OR_NULL,
+    "claimed_rank": {"type": ["integer", "null"]},
+    "claimed_value": _NUM_OR_NULL,
+    "claimed_share_pct": _NUM_OR_NULL,
 }
 _CHANGE = {
-    "partner_iso3": _STR_OR_NULL, "value": _NUM_OR_NULL, "baseline_window": _WINDOW,
-    "baseline_value": _NUM_OR_NULL, "change_pct": _NUM_OR_NULL, "threshold_pct": _NUM,
+    "partner_iso3": _STR_OR_NULL,
+    "value": _NUM_OR_NULL,
+    "baseline_window": _WINDOW,
+    "baseline_value": _NUM_OR_NULL,
+    "change_pct": _NUM_OR_NULL,
+    "threshold_pct": _NUM,
 }
 _CHANGE_OPTIONAL = {
     "change_pct_range": {"type": ["array", "null"], "items": _NUM, "minItems": 2, "maxItems": 2},
-    "alternatives": {"type": "array", "items": {
-        "type": "object", "additionalProperties": False,
-        "required": ["window", "value", "outlet", "provenance"],
-        "properties": {"window": _WINDOW, "value": _NUM, "outlet": {"type": "string"},
-                       "provenance": {"type": "string"}}}},
+    "alternatives": {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["window", "value", "outlet", "provenance"],
+            "properties": {
+                "window": _WINDOW,
+                "value": _NUM,
+                "outlet": {"type": "string"},
+                "provenance": {"type": "string"},
+            },
+        },
+    },
 }
 
 
 def _finding_schema(kind: str, props: dict, optional: dict | None = None) -> dict:
     properties = {**_FINDING_COMMON, **props, **(optional or {})}
     properties["type"] = {"const": kind}
-    return {"type": "object", "additionalProperties": False, "properties": properties,
-            "required": list(_FINDING_COMMON) + list(props)}
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": properties,
+        "required": list(_FINDING_COMMON) + list(props),
+    }
 
 
 #: JSON Schema (draft 2020-12) of ``energytrade claims --json``: an array, one object per claim.
@@ -240,8 +274,18 @@ JSON_SCHEMA: dict = {
     "items": {
         "type": "object",
         "additionalProperties": False,
-        "required": ["id", "quote", "kind", "verdict", "later_verdict", "summary", "as_of", "lag_days",
-                     "threshold", "findings"],
+        "required": [
+            "id",
+            "quote",
+            "kind",
+            "verdict",
+            "later_verdict",
+            "summary",
+            "as_of",
+            "lag_days",
+            "threshold",
+            "findings",
+        ],
         "properties": {
             "id": {"type": "string"},
             "quote": {"type": "string"},
@@ -252,10 +296,15 @@ JSON_SCHEMA: dict = {
             "as_of": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
             "lag_days": {"type": "integer", "minimum": 0},
             "threshold": _STR_OR_NULL,
-            "findings": {"type": "array", "items": {"oneOf": [
-                _finding_schema("ranking", _RANKING),
-                _finding_schema("change", _CHANGE, _CHANGE_OPTIONAL),
-            ]}},
+            "findings": {
+                "type": "array",
+                "items": {
+                    "oneOf": [
+                        _finding_schema("ranking", _RANKING),
+                        _finding_schema("change", _CHANGE, _CHANGE_OPTIONAL),
+                    ]
+                },
+            },
         },
     },
 }

@@ -199,9 +199,11 @@ class ClaimSpec:
         unknown = [m for m in self.verdict_metrics if m not in metrics]
         if unknown:
             raise _fail(cid, f"verdict_metrics {unknown} are not metrics of its measures ({sorted(metrics)})")
-        object.__setattr__(self, "verdict_metrics", tuple(self.verdict_metrics) or tuple(
-            dict.fromkeys(m.metric for m in self.measures)
-        ))
+        object.__setattr__(
+            self,
+            "verdict_metrics",
+            tuple(self.verdict_metrics) or tuple(dict.fromkeys(m.metric for m in self.measures)),
+        )
         object.__setattr__(self, "notes", tuple(self.notes))
 
 
@@ -231,20 +233,28 @@ def _checked_measure(cid: str, measure: Measure) -> Measure:
     known = MONTHLY_SOURCES + PRESS_SOURCES
     bad = [s for s in sources if s not in known]
     if not sources or bad:
-        raise _fail(cid, f"measure {'+'.join(commodities)}/{measure.metric}: unknown or no source(s) {bad}; "
-                    f"use {', '.join(known)}")
+        raise _fail(
+            cid,
+            f"measure {'+'.join(commodities)}/{measure.metric}: unknown or no source(s) {bad}; use {', '.join(known)}",
+        )
     press = [s for s in sources if s in PRESS_SOURCES]
     if press and len(sources) > 1:
-        raise _fail(cid, f"press figures ({press}) cannot be mixed with customs tables in one measure; "
-                    "give them their own measure")
+        raise _fail(
+            cid,
+            f"press figures ({press}) cannot be mixed with customs tables in one measure; give them their own measure",
+        )
     if press and not measure.press_outlets_preferred:
-        raise _fail(cid, f"measure {'+'.join(commodities)}/{measure.metric} uses {press[0]}, where several "
-                    "outlets report one figure: say which outlets to prefer (press_outlets_preferred)")
+        raise _fail(
+            cid,
+            f"measure {'+'.join(commodities)}/{measure.metric} uses {press[0]}, where several "
+            "outlets report one figure: say which outlets to prefer (press_outlets_preferred)",
+        )
     if press and len(commodities) > 1:
         raise _fail(cid, "press figures are taken one commodity at a time; a sum needs customs tables")
     if len(commodities) > 1 and measure.metric not in ("value",):
-        raise _fail(cid, f"a sum of commodities ({'+'.join(commodities)}) is only meaningful by value, "
-                    f"not {measure.metric}")
+        raise _fail(
+            cid, f"a sum of commodities ({'+'.join(commodities)}) is only meaningful by value, not {measure.metric}"
+        )
     label = measure.label or "+".join(commodities)
     return Measure(commodities, measure.metric, sources, label, tuple(measure.press_outlets_preferred))
 
@@ -266,10 +276,13 @@ def _checked_window(cid: str, kind: str, window: WindowRule) -> WindowRule:
                 raise _fail(cid, f"window {window.rule}: kind {kind} needs a baseline ('{YEAR_EARLIER}' or a period)")
             if window.baseline != YEAR_EARLIER:
                 parse_period(str(window.baseline))
-            if window.rule in ("latest_month", "year_to_date", "calendar_years", "span_to_latest") and \
-                    window.baseline != YEAR_EARLIER:
-                raise _fail(cid, f"window rule {window.rule} moves with the data: its baseline must be "
-                            f"'{YEAR_EARLIER}'")
+            if (
+                window.rule in ("latest_month", "year_to_date", "calendar_years", "span_to_latest")
+                and window.baseline != YEAR_EARLIER
+            ):
+                raise _fail(
+                    cid, f"window rule {window.rule} moves with the data: its baseline must be '{YEAR_EARLIER}'"
+                )
         elif window.baseline is not None:
             raise _fail(cid, f"kind {kind} compares within a window; drop the baseline {window.baseline!r}")
     except BadPeriod as err:
@@ -297,8 +310,19 @@ def _threshold(cid: str, raw: Mapping[str, Any] | None) -> Threshold | None:
 def spec_from_dict(raw: Mapping[str, Any]) -> ClaimSpec:
     """One claim entry (as in ``claims.yml``) -> a checked :class:`ClaimSpec`."""
     cid = str(raw.get("id", "?"))
-    allowed = {"id", "quote", "kind", "importer", "exporter", "measures", "windows", "threshold",
-               "verdict_metrics", "flow", "notes"}
+    allowed = {
+        "id",
+        "quote",
+        "kind",
+        "importer",
+        "exporter",
+        "measures",
+        "windows",
+        "threshold",
+        "verdict_metrics",
+        "flow",
+        "notes",
+    }
     extra = sorted(set(raw) - allowed)
     if extra:
         raise _fail(cid, f"unknown field(s) {extra}; a claim has {sorted(allowed)}")
@@ -311,27 +335,33 @@ def spec_from_dict(raw: Mapping[str, Any]) -> ClaimSpec:
         if unknown or "commodity" not in m or "metric" not in m:
             raise _fail(cid, f"a measure needs commodity and metric (and sources); got {dict(m)}")
         commodity = m["commodity"]
-        measures.append(Measure(
-            commodities=(commodity,) if isinstance(commodity, str) else tuple(commodity),
-            metric=str(m["metric"]),
-            sources=tuple(m.get("sources") or ("comtrade_extract",)),
-            label=str(m.get("label", "")),
-            press_outlets_preferred=tuple(m.get("press_outlets_preferred") or ()),
-        ))
+        measures.append(
+            Measure(
+                commodities=(commodity,) if isinstance(commodity, str) else tuple(commodity),
+                metric=str(m["metric"]),
+                sources=tuple(m.get("sources") or ("comtrade_extract",)),
+                label=str(m.get("label", "")),
+                press_outlets_preferred=tuple(m.get("press_outlets_preferred") or ()),
+            )
+        )
     windows = []
     for w in raw["windows"] or ():
         unknown = sorted(set(w) - {"rule", "first_year", "start", "max_months", "period", "baseline"})
         if unknown:
-            raise _fail(cid, f"window fields {unknown} unknown; a window has rule, first_year, start, "
-                        "max_months, period, baseline")
-        windows.append(WindowRule(
-            rule=str(w.get("rule")),
-            first_year=w.get("first_year"),
-            start=None if w.get("start") is None else str(w["start"]),
-            max_months=w.get("max_months"),
-            period=None if w.get("period") is None else str(w["period"]),
-            baseline=None if w.get("baseline") is None else str(w["baseline"]),
-        ))
+            raise _fail(
+                cid,
+                f"window fields {unknown} unknown; a window has rule, first_year, start, max_months, period, baseline",
+            )
+        windows.append(
+            WindowRule(
+                rule=str(w.get("rule")),
+                first_year=w.get("first_year"),
+                start=None if w.get("start") is None else str(w["start"]),
+                max_months=w.get("max_months"),
+                period=None if w.get("period") is None else str(w["period"]),
+                baseline=None if w.get("baseline") is None else str(w["baseline"]),
+            )
+        )
     return ClaimSpec(
         id=str(raw["id"]),
         quote=str(raw["quote"]).strip(),

@@ -21,6 +21,7 @@ from matplotlib.figure import Figure
 from energytrade import analysis
 from energytrade.claims.results import INCONCLUSIVE, NOT_SUPPORTED, SUPPORTED, ClaimResult, Finding
 from energytrade.errors import NoData
+from energytrade.events import WAR_START
 from energytrade.periods import parse_period
 from energytrade.report.figures import date_axis, mark_events
 from energytrade.report.style import (
@@ -32,7 +33,6 @@ from energytrade.report.style import (
     partner_colors,
     source_line,
 )
-from energytrade.report.writer import WAR_START
 
 #: Display of units on the claims' axes (short: the labels also name commodity and metric):
 #: unit -> (scale, label).
@@ -51,8 +51,10 @@ SOURCE_CHARS_PER_INCH = 16.0
 def _source_text(result: ClaimResult, extra: str = "") -> str:
     used = [s for f in result.findings for s in f.data_sources]
     sources = source_line(used) if used else "Sources: no data; energytrade"
-    return (f"{sources}. Claims evaluated as of {result.as_of} (a month counts as known "
-            f"{result.lag_days} days after it ends).{extra}")
+    return (
+        f"{sources}. Claims evaluated as of {result.as_of} (a month counts as known "
+        f"{result.lag_days} days after it ends).{extra}"
+    )
 
 
 def _finish(fig: Figure, result: ClaimResult, extra: str = "") -> Figure:
@@ -82,14 +84,14 @@ def _months(periods: Iterable[str]) -> pd.Series:
     return month_midpoints(pd.Series(list(periods), dtype=str))
 
 
-def _partner_series(flows: pd.DataFrame, commodity: str, metric: str, sources: Iterable[str], importer: str,
-                    flow: str) -> pd.DataFrame:
+def _partner_series(
+    flows: pd.DataFrame, commodity: str, metric: str, sources: Iterable[str], importer: str, flow: str
+) -> pd.DataFrame:
     """Monthly partner figures (period, partner_iso3, partner_name, x in the metric's unit) over sources."""
     parts = []
     for source in sources:
         try:
-            shares = analysis.market_shares(flows, commodity, metric, "M", source=source, reporter=importer,
-                                            flow=flow)
+            shares = analysis.market_shares(flows, commodity, metric, "M", source=source, reporter=importer, flow=flow)
         except NoData:
             continue
         column = analysis.METRIC_COLUMNS[metric]
@@ -117,24 +119,34 @@ def _ranking_figure(result: ClaimResult, flows: pd.DataFrame) -> Figure:
     with matplotlib.rc_context(RC):
         axes = fig.subplots(len(measures), 1, squeeze=False)[:, 0]
         for ax, (measure, findings, rivals) in zip(axes, panels):
-            series = _partner_series(flows, measure.commodities[0], measure.metric, measure.sources,
-                                     spec.importer, spec.flow)
+            series = _partner_series(
+                flows, measure.commodities[0], measure.metric, measure.sources, spec.importer, spec.flow
+            )
             scale, unit_label = DISPLAY[measure.unit]
             for code in rivals:
                 rows = series[series["partner_iso3"] == code]
                 if rows.empty:
                     continue
-                ax.plot(_months(rows["period"]), rows["x"].to_numpy() * scale, color=colors[code],
-                        linewidth=2.2 if code == spec.exporter else 1.3, label=str(rows["partner_name"].iloc[-1]))
+                ax.plot(
+                    _months(rows["period"]),
+                    rows["x"].to_numpy() * scale,
+                    color=colors[code],
+                    linewidth=2.2 if code == spec.exporter else 1.3,
+                    label=str(rows["partner_name"].iloc[-1]),
+                )
             mark_events(ax, _dates(result))
             date_axis(ax)
             ax.set_ylim(bottom=0)
             ax.set_ylabel(f"{measure.label} {measure.metric} per month {unit_label}")
             won = sorted({f.window for f in findings if f.known_at_as_of and f.verdict == SUPPORTED})
             lost = sorted({f.window for f in findings if f.known_at_as_of and f.verdict == NOT_SUPPORTED})
-            ax.set_title(f"{measure.label} imports of {spec.importer} by {measure.metric}: "
-                         f"{spec.exporter} first in {', '.join(won) or 'no window'} known then; "
-                         f"not in {', '.join(lost) or 'none'}", loc="left", fontsize=8.5)
+            ax.set_title(
+                f"{measure.label} imports of {spec.importer} by {measure.metric}: "
+                f"{spec.exporter} first in {', '.join(won) or 'no window'} known then; "
+                f"not in {', '.join(lost) or 'none'}",
+                loc="left",
+                fontsize=8.5,
+            )
             if ax.get_legend_handles_labels()[0]:
                 ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), title="supplier")
         axes[-1].set_xlabel("month (figures drawn mid-month)")
@@ -162,17 +174,31 @@ def _bars(ax, findings: list[Finding], threshold: float | None) -> None:
     colors = [VERDICT_COLORS[f.verdict] for f in findings]
     y = np.arange(len(findings))[::-1]
     ax.barh(y, np.nan_to_num(values), color=colors, height=0.6)
-    for yi, v, f in zip(y, values, findings):
+    for yi, v, _f in zip(y, values, findings):
         text = "no data" if np.isnan(v) else f"{v:+.0f} %"
-        ax.annotate(text, xy=(0 if np.isnan(v) else v, yi), xytext=(3 if (np.isnan(v) or v >= 0) else -3, 0),
-                    textcoords="offset points", va="center", ha="left" if (np.isnan(v) or v >= 0) else "right",
-                    fontsize=7.5)
+        ax.annotate(
+            text,
+            xy=(0 if np.isnan(v) else v, yi),
+            xytext=(3 if (np.isnan(v) or v >= 0) else -3, 0),
+            textcoords="offset points",
+            va="center",
+            ha="left" if (np.isnan(v) or v >= 0) else "right",
+            fontsize=7.5,
+        )
     ax.set_yticks(y, labels)
     ax.axvline(0, color="#333333", linewidth=0.8)
     if threshold is not None:
         ax.axvline(threshold, color="#333333", linewidth=1.0, linestyle="--")
-        ax.annotate(f"threshold {threshold:+g} %", xy=(threshold, 1.0), xycoords=("data", "axes fraction"),
-                    xytext=(3, -3), textcoords="offset points", ha="left", va="top", fontsize=7.5)
+        ax.annotate(
+            f"threshold {threshold:+g} %",
+            xy=(threshold, 1.0),
+            xycoords=("data", "axes fraction"),
+            xytext=(3, -3),
+            textcoords="offset points",
+            ha="left",
+            va="top",
+            fontsize=7.5,
+        )
     ax.set_xlabel("change against the baseline [%]")
     ax.grid(axis="y", visible=False)
 
@@ -195,17 +221,32 @@ def _change_figure(result: ClaimResult, flows: pd.DataFrame) -> Figure:
         if not monthly.empty:
             x = _months(monthly.index)
             for commodity in monthly.columns:
-                left.plot(x, monthly[commodity].to_numpy() * 1e-9, color=COMMODITY_COLORS.get(commodity, NEUTRAL),
-                          linewidth=1.3, label=commodity)
+                left.plot(
+                    x,
+                    monthly[commodity].to_numpy() * 1e-9,
+                    color=COMMODITY_COLORS.get(commodity, NEUTRAL),
+                    linewidth=1.3,
+                    label=commodity,
+                )
             # The total only where every commodity has a figure: a missing commodity is never drawn as 0.
             total = monthly.sum(axis=1, min_count=len(monthly.columns)).where(monthly.notna().all(axis=1))
-            left.plot(x, total.to_numpy() * 1e-9, color="#c0392b", linewidth=2.2,
-                      label="sum of the " + str(len(monthly.columns)) + " (months where all have data)")
+            left.plot(
+                x,
+                total.to_numpy() * 1e-9,
+                color="#c0392b",
+                linewidth=2.2,
+                label="sum of the " + str(len(monthly.columns)) + " (months where all have data)",
+            )
         if shown:
             for window, color in ((shown[0].window, "#f9e79f"), (shown[0].baseline_window, "#d6eaf8")):
                 span = parse_period(window)
-                left.axvspan(pd.Timestamp(f"{span.start}-01"), pd.Timestamp(f"{span.end}-01") + pd.offsets.MonthEnd(1),
-                             color=color, alpha=0.5, zorder=0)
+                left.axvspan(
+                    pd.Timestamp(f"{span.start}-01"),
+                    pd.Timestamp(f"{span.end}-01") + pd.offsets.MonthEnd(1),
+                    color=color,
+                    alpha=0.5,
+                    zorder=0,
+                )
         mark_events(left, _dates(result, war=spec.kind == "change_over_period"))
         date_axis(left)
         left.set_ylabel(f"imports of {spec.importer} from {spec.exporter} per month [USD bn]")
@@ -238,8 +279,15 @@ def _forecast_figure(result: ClaimResult, flows: pd.DataFrame) -> Figure:
             heights = [np.nan if v is None else v * scale for v in values]
             ax.bar([0, 1], np.nan_to_num(heights), color=["#aab7b8", VERDICT_COLORS[f.verdict]], width=0.6)
             for xi, h in zip((0, 1), heights):
-                ax.annotate("no data" if np.isnan(h) else f"{h:.4g}", xy=(xi, 0 if np.isnan(h) else h),
-                            xytext=(0, 2), textcoords="offset points", ha="center", va="bottom", fontsize=7.5)
+                ax.annotate(
+                    "no data" if np.isnan(h) else f"{h:.4g}",
+                    xy=(xi, 0 if np.isnan(h) else h),
+                    xytext=(0, 2),
+                    textcoords="offset points",
+                    ha="center",
+                    va="bottom",
+                    fontsize=7.5,
+                )
             for alt in f.alternatives:
                 xi = 1 if alt["window"] == f.window else 0
                 ax.plot([xi + 0.22], [alt["value"] * scale], marker="_", markersize=10, color="#333333")
@@ -249,10 +297,10 @@ def _forecast_figure(result: ClaimResult, flows: pd.DataFrame) -> Figure:
             ax.set_title(f"{f.commodity} {f.metric}: {change}{counted}", loc="left", fontsize=8.5)
             ax.set_ylabel(f"{f.metric} {unit_label}")
             ax.grid(axis="x", visible=False)
-        for ax in axes[len(findings):]:
+        for ax in axes[len(findings) :]:
             ax.set_axis_off()
     first = min((f.known_from for f in result.findings), default=None)
-    extra = (f" Ticks beside a bar: other outlets' figures. Outcome known from {first}." if first else "")
+    extra = f" Ticks beside a bar: other outlets' figures. Outcome known from {first}." if first else ""
     return _finish(fig, result, extra)
 
 

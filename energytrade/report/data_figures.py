@@ -18,10 +18,11 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from energytrade.claims.asof import ARTICLE_DATE
+from energytrade.events import WAR_START
+from energytrade.formatting import display_name
 from energytrade.report.figures import partner_lines, require_columns
-from energytrade.report.format import display_name
-from energytrade.report.gas_tables import WAR_START
 from energytrade.report.style import EVENT_COLOR, RC, WIDE, add_source_line, new_figure
+
 
 def article_events(article_date: date = ARTICLE_DATE) -> dict[str, str]:
     """The dates marked on time axes, as the report marks them: the invasion of Ukraine, then the article."""
@@ -94,9 +95,17 @@ def coverage_heatmap(
             # line, earlier ones to the left, so neighbouring labels do not overlap.
             last = i == len(events) - 1
             ax.axvline(x, color=EVENT_COLOR, linewidth=1.0, linestyle="--" if last else ":")
-            ax.annotate(text, xy=(x, 1.0), xycoords=("data", "axes fraction"), xytext=(3 if last else -3, 2),
-                        textcoords="offset points", ha="left" if last else "right", va="bottom", fontsize=7.5,
-                        color=EVENT_COLOR)
+            ax.annotate(
+                text,
+                xy=(x, 1.0),
+                xycoords=("data", "axes fraction"),
+                xytext=(3 if last else -3, 2),
+                textcoords="offset points",
+                ha="left" if last else "right",
+                va="bottom",
+                fontsize=7.5,
+                color=EVENT_COLOR,
+            )
         ax.set_xlabel("month (a cell per month; labels at January)")
         ax.set_ylabel("commodity / partner")
         ax.set_title(title, loc="left", pad=18)
@@ -126,7 +135,7 @@ def market_share_chart(
     shares : DataFrame
         ``period`` (``YYYY-MM``), ``partner_iso3``, ``partner_name``, ``share_pct`` [%], e.g. rows of
         :func:`energytrade.analysis.market_shares` for a few suppliers; one line per partner, in the order
-        partners first appear, labelled with :func:`energytrade.report.format.display_name`.
+        partners first appear, labelled with :func:`energytrade.formatting.display_name`.
     events : mapping
         ``YYYY-MM-DD`` -> label of dates to mark (the last one dashed: the article's date).
     source : str
@@ -136,6 +145,14 @@ def market_share_chart(
     """
     require_columns(shares, ["period", "partner_iso3", "partner_name", "share_pct"], "market_share_chart")
     return partner_lines(
-        shares, "share_pct", events=events, source=source, title=title, ylabel=ylabel,
-        xlabel="month (figures drawn mid-month)", focus=focus, linewidth=1.3, label=display_name,
+        shares,
+        "share_pct",
+        events=events,
+        source=source,
+        title=title,
+        ylabel=ylabel,
+        xlabel="month (figures drawn mid-month)",
+        focus=focus,
+        linewidth=1.3,
+        label=display_name,
     )

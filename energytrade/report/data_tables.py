@@ -36,8 +36,16 @@ SOURCE_NAMES: dict[str, str] = {
 FREQ_NAMES: dict[str, str] = {"M": "monthly", "A": "annual", "YTD": "year to date"}
 
 _OVERVIEW_COLUMNS = [
-    "source", "commodity", "freq", "first_period", "last_period", "n_periods", "n_partners", "n_rows",
-    "vintage", "date_retrieved",
+    "source",
+    "commodity",
+    "freq",
+    "first_period",
+    "last_period",
+    "n_periods",
+    "n_partners",
+    "n_rows",
+    "vintage",
+    "date_retrieved",
 ]
 
 
@@ -81,9 +89,7 @@ def source_overview(flows: pd.DataFrame, provenance: pd.DataFrame) -> pd.DataFra
     return out[_OVERVIEW_COLUMNS].reset_index(drop=True)
 
 
-def sources_note(
-    overview: pd.DataFrame, commodities: Iterable[str] | None = None, *, by_commodity: bool = True
-) -> str:
+def sources_note(overview: pd.DataFrame, commodities: Iterable[str] | None = None, *, by_commodity: bool = True) -> str:
     """Sentences naming each source, what it covers and when it was retrieved (for a notebook's opening).
 
     Parameters
@@ -289,8 +295,9 @@ def flagged_differences(comparison: pd.DataFrame, *, note_width: int = 70) -> pd
     rows = comparison[comparison["flagged"]]
     order = rows["diff_pct"].abs().sort_values(ascending=False, kind="mergesort").index
     rows = rows.loc[order]
-    out = rows[["commodity", "period", "freq", "partner_iso3", "metric", "unit", "base_value", "other_value",
-                "diff_pct"]].assign(note=[short_note(n, note_width) for n in rows["other_note"]])
+    out = rows[
+        ["commodity", "period", "freq", "partner_iso3", "metric", "unit", "base_value", "other_value", "diff_pct"]
+    ].assign(note=[short_note(n, note_width) for n in rows["other_note"]])
     return out.reset_index(drop=True)
 
 

@@ -35,7 +35,6 @@ from matplotlib.collections import Collection, PathCollection
 from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
 from matplotlib.legend import Legend
-from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.text import Annotation, Text
 
@@ -55,8 +54,13 @@ TITLE_CHARS = 70
 #: pixels. Their tick labels are fingerprinted; an automatic locator (MaxNLocator, AutoLocator, Log...)
 #: picks its number of ticks from the rendered axes length, which depends on the layout and so on font
 #: metrics, so for those the locator and formatter are fingerprinted instead (the limits carry the data).
-_LAYOUT_FREE_LOCATORS = (ticker.FixedLocator, ticker.MultipleLocator, ticker.IndexLocator, mdates.DateLocator,
-                         StrCategoryLocator)
+_LAYOUT_FREE_LOCATORS = (
+    ticker.FixedLocator,
+    ticker.MultipleLocator,
+    ticker.IndexLocator,
+    mdates.DateLocator,
+    StrCategoryLocator,
+)
 
 
 class NotAFigure(TypeError):
@@ -129,8 +133,11 @@ def _as_floats(pair: Iterable[object]) -> list[float]:
 def _patch(patch: Patch) -> list[object]:
     """A bar as x, y, width, height; any other patch (axvspan polygon, wedge...) as its vertices."""
     if isinstance(patch, Rectangle):
-        return ["rect", *(_num(v) for v in _as_floats([patch.get_x(), patch.get_y()])),
-                *(_num(v) for v in _as_floats([patch.get_width(), patch.get_height()]))]
+        return [
+            "rect",
+            *(_num(v) for v in _as_floats([patch.get_x(), patch.get_y()])),
+            *(_num(v) for v in _as_floats([patch.get_width(), patch.get_height()])),
+        ]
     vertices = patch.get_patch_transform().transform(patch.get_path().vertices)
     return [type(patch).__name__, _nums(vertices)]
 
@@ -167,8 +174,9 @@ def _axes(ax: Axes) -> list[object]:
     ]
     for line in ax.lines:
         if line.get_visible():
-            out.append(["line", line.get_label() if not line.get_label().startswith("_") else "",
-                        _nums(line.get_xydata())])
+            out.append(
+                ["line", line.get_label() if not line.get_label().startswith("_") else "", _nums(line.get_xydata())]
+            )
     out += [_patch(p) for p in ax.patches if p.get_visible()]
     out += [_collection(c) for c in ax.collections if c.get_visible()]
     for image in ax.images:
@@ -185,8 +193,13 @@ def _axes(ax: Axes) -> list[object]:
 def _secondary(ax: SecondaryAxis) -> list[object]:
     """A secondary axis (the same data in another unit): its label, limits and ticks."""
     ax.apply_aspect()  # its limits follow the parent's only once set, as drawing sets them
-    return ["secondary", ["xlim", *(_num(v) for v in ax.get_xlim())], ["ylim", *(_num(v) for v in ax.get_ylim())],
-            _axis(ax.xaxis), _axis(ax.yaxis)]
+    return [
+        "secondary",
+        ["xlim", *(_num(v) for v in ax.get_xlim())],
+        ["ylim", *(_num(v) for v in ax.get_ylim())],
+        _axis(ax.xaxis),
+        _axis(ax.yaxis),
+    ]
 
 
 def figure_fingerprint(fig: Figure) -> str:
@@ -263,8 +276,9 @@ class FigureView:
     def _repr_png_(self) -> bytes:
         return png_bytes(self.figure)
 
-    def _repr_mimebundle_(self, include: Iterable[str] | None = None,
-                          exclude: Iterable[str] | None = None) -> dict[str, object]:
+    def _repr_mimebundle_(
+        self, include: Iterable[str] | None = None, exclude: Iterable[str] | None = None
+    ) -> dict[str, object]:
         """IPython's rich display: ``image/png`` (bytes, IPython base64-encodes them) and ``text/plain``."""
         bundle: dict[str, object] = {"image/png": self._repr_png_(), "text/plain": repr(self)}
         if include is not None:
@@ -283,6 +297,8 @@ def show(fig: Figure) -> FigureView:
         If ``fig`` is not a :class:`matplotlib.figure.Figure` (e.g. ``None`` for a claim without a figure).
     """
     if not isinstance(fig, Figure):
-        raise NotAFigure(f"show: expected a matplotlib Figure, got {type(fig).__name__}; "
-                         "pass a figure from energytrade.report (figures, data_figures, gas_figures, claim_figures)")
+        raise NotAFigure(
+            f"show: expected a matplotlib Figure, got {type(fig).__name__}; "
+            "pass a figure from energytrade.report (figures, data_figures, gas_figures, claim_figures)"
+        )
     return FigureView(fig)

@@ -191,10 +191,18 @@ def crude_imports_by_supplier(
     source : str
         The source line.
     """
-    require_columns(monthly, ["period", "partner_iso3", "partner_name", "rate_bbl_per_day"], "crude_imports_by_supplier")
+    require_columns(
+        monthly, ["period", "partner_iso3", "partner_name", "rate_bbl_per_day"], "crude_imports_by_supplier"
+    )
     scale, ylabel = _display("bbl/d")
     return partner_lines(
-        monthly, "rate_bbl_per_day", scale=scale, events=events, source=source, title=title, ylabel=ylabel,
+        monthly,
+        "rate_bbl_per_day",
+        scale=scale,
+        events=events,
+        source=source,
+        title=title,
+        ylabel=ylabel,
         xlabel="month (figures drawn mid-month; crude converted at 7.33 bbl/t)",
     )
 
@@ -222,7 +230,9 @@ def monthly_leader_and_rank(
     partner_name : str
         Name of the partner whose rank is drawn (``"Russia"``).
     """
-    require_columns(leaders, ["period", "leader_iso3", "leader_name", "leader_value", "unit"], "monthly_leader_and_rank")
+    require_columns(
+        leaders, ["period", "leader_iso3", "leader_name", "leader_value", "unit"], "monthly_leader_and_rank"
+    )
     require_columns(rank, ["period", "rank", "value"], "monthly_leader_and_rank")
     units = leaders["unit"].unique()
     if len(units) != 1:
@@ -239,7 +249,9 @@ def monthly_leader_and_rank(
         x = month_midpoints(leaders["period"])
         top.bar(x, leaders["leader_value"] * scale, width=24, color=[colors[c] for c in leaders["leader_iso3"]])
         rx = month_midpoints(rank["period"])
-        top.plot(rx, rank["value"] * scale, color="black", linewidth=1.2, marker="o", markersize=2.5, label=partner_name)
+        top.plot(
+            rx, rank["value"] * scale, color="black", linewidth=1.2, marker="o", markersize=2.5, label=partner_name
+        )
         handles = [Patch(color=colors[c], label=f"leader: {names[c]}") for c in codes]
         handles.append(top.lines[-1])
         top.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0))
@@ -274,7 +286,9 @@ def annual_ranking_bars(
         ``window``, ``rank``, ``partner_iso3``, ``partner_name``, ``share_pct`` and ``value_column``
         [``unit``], as :func:`energytrade.analysis.supplier_ranking` returns (one window after another).
     """
-    require_columns(rankings, ["window", "rank", "partner_iso3", "partner_name", "share_pct", value_column], "annual_ranking_bars")
+    require_columns(
+        rankings, ["window", "rank", "partner_iso3", "partner_name", "share_pct", value_column], "annual_ranking_bars"
+    )
     scale, xlabel = _display(unit)
     windows = list(dict.fromkeys(rankings["window"]))
     shown = rankings[rankings["rank"] <= top]
@@ -297,13 +311,17 @@ def annual_ranking_bars(
             ax.set_yticks(y, [str(n) for n in rows["partner_name"]])
             for yi, value, share in zip(y, rows[value_column] * scale, rows["share_pct"]):
                 ax.annotate(
-                    f"{value:,.1f} ({share:.1f} %)", xy=(value, yi), xytext=(3, 0), textcoords="offset points",
-                    va="center", fontsize=7.5,
+                    f"{value:,.1f} ({share:.1f} %)",
+                    xy=(value, yi),
+                    xytext=(3, 0),
+                    textcoords="offset points",
+                    va="center",
+                    fontsize=7.5,
                 )
             ax.set_xlim(0, xmax[lengths[window]])
             ax.set_title(str(window).replace("/", " to "), loc="left", fontsize=9.5)
             ax.grid(axis="y", visible=False)
-        for ax in axes[len(windows):]:
+        for ax in axes[len(windows) :]:
             ax.set_visible(False)
         for ax in axes[: len(windows)]:
             ax.set_xlabel(xlabel, fontsize=8)
@@ -351,7 +369,9 @@ def unit_values(
                 style = {"color": NEUTRAL, "linestyle": "--", "linewidth": 1.2, "zorder": 2}
             else:
                 style = {"color": colors[code], "zorder": 4 if i == 0 else 3}
-            top.plot(month_midpoints(rows["period"]), rows["usd_per_bbl"], label=str(rows["partner_name"].iloc[0]), **style)
+            top.plot(
+                month_midpoints(rows["period"]), rows["usd_per_bbl"], label=str(rows["partner_name"].iloc[0]), **style
+            )
         top.set_ylabel(_display("USD/bbl")[1])
         top.set_title(title, loc="left")
         top.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
@@ -368,8 +388,13 @@ def unit_values(
         bottom.axhline(0, color="black", linewidth=0.8)
         bottom.set_ylabel(f"{partner_name}'s discount to\n{against_name} [USD/bbl]")
         bottom.annotate(
-            f"above 0: {partner_name}'s crude cheaper", xy=(0.005, 0.97), xycoords="axes fraction", ha="left",
-            va="top", fontsize=7.5, color=EVENT_COLOR,
+            f"above 0: {partner_name}'s crude cheaper",
+            xy=(0.005, 0.97),
+            xycoords="axes fraction",
+            ha="left",
+            va="top",
+            fontsize=7.5,
+            color=EVENT_COLOR,
         )
         bottom.set_xlabel("month")
         bottom.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:+.0f}" if v else "0"))

@@ -2,7 +2,7 @@
 
 Each :class:`Finding` is a short lead and a Markdown sentence or two. Every number in a sentence
 comes from a frame of :class:`energytrade.report.tables.CrudeTables` (and so from
-:mod:`energytrade.analysis`), written with :mod:`energytrade.report.format`.
+:mod:`energytrade.analysis`), written with :mod:`energytrade.formatting`.
 
 Totals and shares over a window are sums of the figures present (:func:`energytrade.analysis.supplier_ranking`):
 where a partner's row lacks the figure, or a month of the window has no data, the sentence says how many
@@ -18,9 +18,7 @@ import pandas as pd
 
 from energytrade import analysis, units
 from energytrade.claims.asof import latest_known_month
-from energytrade.periods import parse_period
-from energytrade.report.data_tables import cross_source_counts, distinct_figures, hs_scope_words
-from energytrade.report.format import (
+from energytrade.formatting import (
     display_name,
     fmt_change_pct,
     fmt_kbd,
@@ -31,6 +29,8 @@ from energytrade.report.format import (
     fmt_usd_bn,
     join_words,
 )
+from energytrade.periods import parse_period
+from energytrade.report.data_tables import cross_source_counts, distinct_figures, hs_scope_words
 from energytrade.report.tables import (
     BENCHMARK_ISO3,
     COMMODITY,
@@ -164,9 +164,10 @@ def article_year(t: CrudeTables, article_date: date) -> Finding | None:
             f"against {_name(mine)}'s {fmt_mt(mine['net_weight_t'])} ({fmt_pct(mine['share_pct'])}, rank "
             f"{int(mine['rank'])}): a lead of {fmt_pct(gap)}"
         )
-    value_words = (
-        f"by customs value {_name(lead_v)} led with {fmt_usd_bn(lead_v['value_usd'])}"
-        + ("" if lead_v["partner_iso3"] == FOCUS_ISO3 else f", {_name(mine_v)} had {fmt_usd_bn(mine_v['value_usd'])} (rank {int(mine_v['rank'])})")
+    value_words = f"by customs value {_name(lead_v)} led with {fmt_usd_bn(lead_v['value_usd'])}" + (
+        ""
+        if lead_v["partner_iso3"] == FOCUS_ISO3
+        else f", {_name(mine_v)} had {fmt_usd_bn(mine_v['value_usd'])} (rank {int(mine_v['rank'])})"
     )
     gaps = _gap_sentence(gap_clauses(mass) + gap_clauses(value))
     return Finding("article_year", f"{year}, the year of the article", f"In {year} {mass_words}; {value_words}.{gaps}")

@@ -77,20 +77,45 @@ def russia_gas_and_coal(
         pipe_max = pipe["volume_bcm_max"].to_numpy(dtype=float)
         lng_bcm = lng.to_numpy(dtype=float)
         errors = np.vstack([pipe_bcm - pipe_min, pipe_max - pipe_bcm])
-        top.bar(x - width / 2, pipe_bcm, width, color=SERIES_COLORS["pipeline_gas"],
-                label="pipeline gas (Power of Siberia; press figures, whisker: range across outlets)")
-        top.errorbar(x - width / 2, pipe_bcm, yerr=np.nan_to_num(errors), fmt="none", ecolor="black", capsize=3,
-                     linewidth=0.9)
-        top.bar(x + width / 2, lng_bcm, width, color=SERIES_COLORS["lng"],
-                label=f"LNG (customs tonnes at {units.BCM_PER_MT_LNG} bcm/Mt)")
+        top.bar(
+            x - width / 2,
+            pipe_bcm,
+            width,
+            color=SERIES_COLORS["pipeline_gas"],
+            label="pipeline gas (Power of Siberia; press figures, whisker: range across outlets)",
+        )
+        top.errorbar(
+            x - width / 2, pipe_bcm, yerr=np.nan_to_num(errors), fmt="none", ecolor="black", capsize=3, linewidth=0.9
+        )
+        top.bar(
+            x + width / 2,
+            lng_bcm,
+            width,
+            color=SERIES_COLORS["lng"],
+            label=f"LNG (customs tonnes at {units.BCM_PER_MT_LNG} bcm/Mt)",
+        )
         for xi, value in zip(x - width / 2, pipe_bcm):
             if np.isfinite(value):  # the press figure as printed (the claims' figure), not rounded
-                top.annotate(f"{value:g}", xy=(xi, value), xytext=(0, 3), textcoords="offset points",
-                             ha="center", va="bottom", fontsize=7.5)
+                top.annotate(
+                    f"{value:g}",
+                    xy=(xi, value),
+                    xytext=(0, 3),
+                    textcoords="offset points",
+                    ha="center",
+                    va="bottom",
+                    fontsize=7.5,
+                )
         for xi, value in zip(x + width / 2, lng_bcm):
             if np.isfinite(value):
-                top.annotate(f"{value:.1f}", xy=(xi, value), xytext=(0, 3), textcoords="offset points",
-                             ha="center", va="bottom", fontsize=7.5)
+                top.annotate(
+                    f"{value:.1f}",
+                    xy=(xi, value),
+                    xytext=(0, 3),
+                    textcoords="offset points",
+                    ha="center",
+                    va="bottom",
+                    fontsize=7.5,
+                )
         top.set_xticks(x, years)
         top.grid(axis="x", visible=False)
         top.set_ylim(0, np.nanmax(np.concatenate([pipe_max, lng_bcm])) * 1.18)  # room for the bar labels
@@ -100,8 +125,11 @@ def russia_gas_and_coal(
         top.legend(loc="upper left")
 
         lng_rows = lng_monthly.sort_values("period")
-        lng_ax.plot(month_midpoints(lng_rows["period"]), lng_rows["net_weight_t"] / units.TONNES_PER_MT,
-                    color=SERIES_COLORS["lng"])
+        lng_ax.plot(
+            month_midpoints(lng_rows["period"]),
+            lng_rows["net_weight_t"] / units.TONNES_PER_MT,
+            color=SERIES_COLORS["lng"],
+        )
         lng_ax.set_ylim(bottom=0)
         lng_ax.set_ylabel("million tonnes [Mt]")
         right = lng_ax.secondary_yaxis(
@@ -112,8 +140,11 @@ def russia_gas_and_coal(
         mark_events(lng_ax, events)
 
         coal_rows = coal_monthly.sort_values("period")
-        coal_ax.plot(month_midpoints(coal_rows["period"]), coal_rows["net_weight_t"] / units.TONNES_PER_MT,
-                     color=SERIES_COLORS["coal"])
+        coal_ax.plot(
+            month_midpoints(coal_rows["period"]),
+            coal_rows["net_weight_t"] / units.TONNES_PER_MT,
+            color=SERIES_COLORS["coal"],
+        )
         coal_ax.set_ylim(bottom=0)
         coal_ax.set_ylabel("million tonnes [Mt]")
         coal_ax.set_xlabel("month (figures drawn mid-month)")

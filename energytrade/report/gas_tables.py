@@ -20,10 +20,10 @@ import pandas as pd
 from energytrade import analysis, units
 from energytrade.claims.asof import ARTICLE_DATE, known_from, latest_known_month
 from energytrade.claims.evidence import outlet_tag, pick_press_figure
+from energytrade.events import WAR_START
+from energytrade.formatting import fmt_change_pct, fmt_month, join_words
 from energytrade.periods import Month, Span
-from energytrade.report.format import fmt_change_pct, fmt_month, join_words
 from energytrade.report.tables import covered_span
-from energytrade.report.writer import WAR_START
 
 #: The supplier the notebook is about.
 FOCUS_ISO3 = "RUS"
@@ -105,9 +105,14 @@ def pipeline_volumes(
         ``provenance`` (of the chosen figure). Years without a figure are left out.
     """
     rows = flows[
-        (flows["source"] == PRESS_SOURCE) & (flows["commodity"] == "pipeline_gas") & (flows["freq"] == "A")
-        & (flows["reporter_iso3"] == "CHN") & (flows["flow"] == "import")
-        & (flows["partner_iso3"] == partner_iso3) & flows["volume_bcm"].notna() & flows["period"].isin(years)
+        (flows["source"] == PRESS_SOURCE)
+        & (flows["commodity"] == "pipeline_gas")
+        & (flows["freq"] == "A")
+        & (flows["reporter_iso3"] == "CHN")
+        & (flows["flow"] == "import")
+        & (flows["partner_iso3"] == partner_iso3)
+        & flows["volume_bcm"].notna()
+        & flows["period"].isin(years)
     ]
     records = []
     for period, key_rows in rows.groupby("period", sort=True):
@@ -195,14 +200,16 @@ def war_windows(as_of: date = ARTICLE_DATE) -> list[tuple[str, str, str]]:
         first_year = Span(WAR_FIRST_MONTH, twelfth)
         known = known_from(str(first_year)).isoformat()
         windows.append((f"first 12 months of the war, known from {known}", first_year))
-    return [
-        (label, str(span), str(Span(span.start.shift(-12), span.end.shift(-12)))) for label, span in windows
-    ]
+    return [(label, str(span), str(Span(span.start.shift(-12), span.end.shift(-12)))) for label, span in windows]
 
 
 #: The month counts of :func:`energytrade.analysis.change_over_period` that make a window incomplete.
-_GAP_COUNTS = ("months_missing_figure", "months_without_data", "baseline_months_missing_figure",
-               "baseline_months_without_data")
+_GAP_COUNTS = (
+    "months_missing_figure",
+    "months_without_data",
+    "baseline_months_missing_figure",
+    "baseline_months_without_data",
+)
 
 
 def changes_since_war(
@@ -228,8 +235,19 @@ def changes_since_war(
             )
             frames.append(change.assign(label=label))
     out = pd.concat(frames, ignore_index=True)
-    columns = ["label", "commodity", "metric", "unit", "window", "baseline_window", "value", "baseline_value",
-               "change_pct", "is_complete", *_GAP_COUNTS]
+    columns = [
+        "label",
+        "commodity",
+        "metric",
+        "unit",
+        "window",
+        "baseline_window",
+        "value",
+        "baseline_value",
+        "change_pct",
+        "is_complete",
+        *_GAP_COUNTS,
+    ]
     return out[columns]
 
 
@@ -296,8 +314,11 @@ def _gap_words(r) -> str:
     """``'no change (1 month without a figure, 2 months without data)'`` for an incomplete comparison."""
     lacking = int(r.months_missing_figure + r.baseline_months_missing_figure)
     no_data = int(r.months_without_data + r.baseline_months_without_data)
-    parts = [f"{n} month{'' if n == 1 else 's'} without {what}"
-             for n, what in ((lacking, "a figure"), (no_data, "data")) if n]
+    parts = [
+        f"{n} month{'' if n == 1 else 's'} without {what}"
+        for n, what in ((lacking, "a figure"), (no_data, "data"))
+        if n
+    ]
     return f"no change ({', '.join(parts)} in the two windows)"
 
 

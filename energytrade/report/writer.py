@@ -26,10 +26,8 @@ from matplotlib.figure import Figure
 from energytrade import __version__, units
 from energytrade.build import build
 from energytrade.claims.asof import ARTICLE_DATE
-from energytrade.raw import write_atomic
-from energytrade.report import figures as figs
-from energytrade.report.findings import Finding, gap_clauses, headline_findings
-from energytrade.report.format import (
+from energytrade.events import WAR_START
+from energytrade.formatting import (
     display_name,
     fmt_amount,
     fmt_change_pct,
@@ -38,6 +36,10 @@ from energytrade.report.format import (
     fmt_pct,
     markdown_table,
 )
+from energytrade.raw import write_atomic
+from energytrade.report import figures as figs
+from energytrade.report.claim_figures import claim_figure
+from energytrade.report.findings import Finding, gap_clauses, headline_findings
 from energytrade.report.style import png_bytes, source_line
 from energytrade.report.tables import (
     BENCHMARK_ISO3,
@@ -50,10 +52,6 @@ from energytrade.report.tables import (
 )
 
 Progress = Callable[[str], None]
-
-#: Russia's full-scale invasion of Ukraine (the article: "the launch of the Russian invasion of Ukraine
-#: on February 24"), marked on the time axes with the article's date.
-WAR_START = date(2022, 2, 24)
 
 FIGURES_DIR = "figures"
 TABLES_DIR = "tables"
@@ -137,12 +135,16 @@ def crude_figures(t: CrudeTables, article_date: date) -> list[ReportFigure]:
 
     monthly = _named(t.monthly_top)
     leaders = t.leaders[t.leaders["metric"] == "bpd"]
-    leaders = leaders.assign(leader_name=[display_name(c, n) for c, n in zip(leaders["leader_iso3"], leaders["leader_name"])])
+    leaders = leaders.assign(
+        leader_name=[display_name(c, n) for c, n in zip(leaders["leader_iso3"], leaders["leader_name"])]
+    )
     rank = t.focus_rank[t.focus_rank["metric"] == "bpd"]
     windows = [*t.years, t.span]
     rankings = _named(t.rankings_mass[t.rankings_mass["window"].isin(windows)])
 
-    prices_m = t.unit_values[(t.unit_values["freq"] == "M") & t.unit_values["partner_iso3"].isin([FOCUS_ISO3, BENCHMARK_ISO3])]
+    prices_m = t.unit_values[
+        (t.unit_values["freq"] == "M") & t.unit_values["partner_iso3"].isin([FOCUS_ISO3, BENCHMARK_ISO3])
+    ]
     prices_m = _named(prices_m)[["period", "partner_iso3", "partner_name", "usd_per_bbl"]]
     prices_m = prices_m.assign(_o=prices_m["partner_iso3"].map({FOCUS_ISO3: 0, BENCHMARK_ISO3: 1}))
     prices_m = prices_m.sort_values(["_o", "period"], kind="mergesort").drop(columns="_o")
@@ -223,7 +225,9 @@ def ranking_markdown(t: CrudeTables, top: int = 8) -> str:
     r = t.rankings_mass[t.rankings_mass["window"].isin(windows) & (t.rankings_mass["rank"] <= top)]
     cells = {
         (w, int(k)): f"{display_name(c, n)}: {fmt_mt(m)}, {fmt_pct(s)}"
-        for w, k, c, n, m, s in zip(r["window"], r["rank"], r["partner_iso3"], r["partner_name"], r["net_weight_t"], r["share_pct"])
+        for w, k, c, n, m, s in zip(
+            r["window"], r["rank"], r["partner_iso3"], r["partner_name"], r["net_weight_t"], r["share_pct"]
+        )
     }
     table = pd.DataFrame(
         {"rank": [str(k) for k in range(1, top + 1)]}
@@ -291,7 +295,6 @@ def evidence_markdown(evidence: pd.DataFrame) -> str:
 def claim_sections(flows: pd.DataFrame, as_of: str | date | None = None) -> list[ClaimSection]:
     """The claims as evaluated by :func:`energytrade.claims.evaluate`, each with its evidence and figure."""
     from energytrade.claims import evaluate, evidence_frame
-    from energytrade.report.claim_figures import claim_figure  # here: it takes WAR_START from this module
 
     sections = []
     for number, result in enumerate(evaluate(as_of=as_of, flows=flows), start=1):

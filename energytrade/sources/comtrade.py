@@ -69,7 +69,7 @@ from energytrade.sources.comtrade_errors import (
     ComtradeServerError,
     ComtradeTruncated,
 )
-from energytrade.sources.comtrade_store import KIND, StoredCall, StoreIndex, stored_calls, store_response
+from energytrade.sources.comtrade_store import KIND, StoredCall, StoreIndex, store_response, stored_calls
 
 __all__ = [
     "SOURCE",
@@ -1263,7 +1263,10 @@ def add_fetch_arguments(parser: argparse.ArgumentParser) -> None:
     known = ", ".join(f"{name} ({code})" for name, code in HS_CODES.items())
     parser.add_argument("--reporter", default="CHN", metavar="ISO3[,ISO3]", help="reporting country (default CHN)")
     parser.add_argument(
-        "--partner", default="all", metavar="all|ISO3[,ISO3]", help="partners: all (default, World included) or ISO3 codes"
+        "--partner",
+        default="all",
+        metavar="all|ISO3[,ISO3]",
+        help="partners: all (default, World included) or ISO3 codes",
     )
     parser.add_argument("--commodity", required=True, metavar="NAME|HS", help=f"commodity name or HS code: {known}")
     parser.add_argument("--flow", default="M", metavar="M|X|M,X", help="M imports (default), X exports")

@@ -104,7 +104,7 @@ class StoreIndex:
     split_keys: frozenset[str]
 
     @classmethod
-    def from_calls(cls, calls: Iterable[StoredCall]) -> "StoreIndex":
+    def from_calls(cls, calls: Iterable[StoredCall]) -> StoreIndex:
         by_key: dict[str, StoredCall] = {}
         split: set[str] = set()
         for call in sorted(calls, key=lambda c: (c.vintage, c.retrieved_at)):
@@ -113,9 +113,7 @@ class StoreIndex:
         return cls(by_key=by_key, split_keys=frozenset(split))
 
 
-def store_response(
-    raw_root: str | os.PathLike, vintage: str, name: str, body: bytes, meta: dict[str, Any]
-) -> RawFile:
+def store_response(raw_root: str | os.PathLike, vintage: str, name: str, body: bytes, meta: dict[str, Any]) -> RawFile:
     """Write one response body and its sidecar under ``raw/comtrade/<vintage>/<name>``.
 
     The body is stored byte for byte; the sidecar gets ``meta`` plus ``sha256`` and ``size_bytes``.
