@@ -71,6 +71,7 @@ def test_header_row_is_bold_and_frozen_and_carries_title_and_caption(xlsx):
     assert not sheet["A2"].font.bold
     assert "Largest suppliers" in sheet["A1"].comment.text
     assert "Tonnage by calendar year." in sheet["A1"].comment.text
+    assert "(table suppliers)" in sheet["A1"].comment.text
 
 
 def test_text_starting_with_an_equals_sign_stays_text(xlsx):
@@ -136,3 +137,12 @@ def test_the_bundled_reports_tables_read_back_as_their_csv_files(tmp_path):
         pd.testing.assert_frame_equal(
             from_excel[numeric], from_csv[numeric], check_dtype=False, check_exact=False, rtol=1e-15, obj=table.name
         )
+
+
+def test_large_integers_get_thousands_separators_and_calendar_years_do_not(tmp_path):
+    frame = pd.DataFrame({"Year": [2021, 2022], "Tonnage [t]": [84_928_700, 79_640_000], "Rank": [1, 2]})
+    sheet = openpyxl.load_workbook(write_workbook([Table("t", "T", frame)], tmp_path / "t.xlsx"))["t"]
+    assert sheet["A2"].number_format == "General"
+    assert sheet["B2"].number_format == "#,##0"
+    assert sheet["B2"].value == 84_928_700
+    assert sheet["C2"].number_format == "General"

@@ -6,7 +6,7 @@ column headers (readers' words with the unit in brackets, ``"Crude oil [Mt]"``) 
 row, then one row per frame row: numbers stay numbers (to openpyxl's 16 significant digits; Excel computes
 with 15), missing figures stay empty cells (never 0), text
 stays text (a text starting with ``=`` is not turned into a formula). The sheet's first header cell
-carries the table's title and caption as a note. The same tables give the same bytes: the zip entries
+carries the table's title, caption and full name as a note. The same tables give the same bytes: the zip entries
 and the workbook's properties carry a fixed time, not the time of writing.
 """
 
@@ -44,9 +44,12 @@ MAX_COLUMN_WIDTH = 60
 #: The time written into the workbook's properties and zip entries, so that equal tables give equal bytes
 #: (the zip format's earliest date).
 FIXED_TIME = datetime(1980, 1, 1)
-#: Display format of integer columns (thousands separated); floats keep Excel's "General" so that no
+#: Display format of integer columns of 10,000 and more (thousands separated); floats keep Excel's "General" so that no
 #: figure is shown rounded to fewer digits than it has.
 INTEGER_FORMAT = "#,##0"
+#: Integer columns whose every value lies in this range are taken for calendar years (no separator: 2022,
+#: not 2,022).
+FIRST_YEAR, LAST_YEAR = 1900, 2100
 
 
 def sheet_names(names: Sequence[str]) -> list[str]:
@@ -107,6 +110,16 @@ def _column_width(header: str, values: Iterable[object]) -> float:
     return float(min(MAX_COLUMN_WIDTH, max(MIN_COLUMN_WIDTH, longest + 2)))
 
 
+def _thousands(dtype: object, values: Sequence[object]) -> bool:
+    """Whether an integer column is shown with thousands separators: large counts yes, calendar years no."""
+    if not pd.api.types.is_integer_dtype(dtype):  # bool is not an integer dtype
+        return False
+    numbers = [v for v in values if isinstance(v, int)]
+    if not numbers or all(FIRST_YEAR <= v <= LAST_YEAR for v in numbers):
+        return False
+    return max(abs(v) for v in numbers) >= 10_000
+
+
 def _add_sheet(workbook: Workbook, title: str, table: Table) -> None:
     sheet = workbook.create_sheet(title)
     frame = table.frame
@@ -116,26 +129,24 @@ def _add_sheet(workbook: Workbook, title: str, table: Table) -> None:
     for cell in sheet[1]:
         cell.font = bold
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-    columns = [[_cell_value(v) for v in frame[c].tolist()] for c in frame.columns]
+    columns = [[_cell_value(v) for v in frame.iloc[:, j].tolist()] for j in range(frame.shape[1])]
     for row in zip(*columns):
         sheet.append(row)
     for j, (header, values) in enumerate(zip(headers, columns), start=1):
-        letter = get_column_letter(j)
-        sheet.column_dimensions[letter].width = _column_width(header, values)
-        if pd.api.types.is_integer_dtype(frame.dtypes.iloc[j - 1]) and not pd.api.types.is_bool_dtype(
-            frame.dtypes.iloc[j - 1]
-        ):
+        sheet.column_dimensions[get_column_letter(j)].width = _column_width(header, values)
+        if _thousands(frame.dtypes.iloc[j - 1], values):
             for (cell,) in sheet.iter_rows(min_row=2, min_col=j, max_col=j):
                 cell.number_format = INTEGER_FORMAT
-    for row in sheet.iter_rows(min_row=2):
+    for row in sheet.iter_rows():
         for cell in row:
             if isinstance(cell.value, str) and cell.value.startswith("="):
                 cell.data_type = "s"  # text, not a formula
     sheet.freeze_panes = "A2"
     if headers and len(frame):
         sheet.auto_filter.ref = sheet.dimensions
-    note = "\n\n".join(part for part in (table.title, table.caption) if part)
-    if note and headers:
+    # The full name too: a sheet's name may be cut to 31 characters.
+    note = "\n\n".join(part for part in (table.title, table.caption, f"(table {table.name})") if part)
+    if headers:
         sheet["A1"].comment = Comment(note, "energytrade")
 
 
