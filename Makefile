@@ -20,6 +20,7 @@ build: $(STAMP)
 	$(BIN)/energytrade build
 
 test: $(STAMP) lint
+	@test -d "$${ENERGYTRADE_SHARED_DIR:-../shared}" || echo "WARNING: ../shared is missing beside the repo: the tests that compare with the reference collection and the article's text are skipped (named at the end of the pytest run)"
 	MPLBACKEND=Agg $(BIN)/python -m pytest tests energytrade --doctest-modules
 	MPLBACKEND=Agg $(BIN)/python -m pytest --nbval notebooks --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg -p no:cacheprovider
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -23,3 +24,47 @@ def data_copy(tmp_path: Path) -> Path:
 def _no_data_dir_env(monkeypatch):
     """Tests start from the default data root unless they set ENERGYTRADE_DATA_DIR themselves."""
     monkeypatch.delenv("ENERGYTRADE_DATA_DIR", raising=False)
+
+
+# ------------------------------------------------------------------ tests that need ../shared
+
+#: The workspace folder beside the repo holding the reference collection and the article's text. Tests that
+#: read it skip without it, and the run ends with a warning naming them (never a silent skip).
+#: ``ENERGYTRADE_SHARED_DIR`` points elsewhere (the guard's own test points it at a missing folder).
+SHARED = Path(os.environ.get("ENERGYTRADE_SHARED_DIR") or REPO.parent / "shared")
+#: Every skip for a missing shared folder says this, so the end of the run can count and name them.
+SHARED_MISSING = "../shared missing"
+#: Skip reasons of tests written before :func:`needs_shared` that also mean "../shared is missing"
+#: (tests/test_claims.py's check of the quotes against ../shared/article.txt).
+_OLDER_SHARED_REASONS = ("the article text is kept outside the repo",)
+
+
+def needs_shared(relative: str) -> pytest.MarkDecorator:
+    """Mark for a test that reads ``../shared/<relative>``: skipped, with a reason naming the path, when missing."""
+    path = SHARED / relative
+    return pytest.mark.skipif(not path.exists(), reason=f"{SHARED_MISSING}: no {path} beside the repo")
+
+
+def _skip_reason(report: pytest.TestReport) -> str:
+    longrepr = report.longrepr
+    return str(longrepr[2]) if isinstance(longrepr, tuple) and len(longrepr) == 3 else str(longrepr)
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """End the run with a warning line naming every test skipped because ../shared is missing."""
+    skipped = [
+        report
+        for report in terminalreporter.stats.get("skipped", [])
+        if any(reason in _skip_reason(report) for reason in (SHARED_MISSING, *_OLDER_SHARED_REASONS))
+    ]
+    if not skipped:
+        return
+    terminalreporter.write_sep(
+        "!",
+        f"WARNING: {len(skipped)} tests skipped, {SHARED_MISSING} ({SHARED}): put the workspace's shared folder "
+        "beside the repo to run them",
+        yellow=True,
+        bold=True,
+    )
+    for report in skipped:
+        terminalreporter.write_line(f"  skipped: {report.nodeid} ({_skip_reason(report).removeprefix('Skipped: ')})")
