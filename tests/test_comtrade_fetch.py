@@ -21,11 +21,12 @@ import pandas as pd
 import pytest
 import requests
 
+from energytrade.cli import run_fetch_comtrade
 from energytrade.raw import read_sidecar, sha256_file
 from energytrade.schema import COLUMNS, validate
 from energytrade.sources import comtrade
 from energytrade.sources.comtrade import RetryPolicy, check_query, fetch
-from energytrade.sources.comtrade_errors import (
+from energytrade.sources.comtrade.errors import (
     ComtradeAuthRefused,
     ComtradeBadKey,
     ComtradeBadResponse,
@@ -53,6 +54,12 @@ RECORDS_2022 = replay.extract_records([2022])
 #: Partner-month rows of the bundled extract in 2022, one record each (derived, never copied from data).
 N_2022 = len(replay.extract_rows([2022]))
 MONTHS_2022 = [f"2022{m:02d}" for m in range(1, 13)]
+
+
+@pytest.fixture(autouse=True)
+def no_throttle(monkeypatch):
+    """No pause between calls: the server is local, and waits are asserted through ``sleeps``."""
+    monkeypatch.setenv("ENERGYTRADE_CALL_INTERVAL_S", "0")
 
 
 @pytest.fixture
@@ -156,7 +163,7 @@ def test_dry_run_prints_the_planned_urls_and_makes_no_call(httpserver, tmp_path,
     data_dir = tmp_path / "not-created"
     args = _parse(["--commodity", "2709", "--start", "2021-01", "--end", "2022-12", "--dry-run"], data_dir)
 
-    assert comtrade.run_fetch(args, args.data_dir) == 0
+    assert run_fetch_comtrade(args) == 0
 
     out, err = capsys.readouterr()
     urls = [line for line in out.splitlines() if line.startswith("http")]
@@ -591,7 +598,7 @@ def test_done_when_crude_2022_through_faults_reproduces_the_bundled_extract(
     argv += ["--start", "2022-01", "--end", "2022-12", "--max-records", "200"]
     args = _parse(argv, data_dir)
 
-    assert comtrade.run_fetch(args, args.data_dir, retry=retry, clock=lambda: DAY_1) == 0
+    assert run_fetch_comtrade(args, retry=retry, clock=lambda: DAY_1) == 0
 
     assert sleeps == [2.0, retry.backoff(2)]  # Retry-After, then backoff for the 2nd attempt
     assert [q["period"] for _, q, _ in sent(httpserver)] == [",".join(MONTHS_2022)] * 3 + [
@@ -628,7 +635,7 @@ def test_done_when_crude_2022_through_faults_reproduces_the_bundled_extract(
 
     # A second identical fetch makes no call.
     calls_before = len(httpserver.log)
-    assert comtrade.run_fetch(args, args.data_dir, retry=retry, clock=lambda: DAY_2) == 0
+    assert run_fetch_comtrade(args, retry=retry, clock=lambda: DAY_2) == 0
     assert len(httpserver.log) == calls_before
     out, err = capsys.readouterr()
     assert "0 call(s) made" in out.splitlines()[-1] and "2 already in the store" in out.splitlines()[-1]

@@ -18,7 +18,7 @@ from energytrade.sources.comtrade import (
     process,
     split,
 )
-from energytrade.sources.comtrade_errors import ComtradeBadQuery, ComtradeBadResponse, ComtradeTruncated
+from energytrade.sources.comtrade.errors import ComtradeBadQuery, ComtradeBadResponse, ComtradeTruncated
 
 BASE = "https://comtradeapi.un.org"
 MONTHS_2022 = tuple(f"2022{m:02d}" for m in range(1, 13))
