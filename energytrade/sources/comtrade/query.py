@@ -163,12 +163,12 @@ def _check_range(freq: str, periods: tuple[str, ...], today: date | None) -> Non
     last = f"{year:04d}" if freq == "A" else f"{year:04d}{month:02d}"
     first = f"{FIRST_YEAR:04d}" if freq == "A" else f"{FIRST_YEAR:04d}01"
     shown = {"A": lambda p: p, "M": lambda p: f"{p[:4]}-{p[4:]}"}[freq]
-    if periods[0] < first:
+    if int(periods[0]) < int(first):
         raise BadPeriod(
             f"start {shown(periods[0])} is before {FIRST_YEAR}, the first year UN Comtrade holds; "
             f"start at {shown(first)} or later"
         )
-    if periods[-1] > last:
+    if int(periods[-1]) > int(last):
         raise BadPeriod(
             f"end {shown(periods[-1])} is after the current month ({shown(last)}): no data can exist yet; "
             f"end at {shown(last)} or earlier"
@@ -186,7 +186,7 @@ def _check_periods(freq: str, start: str, end: str | None) -> tuple[str, ...]:
             years.append(int(str(text).strip()))
         if years[1] < years[0]:
             raise BadPeriod(f"bad span {start}..{end}: it ends before it starts")
-        return tuple(str(y) for y in range(years[0], years[1] + 1))
+        return tuple(f"{y:04d}" for y in range(years[0], years[1] + 1))
     first, last = parse_month(start), parse_month(end)
     if last < first:
         raise BadPeriod(f"bad span {first}..{last}: it ends before it starts")

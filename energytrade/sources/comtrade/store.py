@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -105,7 +106,15 @@ def stored_calls(raw_root: str | os.PathLike, vintages: Iterable[str] | None = N
         if wanted is not None and raw_file.vintage not in wanted:
             continue
         calls.append(_stored_call(raw_file))
-    return sorted(calls, key=lambda c: (c.vintage, c.retrieved_at, c.raw_file.name))
+    return sorted(calls, key=lambda c: (c.vintage, c.retrieved_at, *_name_order(c.raw_file.name)))
+
+
+def _name_order(name: str) -> tuple[str, int]:
+    """``a.json`` -> (``a``, 1), ``a-2.json`` -> (``a``, 2): a later store of one call sorts after it."""
+    match = re.fullmatch(r"(.*?)(?:-(\d+))?\.json", name)
+    if match is None:
+        return name, 1
+    return match.group(1), int(match.group(2) or 1)
 
 
 @dataclass(frozen=True)
@@ -123,7 +132,7 @@ class StoreIndex:
     def from_calls(cls, calls: Iterable[StoredCall]) -> StoreIndex:
         by_key: dict[str, StoredCall] = {}
         split: set[str] = set()
-        for call in sorted(calls, key=lambda c: (c.vintage, c.retrieved_at)):
+        for call in sorted(calls, key=lambda c: (c.vintage, c.retrieved_at, *_name_order(c.raw_file.name))):
             by_key[call.call_key] = call
             split.update(call.parent_keys)
         return cls(by_key=by_key, split_keys=frozenset(split))
