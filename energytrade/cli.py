@@ -18,7 +18,7 @@ from energytrade.commodities import HS_CODES
 from energytrade.errors import EnergyTradeError, TooManyCalls
 from energytrade.paths import data_paths
 from energytrade.raw import check_writable, lock_timeout_from_env
-from energytrade.sources import comtrade
+from energytrade.sources import comtrade, eurostat
 from energytrade.sources.http import (
     DEFAULT_CALL_DEADLINE_S,
     DEFAULT_TOTAL_DEADLINE_S,
@@ -252,6 +252,97 @@ def _cmd_fetch_comtrade(args: argparse.Namespace) -> int:
     return run_fetch_comtrade(args)
 
 
+# ------------------------------------------------------------------------------------- fetch eurostat
+FETCH_EUROSTAT_DESCRIPTION = """\
+Fetch a Eurostat dataset from the dissemination API (no key) as gzip SDMX-CSV into
+<data-dir>/raw/<source>/<today>/ (raw/eurostat_coifpm/ for nrg_ti_coifpm), one file per call with a
+provenance sidecar, and the dataset's code list of grades (SDMX-ML) beside it. Eurostat keeps no versions:
+each pull is a dated vintage. Calls already stored are not repeated (an interrupted fetch resumes);
+--refresh pulls a new vintage. A request Eurostat refuses as too big is split (periods first, then codes)
+and the command says so.
+"""
+
+FETCH_EUROSTAT_EPILOG = """\
+examples:
+  # what would be fetched, without fetching
+  energytrade fetch eurostat --dataset nrg_ti_coifpm --filter geo=EU_V,DE --filter indic_nrg=VOL_THS_BBL \\
+      --start 2019-01 --end 2023-12 --dry-run
+  # Russian Urals into the EU: volumes and CIF prices, into a separate data folder
+  energytrade fetch eurostat --dataset nrg_ti_coifpm --filter crudeoil=RU_URL,TOTAL \\
+      --filter indic_nrg=VOL_THS_BBL,AVGPRC_USD_BBL --filter geo=EU_V --start 2021-01 --data-dir /tmp/es
+  energytrade build --data-dir /tmp/es
+
+environment:
+  ENERGYTRADE_EUROSTAT_URL       API base URL (default https://ec.europa.eu/eurostat/api/dissemination)
+  ENERGYTRADE_CALL_DEADLINE_S, ENERGYTRADE_TOTAL_DEADLINE_S, ENERGYTRADE_CALL_INTERVAL_S,
+  ENERGYTRADE_LOCK_TIMEOUT_S     as for fetch comtrade
+"""
+
+
+def _add_fetch_eurostat_arguments(parser: argparse.ArgumentParser) -> None:
+    known = ", ".join(eurostat.DATASETS)
+    parser.add_argument("--dataset", required=True, metavar="CODE", help=f"Eurostat dataset code: {known}")
+    parser.add_argument(
+        "--filter",
+        action="append",
+        default=[],
+        metavar="DIM=CODE[,CODE]",
+        help="keep only these codes of a dimension (repeatable), e.g. geo=EU_V,DE; default: every code",
+    )
+    parser.add_argument("--start", default=None, metavar="YYYY-MM", help="first month (default: the dataset's first)")
+    parser.add_argument("--end", default=None, metavar="YYYY-MM", help="last month, inclusive (default: latest)")
+    parser.add_argument("--refresh", action="store_true", help="pull a new vintage even if the store has these calls")
+    parser.add_argument("--dry-run", action="store_true", help="print the planned calls and make none")
+    parser.add_argument("--call-deadline", metavar="SECONDS", default=None, help="longest time for one call")
+    parser.add_argument("--total-deadline", metavar="SECONDS", default=None, help="no call starts after this")
+
+
+def run_fetch_eurostat(
+    args: argparse.Namespace,
+    *,
+    session: requests.Session | None = None,
+    retry: RetryPolicy | None = None,
+    throttle: Throttle | None = None,
+    clock: Callable[[], datetime] | None = None,
+) -> int:
+    """Run ``energytrade fetch eurostat``; errors are raised as typed exceptions, returns 0 on success."""
+    today = clock().date() if clock is not None else None
+    request = eurostat.check_query(args.dataset, args.filter, args.start, args.end, today=today)
+    call_deadline = setting_s(args.call_deadline, ENV_CALL_DEADLINE, DEFAULT_CALL_DEADLINE_S, "--call-deadline")
+    total_deadline = setting_s(args.total_deadline, ENV_TOTAL_DEADLINE, DEFAULT_TOTAL_DEADLINE_S, "--total-deadline")
+    base_url = eurostat.base_url_from_env()
+    if args.dry_run:
+        print("# 1 planned data call to Eurostat (more if it is refused as too big), plus its code lists; none made")
+        print(request.url(base_url))
+        return 0
+    raw_root = _data_root_for_writing(args.data_dir)
+    options = {"clock": clock} if clock is not None else {}
+    result = eurostat.fetch(
+        request,
+        raw_root,
+        base_url=base_url,
+        refresh=args.refresh,
+        session=session,
+        retry=replace(retry or RetryPolicy(), deadline_s=call_deadline),
+        throttle=throttle,
+        total_deadline_s=total_deadline,
+        lock_timeout_s=lock_timeout_from_env(),
+        progress=_progress,
+        **options,
+    )
+    folder = raw_root / request.dataset.source / result.vintage
+    print(
+        f"eurostat: {request.describe()}: {result.requests_sent} call(s) made, {len(result.stored)} file(s) stored in "
+        f"{folder} ({result.rows} rows), {len(result.reused)} already in the store, {len(result.codelists)} code "
+        "list(s) stored" + (f", {result.splits} split(s) after refusals as too big" if result.splits else "")
+    )
+    return 0
+
+
+def _cmd_fetch_eurostat(args: argparse.Namespace) -> int:
+    return run_fetch_eurostat(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="energytrade",
@@ -307,7 +398,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="fetch statistics from a public API into raw/",
         description="Fetch statistics from a public API into the raw store (a new vintage folder per pull).",
         epilog="examples:\n  energytrade fetch comtrade --reporter CHN --partner all --commodity 2709 "
-        "--start 2022-01 --end 2022-12 --dry-run\n",
+        "--start 2022-01 --end 2022-12 --dry-run\n"
+        "  energytrade fetch eurostat --dataset nrg_ti_coifpm --filter geo=EU_V --start 2022-01 --dry-run\n",
         formatter_class=raw,
     )
     sources = p.add_subparsers(dest="source", metavar="SOURCE")
@@ -322,6 +414,17 @@ def build_parser() -> argparse.ArgumentParser:
     _add_data_dir(q)
     _add_fetch_comtrade_arguments(q)
     q.set_defaults(func=_cmd_fetch_comtrade)
+
+    q = sources.add_parser(
+        "eurostat",
+        help="Eurostat dissemination API (no key): SDMX-CSV data and the grade code list",
+        description=FETCH_EUROSTAT_DESCRIPTION,
+        epilog=FETCH_EUROSTAT_EPILOG,
+        formatter_class=raw,
+    )
+    _add_data_dir(q)
+    _add_fetch_eurostat_arguments(q)
+    q.set_defaults(func=_cmd_fetch_eurostat)
     return parser
 
 
