@@ -31,7 +31,14 @@ from typing import Any
 import yaml
 from filelock import FileLock, Timeout
 
-from energytrade.errors import DataRootBusy, DataRootNotWritable, RawFileChanged, RawFileMissing, SidecarInvalid
+from energytrade.errors import (
+    BadSetting,
+    DataRootBusy,
+    DataRootNotWritable,
+    RawFileChanged,
+    RawFileMissing,
+    SidecarInvalid,
+)
 
 SIDECAR_SUFFIX = ".meta.yml"
 #: The lock file of a data root (hidden; never part of raw/).
@@ -308,8 +315,8 @@ def lock_timeout_from_env() -> float:
         seconds = float(value) if value else DEFAULT_LOCK_TIMEOUT_S
     except ValueError:
         seconds = -1.0
-    if not seconds >= 0:
-        raise DataRootBusy(f"${ENV_LOCK_TIMEOUT} is {value!r}; give a number of seconds, e.g. 600")
+    if not 0 <= seconds < float("inf"):
+        raise BadSetting(f"${ENV_LOCK_TIMEOUT} is {value!r}; give a number of seconds, e.g. 600")
     return seconds
 
 

@@ -825,3 +825,13 @@ def test_a_key_echoed_in_a_successful_body_is_redacted_before_it_is_stored(https
     assert json.loads(body.read_bytes())["request"]["headers"]["Ocp-Apim-Subscription-Key"] == "***"
     assert result.records == len([r for r in RECORDS_2022 if r["period"] == "202205"])
     replay.assert_key_absent(KEY, raw_root)
+
+
+def test_a_429_whose_message_asks_for_a_long_wait_raises_at_once_with_the_message(httpserver, raw_root, retry, sleeps):
+    body = b'{ "statusCode": 429, "message": "Rate limit is exceeded. Try again in 500 seconds." }'
+    serve(httpserver, RECORDS_2022, faults=[replay.fault(429, body)])  # no Retry-After header
+
+    with pytest.raises(ComtradeRateLimited, match=r"Try again in 500 seconds\..*retry after 500 s") as caught:
+        run(crude("2022-01", "2022-12"), raw_root, httpserver, retry)
+
+    assert sleeps == [] and len(httpserver.log) == 1 and caught.value.retry_after_s == 500.0

@@ -25,7 +25,7 @@ from datetime import datetime, timezone
 
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import MaxRetryError
+from urllib3.exceptions import MaxRetryError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from energytrade.errors import BadSetting, DeadlineExceeded
@@ -165,6 +165,7 @@ class PoliteRetry(Retry):
         self.policy = policy or RetryPolicy()
         self.wait_in_body = wait_in_body
         self.next_wait: float | None = None
+        self.last_body: bytes | None = None
 
     @classmethod
     def for_policy(
@@ -198,7 +199,9 @@ class PoliteRetry(Retry):
         if response is not None:
             wait = retry_after_s(response.headers)
             if wait is None and response.status in (403, 429) and self.wait_in_body is not None:
-                wait = self.wait_in_body(response.data or b"")
+                # Reading the body consumes it: keep it for the client in case this answer is the last.
+                self.last_body = response.data or b""
+                wait = self.wait_in_body(self.last_body)
         wait = wait if wait is not None else self.policy.backoff(attempt)
         if wait > self.policy.max_wait_s:
             # Not sat out: the pool hands the last answer back (raise_on_status=False).
@@ -223,6 +226,11 @@ def mount_retries(
     adapter = HTTPAdapter(max_retries=PoliteRetry.for_policy(policy, wait_in_body))
     session.mount(base_url.rstrip("/") + "/", adapter)
     return session
+
+
+def consumed_body(response: requests.Response) -> bytes:
+    """The body :class:`PoliteRetry` read from the last answer to compute a wait (else ``b""``)."""
+    return getattr(getattr(response.raw, "retries", None), "last_body", None) or b""
 
 
 def attempts(response: requests.Response) -> int:
@@ -259,12 +267,8 @@ def read_body(
             sock.settimeout(min(read_timeout_s, remaining))
         try:
             chunk = raw.read1(CHUNK_BYTES, decode_content=True)
-        except TimeoutError:
+        except (TimeoutError, ReadTimeoutError):
             if deadline_at - clock() <= 0:
-                raise DeadlineExceeded(f"{received} bytes received when the deadline passed") from None
-            raise
-        except Exception as err:  # urllib3 wraps socket timeouts in its own errors
-            if "timed out" in str(err).lower() and deadline_at - clock() <= 0:
                 raise DeadlineExceeded(f"{received} bytes received when the deadline passed") from None
             raise
         if not chunk:

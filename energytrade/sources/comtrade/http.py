@@ -37,7 +37,7 @@ from energytrade.sources.comtrade.query import (
     ComtradeRequest,
     check_api_key,
 )
-from energytrade.sources.http import RetryPolicy, attempts, mount_retries, read_body, retry_after_s
+from energytrade.sources.http import RetryPolicy, attempts, consumed_body, mount_retries, read_body, retry_after_s
 
 log = logging.getLogger(__name__)
 
@@ -206,6 +206,7 @@ def _answer(url: str, response: requests.Response, body: bytes, api_key: str | N
     status = response.status_code
     if status == 200:
         return HttpReply(url, status, response.headers.get("Content-Type", ""), body)
+    body = body or consumed_body(response)
     attempt = attempts(response)
     message = redact(_message(body), api_key)
     retry_after = retry_after_s(response.headers)
@@ -214,45 +215,33 @@ def _answer(url: str, response: requests.Response, body: bytes, api_key: str | N
         quota = status == 403
         kind = ComtradeQuotaExhausted if quota else ComtradeRateLimited
         what = "the key's call quota is used up" if quota else "rate limited"
-        raise (
-            kind(
-                f"UN Comtrade answered HTTP {status} ({what}: {message}) for {url} after {attempt} "
-                f"attempt(s); retry after {wait:.0f} s, then run the same command again to resume",
-                retry_after_s=wait,
-            )
+        raise kind(
+            f"UN Comtrade answered HTTP {status} ({what}: {message}) for {url} after {attempt} "
+            f"attempt(s); retry after {wait:.0f} s, then run the same command again to resume",
+            retry_after_s=wait,
         )
     if status == 401:
-        raise (
-            ComtradeAuthRefused(
-                f"UN Comtrade refused the subscription key (HTTP 401: {message}) for {url}; check "
-                f"{ENV_API_KEY} (the key is not shown), or unset it to use the public preview"
-            )
+        raise ComtradeAuthRefused(
+            f"UN Comtrade refused the subscription key (HTTP 401: {message}) for {url}; check "
+            f"{ENV_API_KEY} (the key is not shown), or unset it to use the public preview"
         )
     if status == 403:
         if "quota" in message.lower():
-            raise (
-                ComtradeQuotaExhausted(
-                    f"UN Comtrade answered HTTP 403 (the key's call quota is used up: {message}) for {url}; "
-                    "run the same command again once it is replenished",
-                    retry_after_s=wait_in_message(message),
-                )
+            raise ComtradeQuotaExhausted(
+                f"UN Comtrade answered HTTP 403 (the key's call quota is used up: {message}) for {url}; "
+                "run the same command again once it is replenished",
+                retry_after_s=wait_in_message(message),
             )
-        raise (
-            ComtradeAuthRefused(
-                f"UN Comtrade refused the call (HTTP 403: {message}) for {url}; check {ENV_API_KEY} "
-                "(the key is not shown) and that its subscription covers this endpoint"
-            )
+        raise ComtradeAuthRefused(
+            f"UN Comtrade refused the call (HTTP 403: {message}) for {url}; check {ENV_API_KEY} "
+            "(the key is not shown) and that its subscription covers this endpoint"
         )
     if 500 <= status < 600:
-        raise (
-            ComtradeServerError(
-                f"UN Comtrade answered HTTP {status} ({message}) for {url} on all {attempt} attempts; "
-                "the service may be down: run the same command again later to resume"
-            )
+        raise ComtradeServerError(
+            f"UN Comtrade answered HTTP {status} ({message}) for {url} on all {attempt} attempts; "
+            "the service may be down: run the same command again later to resume"
         )
-    raise (
-        ComtradeRequestRejected(
-            f"UN Comtrade answered HTTP {status} ({message}) for {url}; "
-            + ("the URL is too long: ask for fewer partners" if status == 414 else "check the query's codes")
-        )
+    raise ComtradeRequestRejected(
+        f"UN Comtrade answered HTTP {status} ({message}) for {url}; "
+        + ("the URL is too long: ask for fewer partners" if status == 414 else "check the query's codes")
     )
