@@ -14,6 +14,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
+import requests
 from werkzeug import Response
 
 from energytrade.errors import BadPeriod
@@ -282,3 +283,32 @@ def test_the_command_line_fetches_into_a_data_dir(httpserver, tmp_path, monkeypa
     urls = [line for line in capsys.readouterr().out.splitlines() if line.startswith("http")]
     assert urls == [request_2022().url(httpserver.url_for("/"))]
     assert not (tmp_path / "dry").exists()
+
+
+class InterruptAfter(requests.Session):
+    """A session interrupted (Ctrl-C) on its n-th request, before sending it."""
+
+    def __init__(self, n):
+        super().__init__()
+        self.n, self.count = n, 0
+
+    def get(self, *args, **kwargs):
+        self.count += 1
+        if self.count == self.n:
+            raise KeyboardInterrupt
+        return super().get(*args, **kwargs)
+
+
+def test_an_interrupted_split_resumes_without_asking_the_refused_request_again(httpserver, tmp_path, retry):
+    serve(httpserver, max_months=6)
+    raw_root = tmp_path / "raw"
+    with pytest.raises(KeyboardInterrupt):  # refused, first half stored, Ctrl-C before the second half
+        run(request_2022(), raw_root, httpserver, retry, session=InterruptAfter(3))
+    assert len(stored(raw_root)) == 1
+
+    result = run(request_2022(), raw_root, httpserver, retry)
+
+    periods = [(q.get("startPeriod"), q.get("endPeriod")) for path, q in sent(httpserver) if "data" in path]
+    assert periods == [("2022-01", "2022-12"), ("2022-01", "2022-06"), ("2022-07", "2022-12")]
+    assert len(result.reused) == 1 and len(stored(raw_root)) == 2
+    assert [p.name for p in stored(raw_root, "codelist_*.xml")] == ["codelist_ESTAT_CRUDEOIL.xml"]
