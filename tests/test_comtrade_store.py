@@ -16,6 +16,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
 from energytrade.raw import read_sidecar
@@ -35,11 +36,14 @@ MAY_2022 = [r for r in replay.extract_records([2022]) if r["period"] == "202205"
 class ElapsedDiffers(replay.ComtradeReplay):
     """The replay, with ``elapsedTime`` different in every answer (the real API's does), and each body kept."""
 
-    def __init__(self, records, vary=True):
+    def __init__(self, records, vary=True, together=None):
         super().__init__(records)
         self.vary = vary
         self.sent: list[bytes] = []
         self._lock = threading.Lock()
+        # With ``together``, no answer leaves before that many requests have arrived: every process has
+        # looked at the store and found nothing, so all of them store an answer to the same call.
+        self._barrier = threading.Barrier(together, timeout=60) if together else None
 
     def __call__(self, request):
         with self._lock:
@@ -47,7 +51,19 @@ class ElapsedDiffers(replay.ComtradeReplay):
             elapsed = f"0.{n:02d} secs" if self.vary else "0.11 secs"
             body = replay.envelope(self.records, elapsed=elapsed)
             self.sent.append(body)
+        if self._barrier is not None:
+            self._barrier.wait()
         return Response(body, status=200, content_type="application/json; charset=utf-8")
+
+
+@pytest.fixture
+def threaded_server():
+    """A local server answering requests in parallel threads (as the real API does)."""
+    server = HTTPServer(threaded=True)
+    server.start()
+    yield server
+    server.clear()
+    server.stop()
 
 
 def _fetch_processes(httpserver, data_dir, n, extra=()):
@@ -59,8 +75,29 @@ def _fetch_processes(httpserver, data_dir, n, extra=()):
     return [(p.wait(timeout=120), *(s.decode() for s in p.communicate())) for p in running]
 
 
-@pytest.mark.parametrize("round_", [1, 2])
-def test_six_processes_at_once_store_every_answer_once_and_never_overwrite(httpserver, tmp_path, round_):
+def test_six_processes_asking_at_once_each_store_their_answer_and_none_is_overwritten(threaded_server, tmp_path):
+    handler = ElapsedDiffers(MAY_2022, together=PROCESSES)
+    threaded_server.expect_request(API_PATH, method="GET").respond_with_handler(handler)
+    data_dir = tmp_path / "data"
+
+    outcomes = _fetch_processes(threaded_server, data_dir, PROCESSES)
+
+    assert [code for code, _, _ in outcomes] == [0] * PROCESSES, [err for _, _, err in outcomes]
+    assert not any("Traceback" in err for _, _, err in outcomes)
+    bodies = replay.assert_store_sound(data_dir / "raw")  # sidecars match, no temporary file left
+    # Six different answers to one call, all kept: the name, then -2 ... -6 beside it.
+    assert len(handler.sent) == PROCESSES and sorted(b.read_bytes() for b in bodies) == sorted(handler.sent)
+    first = bodies[0].name.replace("-2.json", ".json")
+    assert sorted(b.name for b in bodies) == sorted(
+        [first] + [first.replace(".json", f"-{n}.json") for n in range(2, PROCESSES + 1)]
+    )
+    # The answers are one call's, so the clean table holds May 2022 once, whichever answer it reads.
+    table = comtrade.clean(data_dir / "raw")
+    assert len(table) == len(MAY_2022) and set(table.period) == {"2022-05"}
+
+
+def test_six_processes_started_together_store_every_answer_once(httpserver, tmp_path):
+    """Without holding answers back, later processes may find an earlier answer stored and reuse it."""
     handler = ElapsedDiffers(MAY_2022)
     httpserver.expect_request(API_PATH, method="GET").respond_with_handler(handler)
     data_dir = tmp_path / "data"
@@ -68,15 +105,10 @@ def test_six_processes_at_once_store_every_answer_once_and_never_overwrite(https
     outcomes = _fetch_processes(httpserver, data_dir, PROCESSES)
 
     assert [code for code, _, _ in outcomes] == [0] * PROCESSES, [err for _, _, err in outcomes]
-    assert not any("Traceback" in err for _, _, err in outcomes)
-    bodies = replay.assert_store_sound(data_dir / "raw")  # sidecars match, no temporary file left
-    # Every answer sent is stored, each once: as many files as calls, and the same bytes.
+    bodies = replay.assert_store_sound(data_dir / "raw")
     assert 1 <= len(handler.sent) <= PROCESSES
     assert sorted(b.read_bytes() for b in bodies) == sorted(handler.sent)
-    assert len({b.read_bytes() for b in bodies}) == len(bodies)
-    # The answers are one call's, so the clean table holds May 2022 once, whichever answer it reads.
-    table = comtrade.clean(data_dir / "raw")
-    assert len(table) == len(MAY_2022) and set(table.period) == {"2022-05"}
+    assert len(comtrade.clean(data_dir / "raw")) == len(MAY_2022)
 
 
 def test_identical_answers_fetched_by_several_processes_are_stored_once(httpserver, tmp_path):
