@@ -3,12 +3,31 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 
+import requests
+
 from energytrade import __version__
-from energytrade.errors import EnergyTradeError
+from energytrade.commodities import HS_CODES
+from energytrade.errors import EnergyTradeError, TooManyCalls
+from energytrade.paths import data_paths
+from energytrade.raw import check_writable, lock_timeout_from_env
+from energytrade.sources import comtrade, eurostat
+from energytrade.sources.http import (
+    DEFAULT_CALL_DEADLINE_S,
+    DEFAULT_TOTAL_DEADLINE_S,
+    ENV_CALL_DEADLINE,
+    ENV_TOTAL_DEADLINE,
+    RetryPolicy,
+    Throttle,
+    setting_s,
+)
 
 EPILOG = """\
 examples:
@@ -60,10 +79,268 @@ def _cmd_claims(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_fetch_comtrade(args: argparse.Namespace) -> int:
-    from energytrade.sources import comtrade
+# ------------------------------------------------------------------------------------- fetch comtrade
+#: A plan over this many calls asks for --yes: a tenth of a free key's 500 calls a day [2ND comtradr
+#: vignette], and more than a casual query needs (two years of monthly data is 2 keyed calls).
+CONFIRM_OVER_CALLS = 50
 
-    return comtrade.run_fetch(args, args.data_dir)
+FETCH_COMTRADE_DESCRIPTION = f"""\
+Fetch UN Comtrade final data (goods, HS, totals only) into <data-dir>/raw/comtrade/<today>/, one JSON
+response per call with a provenance sidecar. With COMTRADE_API_KEY set, the keyed data API is used (up to
+12 periods and 100000 records per call; the key goes only in a request header); without it, the public
+preview (one period and at most 500 records per call). Calls already stored are not repeated, so an
+interrupted fetch resumes where it stopped; --refresh pulls a new vintage beside the old one (and asks
+again calls whose stored answer was empty). Answers that reach the record cap are split and fetched again,
+never stored truncated. Periods before {comtrade.FIRST_YEAR} or after the current month are refused; a plan
+of more than {CONFIRM_OVER_CALLS} calls needs --yes. Several fetches may run on one data root at once: each
+store write holds the data root's lock.
+"""
+
+FETCH_COMTRADE_EPILOG = """\
+examples:
+  # what would be fetched (URLs, no key), without fetching
+  energytrade fetch comtrade --reporter CHN --partner all --commodity 2709 --flow M --freq M \\
+      --start 2022-01 --end 2022-12 --dry-run
+  # China's monthly crude imports from every partner in 2022, into a separate data folder
+  COMTRADE_API_KEY=... energytrade fetch comtrade --reporter CHN --commodity crude_oil \\
+      --start 2022-01 --end 2022-12 --data-dir /tmp/ctdata
+  energytrade build --data-dir /tmp/ctdata
+  # annual LNG imports from Russia and Qatar, pulling a fresh vintage
+  energytrade fetch comtrade --reporter CHN --partner RUS,QAT --commodity lng --freq A \\
+      --start 2020 --end 2023 --refresh
+
+environment:
+  COMTRADE_API_KEY               subscription key (comtradedeveloper.un.org); unset = public preview
+  ENERGYTRADE_COMTRADE_URL       API base URL (default https://comtradeapi.un.org)
+  ENERGYTRADE_CALL_DEADLINE_S    longest time for one call, request to last byte (default 300)
+  ENERGYTRADE_TOTAL_DEADLINE_S   no call starts after this many seconds (default 3600)
+  ENERGYTRADE_CALL_INTERVAL_S    pause between calls (default 1; 0 = none)
+  ENERGYTRADE_LOCK_TIMEOUT_S     longest wait for another process's lock on the data root (default 600)
+"""
+
+
+def _add_fetch_comtrade_arguments(parser: argparse.ArgumentParser) -> None:
+    known = ", ".join(f"{name} ({code})" for name, code in HS_CODES.items())
+    parser.add_argument("--reporter", default="CHN", metavar="ISO3[,ISO3]", help="reporting country (default CHN)")
+    parser.add_argument(
+        "--partner",
+        default="all",
+        metavar="all|ISO3[,ISO3]",
+        help="partners: all (default, World included) or ISO3 codes",
+    )
+    parser.add_argument("--commodity", required=True, metavar="NAME|HS", help=f"commodity name or HS code: {known}")
+    parser.add_argument("--flow", default="M", metavar="M|X|M,X", help="M imports (default), X exports")
+    parser.add_argument("--freq", default="M", metavar="M|A", help="M monthly (default) or A annual")
+    parser.add_argument("--start", required=True, metavar="PERIOD", help="first period: YYYY-MM (monthly) or YYYY")
+    parser.add_argument("--end", default=None, metavar="PERIOD", help="last period, inclusive (default: --start)")
+    parser.add_argument(
+        "--max-records",
+        type=int,
+        default=None,
+        metavar="N",
+        help=f"maxRecords per call (default {comtrade.KEYED_DEFAULT_MAX_RECORDS} with a key, "
+        f"{comtrade.PREVIEW_MAX_RECORDS} without)",
+    )
+    parser.add_argument(
+        "--refresh",
+        action="store_true",
+        help="pull a new vintage even if the store has these calls; if it stops part-way, run the same command "
+        "again to complete it (until then, the parts not yet re-fetched come from the older vintage)",
+    )
+    parser.add_argument("--dry-run", action="store_true", help="print the planned calls (URLs, no key) and make none")
+    parser.add_argument(
+        "--yes", action="store_true", help=f"go ahead with a plan of more than {CONFIRM_OVER_CALLS} calls"
+    )
+    parser.add_argument(
+        "--call-deadline",
+        metavar="SECONDS",
+        default=None,
+        help=f"longest time for one call, request to last byte (default ${ENV_CALL_DEADLINE}, else "
+        f"{DEFAULT_CALL_DEADLINE_S:g})",
+    )
+    parser.add_argument(
+        "--total-deadline",
+        metavar="SECONDS",
+        default=None,
+        help=f"no call starts after this many seconds (default ${ENV_TOTAL_DEADLINE}, else {DEFAULT_TOTAL_DEADLINE_S:g})",
+    )
+
+
+def _data_root_for_writing(data_dir: str | os.PathLike | None) -> Path:
+    """The raw/ folder a fetch writes into; the data root is created when --data-dir names a new folder."""
+    if data_dir is not None:
+        check_writable(data_dir, "the data directory (--data-dir)")
+    return data_paths(data_dir).raw
+
+
+def run_fetch_comtrade(
+    args: argparse.Namespace,
+    *,
+    session: requests.Session | None = None,
+    retry: RetryPolicy | None = None,
+    throttle: Throttle | None = None,
+    clock: Callable[[], datetime] | None = None,
+) -> int:
+    """Run ``energytrade fetch comtrade``: check, plan, fetch (or print the plan with ``--dry-run``), report.
+
+    Errors are raised as typed exceptions (:func:`main` prints them); returns 0 on success.
+    """
+    api_key = comtrade.check_api_key(os.environ.get(comtrade.ENV_API_KEY))
+    today = clock().date() if clock is not None else None
+    request = comtrade.check_query(
+        reporter=args.reporter,
+        partner=args.partner,
+        commodity=args.commodity,
+        flow=args.flow,
+        freq=args.freq,
+        start=args.start,
+        end=args.end,
+        max_records=args.max_records,
+        keyed=api_key is not None,
+        today=today,
+    )
+    call_deadline = setting_s(args.call_deadline, ENV_CALL_DEADLINE, DEFAULT_CALL_DEADLINE_S, "--call-deadline")
+    total_deadline = setting_s(args.total_deadline, ENV_TOTAL_DEADLINE, DEFAULT_TOTAL_DEADLINE_S, "--total-deadline")
+    base_url = comtrade.base_url_from_env()
+    calls = comtrade.plan(request, base_url)
+    endpoint = "keyed data API" if request.keyed else f"public preview ({comtrade.ENV_API_KEY} not set)"
+    if args.dry_run:
+        print(f"# {len(calls)} planned call(s) to the UN Comtrade {endpoint}; none made (--dry-run)")
+        for call in calls:
+            print(call.url(base_url))
+        return 0
+    if len(calls) > CONFIRM_OVER_CALLS and not args.yes:
+        raise TooManyCalls(
+            f"the plan for {request.describe()} needs {len(calls)} calls to the UN Comtrade {endpoint}, over "
+            f"{CONFIRM_OVER_CALLS}; check it with --dry-run, narrow --start/--end, or add --yes to go ahead"
+        )
+    raw_root = _data_root_for_writing(args.data_dir)
+    options = {"clock": clock} if clock is not None else {}
+    result = comtrade.fetch(
+        request,
+        raw_root,
+        api_key=api_key,
+        base_url=base_url,
+        refresh=args.refresh,
+        session=session,
+        retry=replace(retry or RetryPolicy(), deadline_s=call_deadline),
+        throttle=throttle,
+        total_deadline_s=total_deadline,
+        lock_timeout_s=lock_timeout_from_env(),
+        progress=_progress,
+        **options,
+    )
+    for url in result.empty:
+        print(f"warning: no records (count: 0) for {url}", file=sys.stderr)
+    folder = raw_root / comtrade.SOURCE / result.vintage
+    print(
+        f"comtrade: {request.describe()} via the {endpoint}: {result.requests_sent} call(s) made, "
+        f"{len(result.stored)} response(s) stored in {folder} ({result.records} records), "
+        f"{len(result.reused)} already in the store"
+        + (f", {result.splits} split(s) after truncation" if result.splits else "")
+    )
+    if args.refresh and result.reused:
+        print(
+            f"note: --refresh re-fetches calls stored before today; the {len(result.reused)} reused call(s) are "
+            f"already in today's vintage ({result.vintage})",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def _cmd_fetch_comtrade(args: argparse.Namespace) -> int:
+    return run_fetch_comtrade(args)
+
+
+# ------------------------------------------------------------------------------------- fetch eurostat
+FETCH_EUROSTAT_DESCRIPTION = """\
+Fetch a Eurostat dataset from the dissemination API (no key) as gzip SDMX-CSV into
+<data-dir>/raw/<source>/<today>/ (raw/eurostat_coifpm/ for nrg_ti_coifpm), one file per call with a
+provenance sidecar, and the dataset's code list of grades (SDMX-ML) beside it. Eurostat keeps no versions:
+each pull is a dated vintage. Calls already stored are not repeated (an interrupted fetch resumes);
+--refresh pulls a new vintage. A request Eurostat refuses as too big is split (periods first, then codes)
+and the command says so.
+"""
+
+FETCH_EUROSTAT_EPILOG = """\
+examples:
+  # what would be fetched, without fetching
+  energytrade fetch eurostat --dataset nrg_ti_coifpm --filter geo=EU_V,DE --filter indic_nrg=VOL_THS_BBL \\
+      --start 2019-01 --end 2023-12 --dry-run
+  # Russian Urals into the EU: volumes and CIF prices, into a separate data folder
+  energytrade fetch eurostat --dataset nrg_ti_coifpm --filter crudeoil=RU_URL,TOTAL \\
+      --filter indic_nrg=VOL_THS_BBL,AVGPRC_USD_BBL --filter geo=EU_V --start 2021-01 --data-dir /tmp/es
+  energytrade build --data-dir /tmp/es
+
+environment:
+  ENERGYTRADE_EUROSTAT_URL       API base URL (default https://ec.europa.eu/eurostat/api/dissemination)
+  ENERGYTRADE_CALL_DEADLINE_S, ENERGYTRADE_TOTAL_DEADLINE_S, ENERGYTRADE_CALL_INTERVAL_S,
+  ENERGYTRADE_LOCK_TIMEOUT_S     as for fetch comtrade
+"""
+
+
+def _add_fetch_eurostat_arguments(parser: argparse.ArgumentParser) -> None:
+    known = ", ".join(eurostat.DATASETS)
+    parser.add_argument("--dataset", required=True, metavar="CODE", help=f"Eurostat dataset code: {known}")
+    parser.add_argument(
+        "--filter",
+        action="append",
+        default=[],
+        metavar="DIM=CODE[,CODE]",
+        help="keep only these codes of a dimension (repeatable), e.g. geo=EU_V,DE; default: every code",
+    )
+    parser.add_argument("--start", default=None, metavar="YYYY-MM", help="first month (default: the dataset's first)")
+    parser.add_argument("--end", default=None, metavar="YYYY-MM", help="last month, inclusive (default: latest)")
+    parser.add_argument("--refresh", action="store_true", help="pull a new vintage even if the store has these calls")
+    parser.add_argument("--dry-run", action="store_true", help="print the planned calls and make none")
+    parser.add_argument("--call-deadline", metavar="SECONDS", default=None, help="longest time for one call")
+    parser.add_argument("--total-deadline", metavar="SECONDS", default=None, help="no call starts after this")
+
+
+def run_fetch_eurostat(
+    args: argparse.Namespace,
+    *,
+    session: requests.Session | None = None,
+    retry: RetryPolicy | None = None,
+    throttle: Throttle | None = None,
+    clock: Callable[[], datetime] | None = None,
+) -> int:
+    """Run ``energytrade fetch eurostat``; errors are raised as typed exceptions, returns 0 on success."""
+    today = clock().date() if clock is not None else None
+    request = eurostat.check_query(args.dataset, args.filter, args.start, args.end, today=today)
+    call_deadline = setting_s(args.call_deadline, ENV_CALL_DEADLINE, DEFAULT_CALL_DEADLINE_S, "--call-deadline")
+    total_deadline = setting_s(args.total_deadline, ENV_TOTAL_DEADLINE, DEFAULT_TOTAL_DEADLINE_S, "--total-deadline")
+    base_url = eurostat.base_url_from_env()
+    if args.dry_run:
+        print("# 1 planned data call to Eurostat (more if it is refused as too big), plus its code lists; none made")
+        print(request.url(base_url))
+        return 0
+    raw_root = _data_root_for_writing(args.data_dir)
+    options = {"clock": clock} if clock is not None else {}
+    result = eurostat.fetch(
+        request,
+        raw_root,
+        base_url=base_url,
+        refresh=args.refresh,
+        session=session,
+        retry=replace(retry or RetryPolicy(), deadline_s=call_deadline),
+        throttle=throttle,
+        total_deadline_s=total_deadline,
+        lock_timeout_s=lock_timeout_from_env(),
+        progress=_progress,
+        **options,
+    )
+    folder = raw_root / request.dataset.source / result.vintage
+    print(
+        f"eurostat: {request.describe()}: {result.requests_sent} call(s) made, {len(result.stored)} file(s) stored in "
+        f"{folder} ({result.rows} rows), {len(result.reused)} already in the store, {len(result.codelists)} code "
+        "list(s) stored" + (f", {result.splits} split(s) after refusals as too big" if result.splits else "")
+    )
+    return 0
+
+
+def _cmd_fetch_eurostat(args: argparse.Namespace) -> int:
+    return run_fetch_eurostat(args)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -121,32 +398,58 @@ def build_parser() -> argparse.ArgumentParser:
         help="fetch statistics from a public API into raw/",
         description="Fetch statistics from a public API into the raw store (a new vintage folder per pull).",
         epilog="examples:\n  energytrade fetch comtrade --reporter CHN --partner all --commodity 2709 "
-        "--start 2022-01 --end 2022-12 --dry-run\n",
+        "--start 2022-01 --end 2022-12 --dry-run\n"
+        "  energytrade fetch eurostat --dataset nrg_ti_coifpm --filter geo=EU_V --start 2022-01 --dry-run\n",
         formatter_class=raw,
     )
     sources = p.add_subparsers(dest="source", metavar="SOURCE")
     sources.required = True
-    from energytrade.sources import comtrade
-
     q = sources.add_parser(
         "comtrade",
         help="UN Comtrade (keyed data API with COMTRADE_API_KEY, else the public preview)",
+        description=FETCH_COMTRADE_DESCRIPTION,
+        epilog=FETCH_COMTRADE_EPILOG,
         formatter_class=raw,
     )
     _add_data_dir(q)
-    comtrade.add_fetch_arguments(q)
+    _add_fetch_comtrade_arguments(q)
     q.set_defaults(func=_cmd_fetch_comtrade)
+
+    q = sources.add_parser(
+        "eurostat",
+        help="Eurostat dissemination API (no key): SDMX-CSV data and the grade code list",
+        description=FETCH_EUROSTAT_DESCRIPTION,
+        epilog=FETCH_EUROSTAT_EPILOG,
+        formatter_class=raw,
+    )
+    _add_data_dir(q)
+    _add_fetch_eurostat_arguments(q)
+    q.set_defaults(func=_cmd_fetch_eurostat)
     return parser
 
 
+def _one_line(message: str) -> str:
+    return " ".join(str(message).split())
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    """Run the command line. A typed error is one line on stderr and exit status 2, never a traceback;
+    output into a closed pipe (``energytrade claims | head -3``) ends quietly with status 0."""
     try:
-        return args.func(args)
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        status = args.func(args)
+        sys.stdout.flush()
+        return status
     except EnergyTradeError as err:
-        print(f"energytrade: error: {err}", file=sys.stderr)
+        print(f"energytrade: error: {_one_line(err)}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader went away (head, less quit): stop quietly. Point stdout at /dev/null so that the
+        # interpreter's final flush does not fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print("energytrade: interrupted; nothing half-written is left (writes are atomic)", file=sys.stderr)
         return 130

@@ -54,3 +54,27 @@ class ClaimSpecError(EnergyTradeError):
 
 class BadDate(EnergyTradeError):
     """A calendar date that is not ``YYYY-MM-DD`` (e.g. an ``--as-of`` date)."""
+
+
+class SidecarInvalid(EnergyTradeError):
+    """A provenance sidecar that is not a readable YAML mapping (malformed, a list, not UTF-8) or lacks sha256."""
+
+
+class DataRootNotWritable(EnergyTradeError):
+    """The data root (or its raw/ folder) cannot be written, or ``--data-dir`` names a file, not a folder."""
+
+
+class DataRootBusy(EnergyTradeError):
+    """Another energytrade process held the data root's lock for longer than the lock timeout."""
+
+
+class TooManyCalls(EnergyTradeError):
+    """A fetch plan larger than the stated number of calls, run without ``--yes``."""
+
+
+class DeadlineExceeded(EnergyTradeError):
+    """A call or a whole fetch ran past its time limit (per-call deadline, total-time limit)."""
+
+
+class BadSetting(EnergyTradeError):
+    """A setting given by flag or environment variable that is not a valid value (e.g. a negative deadline)."""

@@ -47,13 +47,18 @@ def data_paths(data_dir: str | os.PathLike | None = None) -> DataPaths:
     Raises
     ------
     DataDirNotFound
-        If an explicitly given directory (argument or environment) does not exist.
+        If an explicitly given directory (argument or environment) does not exist or is a file.
     """
     chosen = data_dir if data_dir is not None else os.environ.get(ENV_DATA_DIR) or None
     if chosen is not None:
         root = Path(chosen).expanduser()
+        origin = "--data-dir" if data_dir is not None else f"${ENV_DATA_DIR}"
+        if root.exists() and not root.is_dir():
+            raise DataDirNotFound(
+                f"data directory {str(root)!r} (from {origin}) is a file, not a folder; point it at a folder "
+                "holding raw/ (the bundled data is the repo's data/)"
+            )
         if not root.is_dir():
-            origin = "--data-dir" if data_dir is not None else f"${ENV_DATA_DIR}"
             raise DataDirNotFound(
                 f"data directory {str(root)!r} (from {origin}) does not exist; create it with a raw/ "
                 "folder inside, or point it at a folder that has one (the bundled data is the repo's data/)"

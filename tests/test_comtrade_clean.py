@@ -14,8 +14,8 @@ from energytrade.errors import RawFileChanged, UnknownCommodity
 from energytrade.schema import COLUMNS, validate
 from energytrade.sources import comtrade
 from energytrade.sources.comtrade import check_query, clean_records
-from energytrade.sources.comtrade_errors import ComtradeBadResponse, ComtradeError
-from energytrade.sources.comtrade_store import store_response
+from energytrade.sources.comtrade.errors import ComtradeBadResponse, ComtradeError
+from energytrade.sources.comtrade.store import store_response
 
 _spec = importlib.util.spec_from_file_location(
     "comtrade_replay", Path(__file__).resolve().parent / "fixtures" / "comtrade" / "replay.py"

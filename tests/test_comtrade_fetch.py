@@ -21,11 +21,12 @@ import pandas as pd
 import pytest
 import requests
 
+from energytrade.cli import run_fetch_comtrade
 from energytrade.raw import read_sidecar, sha256_file
 from energytrade.schema import COLUMNS, validate
 from energytrade.sources import comtrade
 from energytrade.sources.comtrade import RetryPolicy, check_query, fetch
-from energytrade.sources.comtrade_errors import (
+from energytrade.sources.comtrade.errors import (
     ComtradeAuthRefused,
     ComtradeBadKey,
     ComtradeBadResponse,
@@ -35,6 +36,7 @@ from energytrade.sources.comtrade_errors import (
     ComtradeRateLimited,
     ComtradeRequestFailed,
     ComtradeServerError,
+    ComtradeTimedOut,
 )
 
 _spec = importlib.util.spec_from_file_location(
@@ -53,6 +55,12 @@ RECORDS_2022 = replay.extract_records([2022])
 #: Partner-month rows of the bundled extract in 2022, one record each (derived, never copied from data).
 N_2022 = len(replay.extract_rows([2022]))
 MONTHS_2022 = [f"2022{m:02d}" for m in range(1, 13)]
+
+
+@pytest.fixture(autouse=True)
+def no_throttle(monkeypatch):
+    """No pause between calls: the server is local, and waits are asserted through ``sleeps``."""
+    monkeypatch.setenv("ENERGYTRADE_CALL_INTERVAL_S", "0")
 
 
 @pytest.fixture
@@ -156,7 +164,7 @@ def test_dry_run_prints_the_planned_urls_and_makes_no_call(httpserver, tmp_path,
     data_dir = tmp_path / "not-created"
     args = _parse(["--commodity", "2709", "--start", "2021-01", "--end", "2022-12", "--dry-run"], data_dir)
 
-    assert comtrade.run_fetch(args, args.data_dir) == 0
+    assert run_fetch_comtrade(args) == 0
 
     out, err = capsys.readouterr()
     urls = [line for line in out.splitlines() if line.startswith("http")]
@@ -591,7 +599,7 @@ def test_done_when_crude_2022_through_faults_reproduces_the_bundled_extract(
     argv += ["--start", "2022-01", "--end", "2022-12", "--max-records", "200"]
     args = _parse(argv, data_dir)
 
-    assert comtrade.run_fetch(args, args.data_dir, retry=retry, clock=lambda: DAY_1) == 0
+    assert run_fetch_comtrade(args, retry=retry, clock=lambda: DAY_1) == 0
 
     assert sleeps == [2.0, retry.backoff(2)]  # Retry-After, then backoff for the 2nd attempt
     assert [q["period"] for _, q, _ in sent(httpserver)] == [",".join(MONTHS_2022)] * 3 + [
@@ -628,7 +636,7 @@ def test_done_when_crude_2022_through_faults_reproduces_the_bundled_extract(
 
     # A second identical fetch makes no call.
     calls_before = len(httpserver.log)
-    assert comtrade.run_fetch(args, args.data_dir, retry=retry, clock=lambda: DAY_2) == 0
+    assert run_fetch_comtrade(args, retry=retry, clock=lambda: DAY_2) == 0
     assert len(httpserver.log) == calls_before
     out, err = capsys.readouterr()
     assert "0 call(s) made" in out.splitlines()[-1] and "2 already in the store" in out.splitlines()[-1]
@@ -684,3 +692,146 @@ def test_replay_records_have_the_api_shape():
     assert isinstance(record["period"], str) and isinstance(record["motCode"], int)
     assert json.loads(replay.envelope([record]))["count"] == 1
     assert pd.notna(record["primaryValue"])
+
+
+# ------------------------------------------------------------------------------- bounded work, small ones
+class TrickleServer:
+    """A server on 127.0.0.1 that sends its headers at once, then one byte of a 1000-byte body every
+    ``every_s`` seconds: each read returns before any read timeout, so only an overall deadline stops it."""
+
+    def __init__(self, every_s):
+        import socket
+        import threading
+
+        self.every_s = every_s
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(4)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        import time
+
+        self.sock.settimeout(0.2)
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            with conn:
+                conn.recv(65536)
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{")
+                while not self.stop.wait(self.every_s):
+                    try:
+                        conn.sendall(b" ")
+                    except OSError:
+                        break
+            time.sleep(0)
+
+    def close(self):
+        self.stop.set()
+        self.thread.join(timeout=5)
+        self.sock.close()
+
+
+@pytest.mark.parametrize("how", ["flag", "environment"])
+def test_a_server_trickling_bytes_is_cut_off_at_the_call_deadline(tmp_path, monkeypatch, retry, how):
+    import time
+
+    server = TrickleServer(every_s=0.3)
+    monkeypatch.setenv("ENERGYTRADE_COMTRADE_URL", server.url)
+    monkeypatch.delenv("COMTRADE_API_KEY", raising=False)
+    argv = ["--commodity", "2709", "--start", "2022-05"]
+    if how == "flag":
+        argv += ["--call-deadline", "1.5"]
+    else:
+        monkeypatch.setenv("ENERGYTRADE_CALL_DEADLINE_S", "1.5")
+    args = _parse(argv, tmp_path / "data")
+    started = time.monotonic()
+    try:
+        with pytest.raises(ComtradeTimedOut, match=r"did not arrive within the call deadline of 1.5 s"):
+            run_fetch_comtrade(args, retry=retry, clock=lambda: DAY_1)
+    finally:
+        server.close()
+    took = time.monotonic() - started
+    assert 1.5 <= took < 1.5 + 1.0  # the deadline, plus at most one 0.3 s trickle step and start-up
+    assert replay.assert_store_sound(tmp_path / "data" / "raw") == []
+
+
+def test_the_total_time_limit_stops_a_fetch_between_calls_and_a_rerun_resumes(httpserver, raw_root, retry):
+    serve(httpserver, RECORDS_2022)
+    request = crude("2022-01", "2022-03", keyed=False)
+    ticks = iter([0.0, 0.0, 6.0, 12.0])  # start; before call 1; before call 2; before call 3 (over 10 s)
+
+    with pytest.raises(ComtradeTimedOut, match=r"stopped after 12 s, its total time limit of 10 s, with 2 of 3"):
+        run(request, raw_root, httpserver, retry, total_deadline_s=10, monotonic=lambda: next(ticks))
+
+    assert len(httpserver.log) == 2 and len(replay.assert_store_sound(raw_root)) == 2
+    result = run(request, raw_root, httpserver, retry, total_deadline_s=10)
+    assert result.requests_sent == 1 and len(result.reused) == 2
+
+
+def test_refresh_asks_again_a_call_whose_stored_answer_was_empty(httpserver, raw_root, retry):
+    handler = serve(httpserver, records=[])  # May not released yet
+    with pytest.raises(ComtradeEmptyResult):
+        run(crude("2022-05", "2022-05"), raw_root, httpserver, retry)
+    handler.records = RECORDS_2022  # released later the same day
+
+    result = run(crude("2022-05", "2022-05"), raw_root, httpserver, retry, refresh=True)
+
+    assert len(httpserver.log) == 2 and result.requests_sent == 1
+    may = [r for r in RECORDS_2022 if r["period"] == "202205"]
+    assert result.records == len(may) and len(comtrade.clean(raw_root)) == len(may)
+    empty, full = sorted(replay.assert_store_sound(raw_root), key=lambda p: read_sidecar(p)["record_count"])
+    assert full.name == empty.name.replace(".json", "-2.json")  # beside the empty answer, not over it
+
+
+def test_a_temporary_file_left_by_a_killed_write_is_removed_by_the_next_run(httpserver, raw_root, retry):
+    serve(httpserver, RECORDS_2022)
+    folder = raw_root / "comtrade" / "2026-01-05"
+    folder.mkdir(parents=True)
+    stale = folder / ".C-M-HS_CHN_all_2709_M_202205_0123456789.json.k3j2h1.tmp"
+    stale.write_bytes(b'{"elapsedTime": "0.1')  # half a body
+
+    run(crude("2022-05", "2022-05"), raw_root, httpserver, retry)
+
+    assert not stale.exists()
+    assert len(replay.assert_store_sound(raw_root)) == 1
+
+
+class EchoesTheKey(replay.ComtradeReplay):
+    """A server that echoes the key header back in its (successful) body."""
+
+    def __call__(self, request):
+        answer = super().__call__(request)
+        payload = json.loads(answer.get_data())
+        payload["request"] = {
+            "headers": {"Ocp-Apim-Subscription-Key": request.headers.get("Ocp-Apim-Subscription-Key")}
+        }
+        answer.set_data(json.dumps(payload).encode())
+        return answer
+
+
+def test_a_key_echoed_in_a_successful_body_is_redacted_before_it_is_stored(httpserver, raw_root, retry):
+    httpserver.expect_request(API_PATH, method="GET").respond_with_handler(EchoesTheKey(RECORDS_2022, api_key=KEY))
+
+    result = run(crude("2022-05", "2022-05"), raw_root, httpserver, retry)
+
+    assert KEY.encode() in httpserver.log[0][1].get_data()  # the server did echo it
+    (body,) = replay.assert_store_sound(raw_root)
+    assert json.loads(body.read_bytes())["request"]["headers"]["Ocp-Apim-Subscription-Key"] == "***"
+    assert result.records == len([r for r in RECORDS_2022 if r["period"] == "202205"])
+    replay.assert_key_absent(KEY, raw_root)
+
+
+def test_a_429_whose_message_asks_for_a_long_wait_raises_at_once_with_the_message(httpserver, raw_root, retry, sleeps):
+    body = b'{ "statusCode": 429, "message": "Rate limit is exceeded. Try again in 500 seconds." }'
+    serve(httpserver, RECORDS_2022, faults=[replay.fault(429, body)])  # no Retry-After header
+
+    with pytest.raises(ComtradeRateLimited, match=r"Try again in 500 seconds\..*retry after 500 s") as caught:
+        run(crude("2022-01", "2022-12"), raw_root, httpserver, retry)
+
+    assert sleeps == [] and len(httpserver.log) == 1 and caught.value.retry_after_s == 500.0

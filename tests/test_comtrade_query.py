@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
@@ -18,7 +19,7 @@ from energytrade.sources.comtrade import (
     process,
     split,
 )
-from energytrade.sources.comtrade_errors import ComtradeBadQuery, ComtradeBadResponse, ComtradeTruncated
+from energytrade.sources.comtrade.errors import ComtradeBadQuery, ComtradeBadResponse, ComtradeTruncated
 
 BASE = "https://comtradeapi.un.org"
 MONTHS_2022 = tuple(f"2022{m:02d}" for m in range(1, 13))
@@ -190,3 +191,26 @@ def test_bodies_that_are_not_the_api_envelope_are_bad_responses(payload, says):
 
 def test_a_body_with_a_byte_order_mark_is_read():
     assert parse_body(b"\xef\xbb\xbf" + body(2), "x") == ([{"i": 0}, {"i": 1}], 2)
+
+
+# ------------------------------------------------------------------------------------------ bounded work
+TODAY = date(2026, 12, 2)
+
+
+@pytest.mark.parametrize(
+    ("freq", "start", "end", "message"),
+    [
+        ("M", "1961-12", "1962-01", r"start 1961-12 is before 1962, the first year UN Comtrade holds"),
+        ("A", "0001", "1970", r"start 0001 is before 1962"),
+        ("M", "2026-11", "2027-01", r"end 2027-01 is after the current month \(2026-12\)"),
+        ("A", "2020", "9999", r"end 9999 is after the current month \(2026\)"),
+    ],
+)
+def test_periods_outside_what_comtrade_can_hold_are_refused(freq, start, end, message):
+    with pytest.raises(BadPeriod, match=message):
+        crude_2022(freq=freq, start=start, end=end, today=TODAY)
+
+
+def test_the_first_year_and_the_current_month_are_allowed():
+    assert crude_2022(start="1962-01", end="1962-01", today=TODAY).periods == ("196201",)
+    assert crude_2022(start="2026-12", end="2026-12", today=TODAY).periods == ("202612",)

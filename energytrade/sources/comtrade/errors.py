@@ -6,7 +6,7 @@ redacts it from anything the server echoes back).
 
 from __future__ import annotations
 
-from energytrade.errors import EnergyTradeError
+from energytrade.errors import DeadlineExceeded, EnergyTradeError
 
 
 class ComtradeError(EnergyTradeError):
@@ -63,3 +63,7 @@ class ComtradeEmptyResult(ComtradeError):
 
 class ComtradeTruncated(ComtradeError):
     """A call hit the record cap and cannot be split into smaller calls."""
+
+
+class ComtradeTimedOut(ComtradeError, DeadlineExceeded):
+    """A call ran past its deadline (``--call-deadline``), or the fetch past its total time (``--total-deadline``)."""
