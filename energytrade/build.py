@@ -35,7 +35,7 @@ from energytrade.errors import MissingSourceFiles, RawFileMissing, UnknownSource
 from energytrade.paths import DataPaths, data_paths
 from energytrade.raw import SIDECAR_SUFFIX, read_sidecar, verify, write_atomic
 from energytrade.schema import COLUMNS, NUMERIC_COLUMNS, conform, empty_frame, sort_rows, validate
-from energytrade.sources import registry
+from energytrade.sources import baci, registry
 from energytrade.store import (
     SourceWriter,
     drop_source,
@@ -341,6 +341,66 @@ def build(
     if progress and not rebuilt:
         progress(f"up to date: {', '.join(unchanged) or 'no sources'} unchanged since the last build")
     return BuildResult(table, paths.trade_flows_csv, paths.processed, rebuilt, unchanged)
+
+
+# --- importing bulk files ---------------------------------------------------------------------------
+
+
+@dataclass
+class ImportResult:
+    """What an import did: the raw file (new or already stored) and the rows now in the store."""
+
+    raw_path: Path
+    newly_stored: bool
+    rows: int
+    years: list[int]
+
+
+def import_baci(
+    path: str | os.PathLike,
+    data_dir: str | os.PathLike | None = None,
+    hs: str = baci.DEFAULT_HS,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Import a CEPII BACI release zip: copy it into ``raw/baci/<date>/`` (with a sidecar) and clean every
+    stored release into the store (``processed/source=baci/year=<YYYY>/``).
+
+    The zip and its country file are checked before anything is written; if cleaning fails (an unknown
+    country code, a bad figure), the copy just made is removed again and the store is left as it was.
+
+    Raises
+    ------
+    CorruptArchive
+        Not a readable zip, or no flow file or country file inside.
+    UnknownCountry, BadNumber
+        A code the release's country file cannot map, or a figure that is not a finite number.
+    """
+    hs = baci.check_hs(hs)
+    release = baci.read_release(path)
+    paths = data_paths(data_dir)
+    paths.raw.mkdir(parents=True, exist_ok=True)
+    paths.processed.mkdir(parents=True, exist_ok=True)
+    remove_stale_staging(paths.processed)
+    raw_file, new = baci.store_release(release, paths.raw, hs)
+    if progress:
+        state = "copied to" if new else "already in"
+        progress(f"{release.path.name} (release V{release.release}, HS {hs}) {state} {raw_file.relpath(paths.raw)}")
+    source = registry.get(baci.SOURCE)
+    try:
+        known = read_manifest(paths.processed)["sources"].get(source.name) or {"files": {}}
+        if new:  # just hashed while storing: its size and time identify it without reading it again
+            stat = raw_file.path.stat()
+            rel = raw_file.path.relative_to(paths.raw).as_posix()
+            state = {"sha256": raw_file.meta["sha256"], "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+            known = {**known, "files": {**known.get("files", {}), rel: state}}
+        entry = fingerprint(paths.raw, source, known)
+        rows = build_source(paths.raw, paths.processed, source, entry)
+    except BaseException:
+        if new:
+            baci.unstore_release(raw_file)
+        raise
+    years = sorted(int(p.name.split("=", 1)[1]) for p in source_dir(paths.processed, source.name).glob("year=*"))
+    return ImportResult(raw_file.path, new, rows, years)
 
 
 # --- the CSV export ---------------------------------------------------------------------------------

@@ -362,9 +362,9 @@ def totals(
     key = "source, reporter_iso3, partner_iso3, flow, hs_code, period, freq"
     groups = ", ".join(by)
     sums = ", ".join(f"sum({m}) AS {m}, count({m}) AS n_{m}" for m in metrics)
+    cte = f"WITH selected AS (SELECT * FROM {relation}) "
     with _connect() as con:
-        con.execute(f"CREATE TEMP VIEW selected AS SELECT * FROM {relation}", params)
-        (duplicated,) = con.execute(f"SELECT count(*) - count(DISTINCT ({key})) FROM selected").fetchone()
+        (duplicated,) = con.execute(cte + f"SELECT count(*) - count(DISTINCT ({key})) FROM selected", params).fetchone()
         if duplicated:
             raise AmbiguousFigures(
                 f"{duplicated} row(s) repeat a figure another row already gives (same source, reporter, partner, "
@@ -372,7 +372,7 @@ def totals(
             )
         select = f"{groups + ', ' if groups else ''}count(*) AS n_rows, {sums}"
         group_by = f" GROUP BY {groups} ORDER BY {groups}" if groups else ""
-        return con.execute(f"SELECT {select} FROM selected{group_by}").fetch_df()
+        return con.execute(cte + f"SELECT {select} FROM selected{group_by}", params).fetch_df()
 
 
 def processed_dir(data_dir: str | os.PathLike | None = None) -> Path:
