@@ -108,21 +108,25 @@ def main() -> None:
             print(
                 f"  {name:<7} median {median[name]:6.2f} s   min {min(w):6.2f} s   peak RSS {peaks[name]:6.0f} MiB   ({len(w)} runs)"
             )
-    vs_duckdb = median["import"] / median["duckdb"]
-    vs_unzip_duckdb = median["import"] / (median["duckdb"] + median["unzip"])
-    print(
-        f"import / bare duckdb          = {vs_duckdb:4.2f}x  (target <= {TARGET_VS_DUCKDB}x: "
-        f"{'met' if vs_duckdb <= TARGET_VS_DUCKDB else 'OVER'})"
-    )
-    print(f"import / (unzip + bare duckdb) = {vs_unzip_duckdb:4.2f}x  (the same work starting from the zip)")
-    if "pandas" in median:
-        speedup = median["pandas"] / median["import"]
+    best = {name: min(w) for name, w in walls.items() if w}
+    # On a shared machine the median carries the neighbours' load; the minimum is each contender's own
+    # cost. Both are printed; the targets are judged on the median.
+    for label, figures in (("median", median), ("min", best)):
+        vs_duckdb = figures["import"] / figures["duckdb"]
+        vs_unzip_duckdb = figures["import"] / (figures["duckdb"] + figures["unzip"])
         print(
-            f"pandas / import               = {speedup:4.2f}x faster (target >= {TARGET_VS_PANDAS}x: "
-            f"{'met' if speedup >= TARGET_VS_PANDAS else 'NOT met'})"
+            f"[{label}] import / bare duckdb            = {vs_duckdb:4.2f}x  (target <= {TARGET_VS_DUCKDB}x: "
+            f"{'met' if vs_duckdb <= TARGET_VS_DUCKDB else 'OVER'})"
         )
+        print(f"[{label}] import / (unzip + bare duckdb)  = {vs_unzip_duckdb:4.2f}x  (the same work from the zip)")
+        if "pandas" in figures:
+            speedup = figures["pandas"] / figures["import"]
+            print(
+                f"[{label}] pandas / import                 = {speedup:4.2f}x (target >= {TARGET_VS_PANDAS}x: "
+                f"{'met' if speedup >= TARGET_VS_PANDAS else 'NOT met'})"
+            )
     print(
-        f"import peak RSS               = {peaks['import']:.0f} MiB (target <= {TARGET_PEAK_MIB} MiB: "
+        f"import peak RSS = {peaks['import']:.0f} MiB (target <= {TARGET_PEAK_MIB} MiB: "
         f"{'met' if peaks['import'] <= TARGET_PEAK_MIB else 'OVER'})"
     )
 

@@ -43,7 +43,7 @@ from tqdm import tqdm
 
 from energytrade.commodities import HS_CODES
 from energytrade.errors import BadNumber, CorruptArchive, MissingColumn, UnknownCommodity, UnknownCountry
-from energytrade.raw import RawFile, read_sidecar, sha256_file, sidecar_path, write_sidecar
+from energytrade.raw import RawFile, read_sidecar, sidecar_path, write_sidecar
 from energytrade.schema import conform
 from energytrade.units import KG_PER_TONNE
 
@@ -379,14 +379,11 @@ def sidecar_meta(release: Release, hs: str, now: datetime) -> dict:
 def store_release(release: Release, raw_root: Path, hs: str, now: datetime | None = None) -> tuple[RawFile, bool]:
     """Copy a release zip into ``raw/baci/<date>/`` with its sidecar; returns (raw file, newly stored).
 
-    A zip already stored with the same content and ``--hs`` is not copied again. A same-named zip with
+    A zip already stored with the same content and ``--hs`` is kept once (the fresh copy is removed). A same-named zip with
     other content (or another ``--hs``) goes to a new vintage folder (``<date>``, ``<date>-2``, ...).
     """
     now = now or datetime.now(timezone.utc)
-    digest = sha256_file(release.path)
-    for raw_file in stored_releases(raw_root):
-        if raw_file.meta.get("sha256") == digest and _hs_of(raw_file) == hs:
-            return raw_file, False
+    stored = stored_releases(raw_root)
     base = now.strftime("%Y-%m-%d")
     n = 1
     while (folder := raw_root / SOURCE / (base if n == 1 else f"{base}-{n}")) and (folder / release.path.name).exists():
@@ -399,13 +396,20 @@ def store_release(release: Release, raw_root: Path, hs: str, now: datetime | Non
         with open(release.path, "rb") as source, open(tmp, "wb") as out:
             shutil.copyfileobj(source, out, 1 << 22)
         os.replace(tmp, target)
+        # The sidecar's sha256 is read from the copy once; it also tells whether this zip is stored already.
         write_sidecar(target, sidecar_meta(release, hs, now))
+        meta = read_sidecar(target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         target.unlink(missing_ok=True)
+        sidecar_path(target).unlink(missing_ok=True)
         raise
-    meta = {**sidecar_meta(release, hs, now), "sha256": digest}
-    return RawFile(path=target, source=SOURCE, vintage=folder.name, name=target.name, meta=meta), True
+    new = RawFile(path=target, source=SOURCE, vintage=folder.name, name=target.name, meta=meta)
+    for raw_file in stored:
+        if raw_file.meta.get("sha256") == meta["sha256"] and _hs_of(raw_file) == hs:
+            unstore_release(new)
+            return raw_file, False
+    return new, True
 
 
 def unstore_release(raw_file: RawFile) -> None:
