@@ -256,6 +256,8 @@ def _relation(processed: Path, source: str | Iterable[str] | None, start: str | 
         )
     scans = []
     for name in names:
+        if not any(source_dir(processed, name).rglob("*.parquet")):
+            continue  # a source stored with no rows (e.g. a release with nothing in the chosen HS codes)
         scan = _scan(processed, name)
         if "hive_partitioning=true" in scan and (start or end):
             bounds = []
@@ -265,11 +267,16 @@ def _relation(processed: Path, source: str | Iterable[str] | None, start: str | 
                 bounds.append(f"year <= {int(str(end)[:4])}")
             scan += " WHERE " + " AND ".join(bounds)
         scans.append(scan)
+    if not scans:
+        return "SELECT * FROM empty_clean_table"
     return " UNION ALL BY NAME ".join(f"({s})" for s in scans)
 
 
 def _connect() -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(database=":memory:")
+    """An in-memory DuckDB connection that knows an empty clean table (for selections without files)."""
+    con = duckdb.connect(database=":memory:")
+    con.register("empty_clean_table", empty_frame())
+    return con
 
 
 def flows(

@@ -238,3 +238,26 @@ def test_cli_imports_and_refuses_a_corrupt_zip_in_one_line(data_dir, release_zip
     done = _cli("import", "baci", str(corrupt), "--data-dir", str(data_dir))
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert done.stderr.count("\n") == 1 and "broken.zip" in done.stderr
+
+
+def test_damaged_bytes_inside_the_flow_file_are_a_typed_error(data_dir, tmp_path):
+    path = write_release(tmp_path / f"BACI_HS17_V{RELEASE}.zip", ROWS * 50)
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo(FLOW_MEMBER)
+    data = bytearray(path.read_bytes())
+    start = info.header_offset + 30 + len(FLOW_MEMBER)
+    data[start + 20 : start + 60] = bytes(40)  # the directory is intact, the compressed flows are not
+    path.write_bytes(bytes(data))
+    with pytest.raises(CorruptArchive, match=FLOW_MEMBER):
+        import_baci(path, data_dir)
+    assert not any((data_dir / "raw").rglob("*.zip"))
+
+
+def test_an_uncompressed_zip_is_read_too(data_dir, tmp_path):
+    path = tmp_path / f"BACI_HS17_V{RELEASE}.zip"
+    with zipfile.ZipFile(write_release(tmp_path / "deflated.zip")) as source:
+        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as stored:
+            for name in source.namelist():
+                stored.writestr(name, source.read(name))
+    import_baci(path, data_dir)
+    assert len(store.flows(source="baci", data_dir=data_dir)) == len(ROWS) - 1

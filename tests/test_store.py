@@ -112,3 +112,10 @@ def test_an_interrupted_write_leaves_no_partition_visible(data_dir):
             raise KeyboardInterrupt  # e.g. Ctrl-C between writing and committing
     pd.testing.assert_frame_equal(store.flows(data_dir=data_dir), before)
     assert store.stored_sources(processed) == [SOURCE]
+
+
+def test_a_large_source_stored_without_rows_reads_as_empty(data_dir):
+    with store.SourceWriter(data_dir / "processed", "baci") as writer:
+        writer.commit({"files": {}, "code": "test"})  # e.g. a release with nothing in chapter 27
+    assert store.flows(source="baci", data_dir=data_dir).empty
+    assert store.totals(["period"], source="baci", data_dir=data_dir).empty

@@ -29,6 +29,7 @@ import io
 import os
 import re
 import shutil
+import struct
 import sys
 import tempfile
 import zipfile
@@ -275,24 +276,53 @@ def clean_flow_file(
                 batch = check_batch(record_batch.to_pandas(), where, release.countries, country_file)
                 for year, part in batch.groupby("year", sort=True):
                     yield int(year), _clean_frame(part)
+        except duckdb.ConversionException as err:
+            first = str(err).splitlines()[0]
+            raise BadNumber(f"{where}: a column holds something that is not a number ({first})") from None
         except duckdb.Error as err:
             first = str(err).splitlines()[0]
-            raise BadNumber(
+            raise CorruptArchive(
                 f"{where}: not readable as a BACI flow file ({first}); download the release again"
             ) from None
 
 
-def _extract(archive: zipfile.ZipFile, member: str, folder: Path) -> Path:
-    """Extract one member (with a progress bar on a terminal); the CRC is checked at the end."""
+#: zip's compression method "deflate": its stream is exactly the body of a gzip file
+_DEFLATED = 8
+_GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # deflate, no name, no time, unknown OS
+
+
+def _as_gzip(archive: zipfile.ZipFile, member: str, folder: Path) -> Path:
+    """A zip member as a file DuckDB reads directly: a ``.csv.gz`` made of the member's own compressed
+    bytes (a deflated zip member is a gzip body; the zip's CRC-32 and size make the trailer), so nothing
+    is decompressed in Python and the unzipped year never lands on disk. Other compression methods are
+    extracted. DuckDB checks the CRC as it reads."""
     info = archive.getinfo(member)
-    target = folder / Path(member).name
-    with archive.open(info) as source, open(target, "wb") as out:
-        with tqdm(
-            total=info.file_size, unit="B", unit_scale=True, desc=f"unzip {target.name}", disable=None, leave=False
-        ) as bar:
+    bar = tqdm(total=info.compress_size, unit="B", unit_scale=True, desc=Path(member).name, disable=None, leave=False)
+    if info.compress_type != _DEFLATED:
+        target = folder / Path(member).name
+        with archive.open(info) as source, open(target, "wb") as out, bar:
             for block in iter(lambda: source.read(1 << 22), b""):
                 out.write(block)
-                bar.update(len(block))
+                bar.update(len(block) * info.compress_size // max(info.file_size, 1))
+        return target
+    target = folder / (Path(member).name + ".gz")
+    with open(archive.filename, "rb") as raw, open(target, "wb") as out, bar:
+        raw.seek(info.header_offset)
+        local = raw.read(30)
+        if local[:4] != b"PK\x03\x04":
+            raise CorruptArchive(f"{Path(archive.filename).name}: {member} has no valid local header")
+        name_length, extra_length = struct.unpack("<HH", local[26:30])
+        raw.seek(info.header_offset + 30 + name_length + extra_length)
+        out.write(_GZIP_HEADER)
+        left = info.compress_size
+        while left:
+            block = raw.read(min(left, 1 << 22))
+            if not block:
+                raise CorruptArchive(f"{Path(archive.filename).name}: {member} is cut short")
+            out.write(block)
+            bar.update(len(block))
+            left -= len(block)
+        out.write(struct.pack("<II", info.CRC, info.file_size & 0xFFFFFFFF))
     return target
 
 
@@ -307,7 +337,7 @@ def clean_release(
                     continue
                 where = f"{relpath}/{flow.member}"
                 with tempfile.TemporaryDirectory(dir=workdir, prefix=".baci-") as tmp:
-                    csv_path = _extract(archive, flow.member, Path(tmp))
+                    csv_path = _as_gzip(archive, flow.member, Path(tmp))
                     yield from clean_flow_file(csv_path, where, hs, release, where, release.country_member)
     except (zipfile.BadZipFile, EOFError) as err:
         raise CorruptArchive(f"{relpath}: the zip is damaged ({err}); download the release again") from None
