@@ -5,12 +5,13 @@ each one's median and minimum wall time, its peak resident memory (per process, 
 ratios. The work, on one synthetic year (``benchmarks/gen_baci_synthetic.py``, about 11 million rows):
 
 - **import**: ``energytrade import baci ZIP`` into a fresh data root: copy the zip into ``raw/`` with its
-  sidecar (sha256), unzip the flow file, read it with DuckDB, keep HS chapter 27, map country codes to
-  ISO3, check every figure, validate with the pandera schema, write Parquet;
+  sidecar (sha256), hand the flow file's deflate stream to DuckDB as a gzip file (no unzip), number the
+  rows, keep HS chapter 27, map country codes to ISO3, check every figure, validate with the pandera
+  schema, write Parquet;
 - **duckdb**: bare DuckDB ``read_csv`` + filter (chapter 27) + ``GROUP BY`` exporter, importer, product
   on the unzipped CSV (no unzip, no checks, no write): the floor for this work;
-- **unzip**: Python's ``zipfile`` extracting the flow CSV, alone (the part of the import a bare query on
-  the CSV does not pay);
+- **unzip**: Python's ``zipfile`` extracting the flow CSV, alone: what a user pays before the bare query
+  (the import does not unzip);
 - **pandas**: ``pandas.read_csv`` of the unzipped CSV + the same filter and group-by.
 
 Targets (issue 10): import within 1.5x of bare DuckDB, at least 5x faster than pandas, peak RSS <= 2 GB.

@@ -89,7 +89,7 @@ def parse_figures(column: pd.Series, relpath: str = "") -> pd.Series:
     >>> parse_figures(pd.Series(["1e400"], name="qty_mt"), "raw/s/v/f.csv")
     Traceback (most recent call last):
     ...
-    energytrade.errors.BadNumber: raw/s/v/f.csv row 1, column 'qty_mt': '1e400' is not a finite number (...)
+    energytrade.errors.BadNumber: raw/s/v/f.csv row 1, column 'qty_mt': '1e400' is not a finite number (1 such value(s) in the column); fix the source file or pull a new vintage
     """
     text = column.astype(object).where(column.notna(), None)
     stripped = text.map(lambda v: v.strip() if isinstance(v, str) else v)
