@@ -23,16 +23,17 @@ FILES: dict[str, str] = {
     "comtrade_coal.csv": "coal",
     "comtrade_pipeline_gas_values.csv": "pipeline_gas",
 }
-#: files that carry values only (no ``qty_mt`` column); every other file must have ``qty_mt``, so a file
-#: that lost it is refused instead of emptying all tonnages
-VALUES_ONLY: frozenset[str] = frozenset({"comtrade_pipeline_gas_values.csv"})
+#: commodities whose extract carries values only (no ``qty_mt``: the pipeline-gas tonnages are not Comtrade
+#: figures, see the module docstring); every other file must have ``qty_mt``, so a file that lost it is
+#: refused instead of emptying all tonnages
+VALUES_ONLY: frozenset[str] = frozenset({"pipeline_gas"})
 
 
-def clean_extract(frame: pd.DataFrame, commodity: str, relpath: str, *, has_mass: bool = True) -> pd.DataFrame:
+def clean_extract(frame: pd.DataFrame, commodity: str, relpath: str) -> pd.DataFrame:
     """One extract file (text columns) -> clean rows.
 
-    ``qty_mt`` is required unless ``has_mass`` is false (a values-only file); an empty ``qty_mt`` stays
-    missing (never 0).
+    ``qty_mt`` is required unless the commodity's file is values only (:data:`VALUES_ONLY`); an empty
+    ``qty_mt`` stays missing (never 0).
 
     >>> raw = pd.DataFrame({"period": ["202201"], "partner": ["Russian Federation"],
     ...                     "value_usd_bn": ["3.8222"], "qty_mt": ["7.4638"]})
@@ -40,16 +41,14 @@ def clean_extract(frame: pd.DataFrame, commodity: str, relpath: str, *, has_mass
     >>> row.partner_iso3, row.period, int(row.net_weight_kg), int(row.value_usd)
     ('RUS', '2022-01', 7463800000, 3822200000)
     """
-    mass_column = "qty_mt" if has_mass else None
+    mass_column = None if commodity in VALUES_ONLY else "qty_mt"
     return monthly_partner_rows(frame, source=SOURCE, commodity=commodity, relpath=relpath, mass_column=mass_column)
 
 
 def clean(raw_root: Path) -> pd.DataFrame:
     """All extract files under ``raw_root`` (newest vintage of each), cleaned."""
     parts = [
-        clean_extract(
-            frame, FILES[raw_file.name], raw_file.relpath(raw_root), has_mass=raw_file.name not in VALUES_ONLY
-        )
+        clean_extract(frame, FILES[raw_file.name], raw_file.relpath(raw_root))
         for raw_file, frame in read_csv_files(raw_root, SOURCE)
         if raw_file.name in FILES
     ]
