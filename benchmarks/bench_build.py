@@ -18,7 +18,6 @@ import os
 import platform
 import shutil
 import statistics
-import sys
 import tempfile
 from pathlib import Path
 
