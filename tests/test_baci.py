@@ -261,3 +261,9 @@ def test_an_uncompressed_zip_is_read_too(data_dir, tmp_path):
                 stored.writestr(name, source.read(name))
     import_baci(path, data_dir)
     assert len(store.flows(source="baci", data_dir=data_dir)) == len(ROWS) - 1
+
+
+def test_import_help_teaches_with_examples():
+    done = _cli("import", "baci", "--help")
+    assert done.returncode == 0 and "examples:" in done.stdout and "energytrade import baci" in done.stdout
+    assert "--hs" in done.stdout
