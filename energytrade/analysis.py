@@ -46,7 +46,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from energytrade import units
+from energytrade import store, units
 from energytrade.commodities import check_commodity
 from energytrade.countries import WORLD_ISO3, check_iso3
 from energytrade.errors import AmbiguousFigures, BadPeriod, NoData, SchemaViolation, UnknownMetric
@@ -1307,3 +1307,84 @@ def _join_provenance(provenances: pd.Series, base_source: str) -> str:
     if sums:
         parts.append(f"{sums} monthly partner sums of {base_source}")
     return f"sum of {len(items)} months: " + "; ".join(parts)
+
+
+# ------------------------------------------------------------------------------ store-backed questions
+# The functions above are pure (a frame in, a frame out). The ones below ask the columnar store
+# (``energytrade.store``) for aggregates computed inside DuckDB, for sources too large to hold in memory
+# (BACI: every importer and exporter in the world).
+
+
+def destinations(
+    exporter: str,
+    commodity: str,
+    *,
+    start: str | None = None,
+    end: str | None = None,
+    metric: str = "value",
+    source: str = "baci",
+    data_dir: str | None = None,
+) -> pd.DataFrame:
+    """Where an exporter's goods went: each importer's imports from ``exporter``, per period.
+
+    Read from the importers' side of the store (``flow == "import"``, ``partner_iso3 == exporter``), e.g.
+    where Russia's crude oil went in 2022 according to BACI.
+
+    Parameters
+    ----------
+    exporter : str
+        ISO3 code of the exporting country (``"RUS"``).
+    commodity : str
+        Clean commodity name or HS code (``"crude_oil"``, ``"2709"``).
+    start, end : str, optional
+        Inclusive period bounds (``YYYY`` or ``YYYY-MM``).
+    metric : {"value", "mass"}
+        ``value_usd`` [USD] or ``net_weight_t`` [t].
+    source : str, default "baci"
+        A stored source with one row per figure.
+    data_dir : path, optional
+        The data root.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``importer_iso3``, ``period``, the metric column, ``share_pct`` (of the period's total over the
+        importers with a figure [%]) and ``rows_missing_figure`` (rows in the store without the figure:
+        if any, the total is a lower bound). Sorted by period, then largest first.
+
+    Raises
+    ------
+    NoData
+        If the store holds no such flow.
+    """
+    metric = _check_metric(metric)
+    if metric not in ("value", "mass"):
+        raise UnknownMetric(f"destinations() sums value or mass, not {metric!r}")
+    column = _SOURCE_COLUMN[metric]
+    sums = store.totals(
+        ["reporter_iso3", "period"],
+        column,
+        partner=check_iso3(exporter),
+        commodity=check_commodity(commodity),
+        flow="import",
+        start=start,
+        end=end,
+        source=source,
+        data_dir=data_dir,
+    )
+    if sums.empty:
+        raise NoData(f"no {commodity} imports from {exporter} in source {source!r} between {start} and {end}")
+    out = pd.DataFrame(
+        {
+            "importer_iso3": sums["reporter_iso3"],
+            "period": sums["period"],
+            METRIC_COLUMNS[metric]: units.kg_to_tonnes(sums[column]) if metric == "mass" else sums[column],
+            "rows_missing_figure": (sums["n_rows"] - sums[f"n_{column}"]).astype("int64"),
+        }
+    )
+    value = out[METRIC_COLUMNS[metric]]
+    out["share_pct"] = 100 * value / value.groupby(out["period"]).transform("sum")
+    out = out.sort_values(["period", METRIC_COLUMNS[metric]], ascending=[True, False], kind="mergesort")
+    return out[["importer_iso3", "period", METRIC_COLUMNS[metric], "share_pct", "rows_missing_figure"]].reset_index(
+        drop=True
+    )

@@ -31,7 +31,8 @@ from energytrade.sources.http import (
 
 EPILOG = """\
 examples:
-  energytrade build                      # clean every raw file into data/processed/trade_flows.csv
+  energytrade build                      # clean the raw files into the Parquet store in data/processed/
+  energytrade import baci BACI_HS17_V202401b.zip   # a CEPII BACI release, HS chapter 27
   energytrade report                     # the report and figures in reports/ (offline, bundled data)
   energytrade claims                     # the article's claims, evaluated as of its date (2022-12-30)
   energytrade claims --json --as-of 2024-06-30
@@ -57,8 +58,22 @@ def _cmd_build(args: argparse.Namespace) -> int:
     from energytrade.build import build
 
     start = time.perf_counter()
-    table, csv_path, parquet_path = build(args.data_dir, progress=_progress)
-    _progress(f"wrote {csv_path} and {parquet_path.name}: {len(table)} rows in {time.perf_counter() - start:.1f} s")
+    result = build(args.data_dir, progress=_progress, allow_missing=args.allow_missing, force=args.force)
+    if result.rebuilt:
+        _progress(
+            f"rebuilt {', '.join(result.rebuilt)} in {result.store_path}; {len(result.table):,} rows of the small "
+            f"sources also in {result.csv_path.name} ({time.perf_counter() - start:.1f} s)"
+        )
+    return 0
+
+
+def _cmd_import_baci(args: argparse.Namespace) -> int:
+    from energytrade.build import import_baci
+
+    start = time.perf_counter()
+    result = import_baci(args.path, args.data_dir, hs=args.hs, progress=_progress)
+    years = f"{result.years[0]}-{result.years[-1]}" if result.years else "no year"
+    _progress(f"BACI in the store: {result.rows:,} rows, {years} ({time.perf_counter() - start:.1f} s)")
     return 0
 
 
@@ -357,14 +372,59 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser(
         "build",
-        help="clean every raw file into processed/trade_flows.csv and .parquet",
-        description="Verify every raw file's checksum, clean all sources into one validated table and write "
-        "processed/trade_flows.csv and trade_flows.parquet.",
-        epilog="examples:\n  energytrade build\n  energytrade build --data-dir /tmp/mydata\n",
+        help="clean the raw files into the Parquet store under processed/ (only what changed)",
+        description="Verify the raw files' checksums and clean every source whose raw files changed since the "
+        "last build into the store (processed/source=<name>/..., Parquet, validated), plus "
+        "processed/trade_flows.csv. With nothing changed it says 'up to date'. A sidecar without its file, a "
+        "bundled source without files, or a newer vintage with fewer than half the rows of the one it "
+        "supersedes stops the build; --allow-missing SOURCE accepts that for one source.",
+        epilog="examples:\n  energytrade build\n  energytrade build --data-dir /tmp/mydata\n"
+        "  energytrade build --allow-missing gacc_press      # you removed raw/gacc_press/ on purpose\n",
         formatter_class=raw,
     )
     _add_data_dir(p)
+    p.add_argument(
+        "--allow-missing",
+        action="append",
+        default=[],
+        metavar="SOURCE",
+        help="build without this source's missing files or shrunk vintage (repeatable)",
+    )
+    p.add_argument("--force", action="store_true", help="rebuild every source even if nothing changed")
     p.set_defaults(func=_cmd_build)
+
+    p = commands.add_parser(
+        "import",
+        help="import a bulk file (CEPII BACI release zip) into raw/ and the store",
+        description="Import a bulk trade file as downloaded: it is copied into raw/<source>/<date>/ with a "
+        "provenance sidecar and cleaned into the store. A corrupt file leaves everything as it was.",
+        epilog="examples:\n  energytrade import baci ~/Downloads/BACI_HS17_V202401b.zip\n"
+        "  energytrade import baci BACI_HS17_V202401b.zip --hs 2709      # crude oil only\n"
+        "  energytrade import baci BACI_HS17_V202401b.zip --hs all       # every product (large)\n",
+        formatter_class=raw,
+    )
+    bulk = p.add_subparsers(dest="source", metavar="SOURCE")
+    bulk.required = True
+    q = bulk.add_parser(
+        "baci",
+        help="CEPII BACI release zip (BACI_HS<rev>_V<release>.zip)",
+        description="Read a CEPII BACI release zip (BACI_HS<rev>_Y<year>_V<release>.csv with t,i,j,k,v,q, "
+        "country_codes_V<release>.csv, product_codes_HS<rev>_V<release>.csv), keep HS chapter 27 (or --hs), map "
+        "country codes to ISO3 with the release's own country file, and store it as source 'baci': one row per "
+        "importer, exporter, HS6 product and year; values in USD, quantities in kg (missing stays missing).",
+        epilog="examples:\n  energytrade import baci BACI_HS17_V202401b.zip\n"
+        "  energytrade import baci BACI_HS17_V202401b.zip --hs all --data-dir /tmp/mydata\n",
+        formatter_class=raw,
+    )
+    q.add_argument("path", metavar="PATH", help="the release zip as downloaded from CEPII")
+    q.add_argument(
+        "--hs",
+        default="27",
+        metavar="27|all",
+        help="HS chapter, heading or subheading to keep (default 27, mineral fuels), or 'all'",
+    )
+    _add_data_dir(q)
+    q.set_defaults(func=_cmd_import_baci)
 
     p = commands.add_parser(
         "report",

@@ -78,3 +78,38 @@ class DeadlineExceeded(EnergyTradeError):
 
 class BadSetting(EnergyTradeError):
     """A setting given by flag or environment variable that is not a valid value (e.g. a negative deadline)."""
+
+class UnknownSource(EnergyTradeError):
+    """A source name that is not in the source registry (``energytrade.sources.registry``)."""
+
+
+class BadRawFile(EnergyTradeError):
+    """A raw file that cannot be cleaned as it is (empty, unreadable, missing a column, a bad number)."""
+
+
+class EmptyRawFile(BadRawFile):
+    """A raw file with no header or no data rows."""
+
+
+class MissingColumn(BadRawFile):
+    """A raw file lacks a column its cleaner needs."""
+
+
+class BadNumber(BadRawFile):
+    """A figure in a raw file that is not a finite number (text, ``NaN``, ``inf``, ``1e400``)."""
+
+
+class CorruptArchive(BadRawFile):
+    """A downloaded archive (e.g. a BACI zip) that cannot be opened or lacks a file it must hold."""
+
+
+class MissingSourceFiles(RawFileMissing):
+    """A registered source the data root should hold has no raw files (see ``--allow-missing``)."""
+
+
+class VintageShrank(EnergyTradeError):
+    """A newer vintage of a raw file covers far less than the one it supersedes (see ``--allow-missing``)."""
+
+
+class StoreError(EnergyTradeError):
+    """The columnar store under ``processed/`` cannot be read or written as asked."""

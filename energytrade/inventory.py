@@ -8,9 +8,10 @@ import pandas as pd
 
 from energytrade.paths import data_paths
 from energytrade.raw import find_raw_files
+from energytrade.sources import registry
 
-#: sources read from the bundled data root, in display order
-RAW_SOURCES = ("comtrade_extract", "gacc_query", "gacc_press", "comtrade")
+#: every registered source, in display order (``energytrade.sources.registry``)
+RAW_SOURCES: tuple[str, ...] = registry.NAMES
 
 
 def provenance_table(data_dir: str | os.PathLike | None = None) -> pd.DataFrame:

@@ -8,7 +8,7 @@ summed with partner rows (``energytrade.analysis`` drops them from partner sums)
 =====================  ======================================================================
 column                 meaning
 =====================  ======================================================================
-source                 ``comtrade_extract``, ``comtrade`` (API), ``gacc_query``, ``gacc_press``
+source                 a registered source (``energytrade.sources.registry``)
 reporter_iso3          the reporting (importing) country, ISO 3166 alpha-3
 partner_iso3           the partner (origin) country; ``WLD`` for totals; Comtrade area codes
                        for non-countries (see ``energytrade.countries.NON_ISO_AREAS``)
@@ -16,10 +16,11 @@ partner_name           the partner's name as the source wrote it
 flow                   ``import`` or ``export`` (of the reporter)
 hs_code                HS code as a string (``2709``, ``271111``, ...)
 commodity              ``crude_oil``, ``lng``, ``pipeline_gas``, ``coal``, ``natural_gas``,
-                       ``energy_total`` (HS 27, press only)
+                       ``energy_total`` (HS 27, press only); ``hs<code>`` (e.g. ``hs271019``) for
+                       any other HS product of a bulk source (BACI)
 period                 ``YYYY-MM`` (freq M or YTD: YTD runs January to that month) or ``YYYY`` (A)
 freq                   ``M`` month, ``A`` calendar year, ``YTD`` January to ``period``
-net_weight_kg          net mass [kg]
+net_weight_kg          net mass [kg]; every figure is finite and >= 0, or missing
 volume_bcm             gas volume [billion cubic metres], where the source reports volume
 value_usd              value [US dollars, current]
 rate_bbl_per_day       crude rate [barrels per day] as the source printed it (press only)
@@ -32,6 +33,7 @@ provenance             ``raw/<source>/<vintage>/<file>#row=<n>`` (n = 1-based da
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -82,7 +84,15 @@ def _at_least_one_figure(df: pd.DataFrame) -> pd.Series:
     return df[list(NUMERIC_COLUMNS)].notna().any(axis=1)
 
 
-_nonneg = [pa.Check.ge(0)]
+def _finite(series: pd.Series) -> pd.Series:
+    return series.isna() | np.isfinite(series)
+
+
+def _known_commodity(series: pd.Series) -> pd.Series:
+    return series.isin(COMMODITIES) | series.str.fullmatch(r"hs\d{6}")
+
+
+_nonneg = [pa.Check.ge(0), pa.Check(_finite, element_wise=False, error="finite (no inf)")]
 TRADE_FLOWS = pa.DataFrameSchema(
     {
         "source": pa.Column(str),
@@ -91,7 +101,9 @@ TRADE_FLOWS = pa.DataFrameSchema(
         "partner_name": pa.Column(str),
         "flow": pa.Column(str, pa.Check.isin(["import", "export"])),
         "hs_code": pa.Column(str, pa.Check.str_matches(r"^\d{2,6}(\+\d{2,6})*$")),
-        "commodity": pa.Column(str, pa.Check.isin(list(COMMODITIES))),
+        "commodity": pa.Column(
+            str, pa.Check(_known_commodity, error="isin the known commodities, or hs<6 digits> (bulk sources)")
+        ),
         "period": pa.Column(str),
         "freq": pa.Column(str, pa.Check.isin(list(_PERIOD_BY_FREQ))),
         "net_weight_kg": pa.Column(float, _nonneg, nullable=True),
@@ -145,10 +157,28 @@ def validate(df: pd.DataFrame) -> pd.DataFrame:
         # A frame-wide check reports every column of a bad row: show one line per check and row.
         cases = cases.assign(column=cases["column"].where(~cases["check"].isin(_FRAME_CHECKS), "(row)"))
         cases = cases.drop_duplicates(["column", "check", "index"])
-        shown = cases[["column", "check", "failure_case", "index"]].head(20).to_string(index=False)
-        raise SchemaViolation(
-            f"the clean table breaks schema rules in {len(cases)} place(s) (energytrade.schema); first ones:\n{shown}"
-        ) from None
+        # Name the raw file and row (the provenance), not a position in a table the user never sees.
+        cases = cases.assign(row=[_where(df, index) for index in cases["index"]])
+        shown = "; ".join(
+            f"{case.row}: "
+            + (
+                f"{case.check}"
+                if case.column == "(row)"
+                else f"column {case.column!r} {case.check} ({case.failure_case!r})"
+            )
+            for case in cases.head(3).itertuples()
+        )
+        more = f"; and {len(cases) - 3} more" if len(cases) > 3 else ""
+        raise SchemaViolation(f"the clean table breaks the schema (energytrade.schema): {shown}{more}") from None
+
+
+def _where(df: pd.DataFrame, index: object) -> str:
+    """The provenance of the row at ``index`` (``raw/<source>/<vintage>/<file>#row=<n>``), else the index."""
+    if index is None or (isinstance(index, float) and np.isnan(index)):
+        return "(whole table)"
+    if "provenance" in df and index in df.index:
+        return str(df.at[index, "provenance"])
+    return f"row index {index}"
 
 
 def sort_rows(df: pd.DataFrame) -> pd.DataFrame:

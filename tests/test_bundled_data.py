@@ -8,12 +8,15 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from conftest import BUNDLED_RAW
 
+from energytrade import store
 from energytrade.build import build, load_trade_flows, read_trade_flows
 from energytrade.errors import DataDirNotFound, RawFileChanged, RawFileMissing
 from energytrade.raw import find_raw_files
+from energytrade.sources import registry
 
 CRUDE_CSV = next(BUNDLED_RAW.glob("comtrade_extract/*/comtrade_crude_oil.csv"))
 
@@ -29,7 +32,7 @@ def _raw_rows(path: Path) -> list[dict]:
 
 
 def test_every_bundled_raw_file_has_a_complete_sidecar():
-    for source in ("comtrade_extract", "gacc_query", "gacc_press"):
+    for source in (s.name for s in registry.SOURCES if s.expected):
         for raw_file in find_raw_files(BUNDLED_RAW, source):
             for key in ("publisher", "title", "original_source", "licence", "attribution", "date_retrieved", "sha256"):
                 assert raw_file.meta.get(key), (raw_file.name, key)
@@ -62,12 +65,24 @@ def test_world_totals_are_marked_and_not_mixed_with_partners(flows):
     assert "WLD" not in set(flows[flows.source == "comtrade_extract"].partner_iso3)
 
 
+def _written(data_dir: Path) -> dict[str, bytes]:
+    processed = data_dir / "processed"
+    return {p.relative_to(processed).as_posix(): p.read_bytes() for p in sorted(processed.rglob("*.parquet"))}
+
+
 def test_build_writes_identical_files_twice(data_copy):
-    _, csv1, pq1 = build(data_copy)
-    first = (csv1.read_bytes(), pq1.read_bytes())
-    _, csv2, pq2 = build(data_copy)
-    assert (csv2.read_bytes(), pq2.read_bytes()) == first
+    _, csv1, _ = build(data_copy)
+    first = (csv1.read_bytes(), _written(data_copy))
+    _, csv2, _ = build(data_copy, force=True)
+    assert (csv2.read_bytes(), _written(data_copy)) == first
+    assert len(first[1]) == 3  # one partition per bundled source
     assert len(read_trade_flows(csv2)) == len(load_trade_flows(data_copy))
+
+
+def test_the_store_holds_exactly_what_load_trade_flows_cleans(data_copy):
+    table, _, _ = build(data_copy)
+    pd.testing.assert_frame_equal(table, load_trade_flows(data_copy))
+    pd.testing.assert_frame_equal(store.flows(data_dir=data_copy), load_trade_flows(data_copy))
 
 
 def test_an_altered_raw_file_is_refused(data_copy):

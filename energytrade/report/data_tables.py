@@ -23,14 +23,10 @@ import pandas as pd
 
 from energytrade.countries import WORLD_ISO3
 from energytrade.inventory import RAW_SOURCES
+from energytrade.sources import registry
 
-#: How each clean-table source is named for readers.
-SOURCE_NAMES: dict[str, str] = {
-    "comtrade_extract": "UN Comtrade (china-energy-monitor extract)",
-    "comtrade": "UN Comtrade (API)",
-    "gacc_query": "China customs (GACC) online query",
-    "gacc_press": "China customs (GACC) and Gazprom figures as printed in the press",
-}
+#: How each clean-table source is named for readers (from the source registry).
+SOURCE_NAMES: dict[str, str] = {source.name: source.label for source in registry.SOURCES}
 
 #: Row frequencies in words.
 FREQ_NAMES: dict[str, str] = {"M": "monthly", "A": "annual", "YTD": "year to date"}

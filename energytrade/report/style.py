@@ -18,6 +18,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 
+from energytrade.sources import registry
+
 #: Resolution of every PNG [dots per inch].
 DPI = 110
 
@@ -52,13 +54,8 @@ RC: dict[str, object] = {
     "date.autoformatter.month": "%Y-%m",
 }
 
-#: The source line printed at the foot of each figure, by clean-table source.
-SOURCE_LINES: dict[str, str] = {
-    "comtrade_extract": "Source: UN Comtrade (via the china-energy-monitor extract); energytrade",
-    "gacc_query": "Source: China customs (GACC) online query; energytrade",
-    "comtrade": "Source: UN Comtrade API; energytrade",
-    "gacc_press": "Source: China customs (GACC) and Gazprom figures as reported in the press; energytrade",
-}
+#: The source line printed at the foot of each figure, by clean-table source (from the source registry).
+SOURCE_LINES: dict[str, str] = {name: registry.figure_credit(name) for name in registry.NAMES}
 
 #: A fixed colour per supplier, so a country has the same colour in every figure.
 PARTNER_COLORS: dict[str, str] = {

@@ -23,12 +23,17 @@ FILES: dict[str, str] = {
     "comtrade_coal.csv": "coal",
     "comtrade_pipeline_gas_values.csv": "pipeline_gas",
 }
+#: commodities whose extract carries values only (no ``qty_mt``: the pipeline-gas tonnages are not Comtrade
+#: figures, see the module docstring); every other file must have ``qty_mt``, so a file that lost it is
+#: refused instead of emptying all tonnages
+VALUES_ONLY: frozenset[str] = frozenset({"pipeline_gas"})
 
 
 def clean_extract(frame: pd.DataFrame, commodity: str, relpath: str) -> pd.DataFrame:
     """One extract file (text columns) -> clean rows.
 
-    ``qty_mt`` is used only when the file has it; an empty ``qty_mt`` stays missing (never 0).
+    ``qty_mt`` is required unless the commodity's file is values only (:data:`VALUES_ONLY`); an empty
+    ``qty_mt`` stays missing (never 0).
 
     >>> raw = pd.DataFrame({"period": ["202201"], "partner": ["Russian Federation"],
     ...                     "value_usd_bn": ["3.8222"], "qty_mt": ["7.4638"]})
@@ -36,7 +41,7 @@ def clean_extract(frame: pd.DataFrame, commodity: str, relpath: str) -> pd.DataF
     >>> row.partner_iso3, row.period, int(row.net_weight_kg), int(row.value_usd)
     ('RUS', '2022-01', 7463800000, 3822200000)
     """
-    mass_column = "qty_mt" if "qty_mt" in frame else None
+    mass_column = None if commodity in VALUES_ONLY else "qty_mt"
     return monthly_partner_rows(frame, source=SOURCE, commodity=commodity, relpath=relpath, mass_column=mass_column)
 
 

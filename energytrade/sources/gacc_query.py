@@ -15,7 +15,14 @@ import pandas as pd
 from energytrade.commodities import hs_code
 from energytrade.countries import WORLD_ISO3
 from energytrade.schema import conform, empty_frame
-from energytrade.sources import compact_month, monthly_partner_rows, read_csv_files, row_provenance, scaled
+from energytrade.sources import (
+    compact_month,
+    monthly_partner_rows,
+    read_csv_files,
+    require_columns,
+    row_provenance,
+    scaled,
+)
 
 SOURCE = "gacc_query"
 PARTNER_FILES: dict[str, str] = {
@@ -39,6 +46,8 @@ def clean_partner_values(frame: pd.DataFrame, commodity: str, relpath: str) -> p
 
 def clean_totals(frame: pd.DataFrame, relpath: str) -> pd.DataFrame:
     """The China-totals file (one row per month, a column pair per commodity) -> long clean rows."""
+    columns = [f"{prefix}_{unit}" for prefix in TOTALS_PREFIXES for unit in ("mt", "usd_bn")]
+    require_columns(frame, ["period", *columns], relpath)
     provenance = pd.Series(row_provenance(relpath, len(frame)), index=frame.index)
     parts = []
     for prefix, (commodity, code) in TOTALS_PREFIXES.items():
@@ -54,8 +63,8 @@ def clean_totals(frame: pd.DataFrame, relpath: str) -> pd.DataFrame:
                     "commodity": commodity,
                     "period": compact_month(frame["period"]),
                     "freq": "M",
-                    "net_weight_kg": scaled(frame[f"{prefix}_mt"], 1e9),
-                    "value_usd": scaled(frame[f"{prefix}_usd_bn"], 1e9),
+                    "net_weight_kg": scaled(frame[f"{prefix}_mt"], 1e9, relpath),
+                    "value_usd": scaled(frame[f"{prefix}_usd_bn"], 1e9, relpath),
                     # one raw row holds three commodities: the column names which figure it is
                     "provenance": provenance + f"&col={prefix}",
                 }
