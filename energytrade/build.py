@@ -33,7 +33,7 @@ from tqdm import tqdm
 
 from energytrade.errors import MissingSourceFiles, RawFileMissing, UnknownSource, VintageShrank
 from energytrade.paths import DataPaths, data_paths
-from energytrade.raw import SIDECAR_SUFFIX, read_sidecar, verify, write_atomic
+from energytrade.raw import SIDECAR_SUFFIX, lock_data_root, lock_timeout_from_env, read_sidecar, verify, write_atomic
 from energytrade.schema import COLUMNS, NUMERIC_COLUMNS, conform, empty_frame, sort_rows, validate
 from energytrade.sources import baci, registry
 from energytrade.store import (
@@ -303,6 +303,19 @@ def build(
     """
     paths = data_paths(data_dir)
     raw_root = _raw_root(data_dir)
+    with lock_data_root(raw_root.parent, timeout=lock_timeout_from_env(), what="build", notify=progress):
+        return _build_locked(paths, raw_root, data_dir, progress, allow_missing, force)
+
+
+def _build_locked(
+    paths: DataPaths,
+    raw_root: Path,
+    data_dir: str | os.PathLike | None,
+    progress: Progress | None,
+    allow_missing: Iterable[str],
+    force: bool,
+) -> BuildResult:
+    """:func:`build`'s work, run holding the data root's lock."""
     paths.processed.mkdir(parents=True, exist_ok=True)
     remove_stale_staging(paths.processed)
     manifest = read_manifest(paths.processed)
@@ -378,6 +391,12 @@ def import_baci(
     hs = baci.check_hs(hs)
     release = baci.read_release(path)
     paths = data_paths(data_dir)
+    with lock_data_root(paths.raw.parent, timeout=lock_timeout_from_env(), what="import", notify=progress):
+        return _import_baci_locked(release, paths, hs, progress)
+
+
+def _import_baci_locked(release, paths: DataPaths, hs: str, progress: Progress | None) -> ImportResult:
+    """:func:`import_baci`'s work, run holding the data root's lock."""
     paths.raw.mkdir(parents=True, exist_ok=True)
     paths.processed.mkdir(parents=True, exist_ok=True)
     remove_stale_staging(paths.processed)

@@ -250,6 +250,10 @@ def check_writable(folder: str | os.PathLike, what: str = "the data root") -> Pa
     return folder
 
 
+#: Data roots whose lock this process holds, with the nesting depth (the lock is re-entrant in-process).
+_HELD: dict[Path, int] = {}
+
+
 @contextmanager
 def lock_data_root(
     root: str | os.PathLike,
@@ -283,6 +287,14 @@ def lock_data_root(
         The lock file cannot be created (a read-only data root, or ``root`` is a file).
     """
     root = check_writable(root)
+    key = root.resolve()
+    if _HELD.get(key):  # this process holds it already (a build that stores raw files): no second wait
+        _HELD[key] += 1
+        try:
+            yield root
+        finally:
+            _HELD[key] -= 1
+        return
     lock = FileLock(root / LOCK_NAME)
     try:
         try:
@@ -302,9 +314,11 @@ def lock_data_root(
             f"cannot create the lock file {str(root / LOCK_NAME)!r} ({err.strerror or type(err).__name__}); "
             "make the data root writable, or give --data-dir a folder you can write to"
         ) from None
+    _HELD[key] = 1
     try:
         yield root
     finally:
+        _HELD.pop(key, None)
         lock.release()
 
 

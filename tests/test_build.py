@@ -4,6 +4,7 @@ files, each also through the command line (exit 2, no traceback)."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -22,7 +23,7 @@ from energytrade.errors import (
     UnknownSource,
     VintageShrank,
 )
-from energytrade.raw import read_sidecar, sidecar_path, write_sidecar
+from energytrade.raw import lock_data_root, read_sidecar, sidecar_path, write_sidecar
 
 BUNDLED_SOURCES = ["comtrade_extract", "gacc_query", "gacc_press"]
 
@@ -204,3 +205,24 @@ def test_a_bad_raw_file_is_one_typed_error_naming_the_file(data_copy, case):
     with pytest.raises(error, match=message.replace("(", r"\(").replace(")", r"\)")):
         build(data_copy)
     _assert_one_line_error(_cli("build", "--data-dir", str(data_copy)), path.name, message)
+
+
+def test_a_build_waits_for_the_data_roots_lock_and_then_gives_up_with_one_line(data_copy):
+    # This test process holds the lock, as another `energytrade fetch` or `build` would.
+    with lock_data_root(data_copy, timeout=1, what="hold it for the test"):
+        env = {**os.environ, "ENERGYTRADE_LOCK_TIMEOUT_S": "1"}
+        done = subprocess.run(
+            [sys.executable, "-m", "energytrade", "build", "--data-dir", str(data_copy)],
+            capture_output=True,
+            text=True,
+            env=env,
+        )
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "another energytrade process held the lock" in done.stderr
+    assert not (data_copy / "processed" / "trade_flows.csv").exists()
+
+
+def test_the_lock_is_reentrant_within_one_process(data_copy):
+    with lock_data_root(data_copy, timeout=1, what="build"):
+        assert build(data_copy).rebuilt == BUNDLED_SOURCES  # build takes the same lock again: no wait
