@@ -24,7 +24,9 @@ def _import_script():
     return module
 
 
-@pytest.mark.parametrize("source", ["comtrade_extract", "gacc_query", "gacc_press"])
+@pytest.mark.parametrize(
+    "source", ["comtrade_extract", "gacc_query", "gacc_press", "eurostat_coifpm", "energy_institute"]
+)
 def test_copied_files_are_byte_identical_to_the_reference(source):
     for raw_file in find_raw_files(BUNDLED_RAW, source):
         if "reference_sha256" in raw_file.meta:
@@ -41,3 +43,20 @@ def test_pipeline_gas_values_are_the_reference_rows_from_2021_without_its_invent
     assert derived == raw_file.path.read_bytes()
     header = derived.decode().splitlines()[0]
     assert header == "period,partner,value_usd_bn"  # no qty_mt, no value_per_mt_usd
+
+
+@pytest.mark.parametrize(
+    ("source", "n_files", "attribution"),
+    [
+        ("eurostat_coifpm", 1, "Source: Eurostat, NRG_TI_COIFPM"),
+        ("energy_institute", 7, "Energy Institute Statistical Review of World Energy 2024"),
+    ],
+)
+def test_europe_sources_are_carried_whole_with_their_attribution(source, n_files, attribution):
+    files = find_raw_files(BUNDLED_RAW, source)
+    assert len(files) == n_files
+    for raw_file in files:
+        original = REPO.parent / raw_file.meta["reference_file"]
+        assert original.read_bytes() == raw_file.path.read_bytes(), raw_file.name  # byte for byte, gz included
+        assert raw_file.meta["attribution"] == attribution
+        assert raw_file.meta["size_bytes"] == original.stat().st_size
