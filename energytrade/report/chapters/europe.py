@@ -94,7 +94,7 @@ def redirection_figure(table: pd.DataFrame) -> matplotlib.figure.Figure:
         ax.set_ylabel("Russian crude [thousand barrels per day]")
         ax.set_ylim(bottom=0)
         ax.set_title("Where Russia's crude went: the EU and Türkiye against China")
-        ax.legend(loc="center left")
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.07), ncol=3)
         mark_events(ax, EVENTS)
         add_source_line(fig, SOURCE_EU_CHINA)
     return fig
@@ -123,7 +123,7 @@ def discount_figure(table: pd.DataFrame) -> matplotlib.figure.Figure:
         ax.axhline(0, color="#333333", linewidth=0.8)
         ax.set_ylabel("Discount of Russian crude [USD per barrel]")
         ax.set_title("The Russian discount: Eurostat CIF prices against China's customs unit values")
-        ax.legend(loc="upper left")
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.07), ncol=2)
         mark_events(ax, EVENTS)
         add_source_line(fig, SOURCE_EU_CHINA)
     return fig
