@@ -31,7 +31,10 @@ Two products:
 Origins: ``crudeoil`` is ``<origin>_<grade>`` (or ``<origin>-<grade>``); the origin is mapped by
 :func:`origin_iso3`: ISO 3166 alpha-2 codes through ``energytrade.countries``, plus the exceptions in
 :data:`ORIGIN_EXCEPTIONS` (emirates, Eurostat's continent buckets, and codes whose prefix is not the ISO
-code). An origin code that maps to nothing fails the build, naming it (:class:`UnknownCountry`).
+code). An origin code that maps to nothing fails the build, naming it (:class:`UnknownCountry`). The
+check covers every code that carries a cell (a figure or a flag other than ``z``); a code whose cells
+are all "not applicable" carries nothing into any product and is skipped with its cells (scanning them
+too would double the build time). All 820 codes of the bundled file map (tested).
 
 Provenance: ``raw/eurostat_coifpm/<vintage>/nrg_ti_coifpm.csv.gz#row=<n>`` (``n`` = 1-based data row of
 the value cell) for ``TOTAL`` rows; ``...#row=<n>&col=origin_sum`` for an origin's sum, ``n`` being the first
