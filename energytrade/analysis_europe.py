@@ -14,6 +14,9 @@ Honesty rules followed here:
 - For the EU, the visible member-state cells may give a higher lower bound than the EU's own visible cells
   (e.g. 2023: the EU's Urals cells are confidential, Hungary reports its pipeline crude openly); the
   functions then use the member states' sum and say so (``bound_from`` = ``"member states"``).
+- Eurostat writes ``0`` for a grade's price, API gravity and sulphur where it has no volume (zero or
+  confidential), e.g. ``RU_MSC`` into the EU in 2023-01. Such zeros are not prices or gravities: the
+  functions here use prices and gravities only where they are above 0.
 - "Russian crude" is every grade Eurostat codes ``RU_`` (this includes CPC blend, loaded in Russia but
   mostly Kazakh crude; pass ``exclude_grades=("RU_CPC",)`` to leave it out).
 """
@@ -190,7 +193,7 @@ def replacement_ranking(
 
 def _weighted_price(rows: pd.DataFrame) -> pd.DataFrame:
     """Volume-weighted CIF price per month over grade rows with both a visible price and volume."""
-    usable = rows[rows["price_usd_per_bbl"].notna() & (rows["volume_bbl"] > 0)]
+    usable = rows[(rows["price_usd_per_bbl"] > 0) & (rows["volume_bbl"] > 0)]
     usable = usable.assign(weighted=usable["price_usd_per_bbl"] * usable["volume_bbl"])
     groups = usable.groupby("period")
     out = pd.DataFrame({"weighted": groups["weighted"].sum(), "volume_bbl": groups["volume_bbl"].sum()})
@@ -209,8 +212,11 @@ def urals_discount(grades: pd.DataFrame, start: str = "2021-01") -> pd.DataFrame
     """
     eu = grades[(grades["importer_iso3"] == EU) & (grades["period"] >= start)]
     periods = pd.Index(sorted(eu["period"].unique()), name="period")
-    urals = eu[eu["crudeoil_code"] == URALS].set_index("period")["price_usd_per_bbl"].reindex(periods)
-    average = eu[eu["crudeoil_code"] == eurostat.TOTAL_CODE].set_index("period")["price_usd_per_bbl"].reindex(periods)
+    prices = eu["price_usd_per_bbl"].where(eu["price_usd_per_bbl"] > 0)
+    urals = prices[eu["crudeoil_code"] == URALS].set_axis(eu.loc[eu["crudeoil_code"] == URALS, "period"])
+    total = eu["crudeoil_code"] == eurostat.TOTAL_CODE
+    average = prices[total].set_axis(eu.loc[total, "period"]).reindex(periods)
+    urals = urals.reindex(periods)
     bench = _weighted_price(eu[eu["crudeoil_code"].isin(LIGHT_SWEET_BENCHMARK)]).reindex(periods)
     out = pd.DataFrame(
         {
@@ -248,10 +254,10 @@ def barrels_per_tonne_from_api(api_gravity_deg: pd.Series | float) -> pd.Series 
     ``= 1000 / (density x`` :data:`M3_PER_BARREL` ``)``. API gravity 0 or missing gives NaN (Eurostat writes
     0 for the gravity of grades whose volume is confidential: not a real gravity).
 
-    >>> round(barrels_per_tonne_from_api(33.0), 3)
+    >>> round(barrels_per_tonne_from_api(33.24), 2)  # the gravity at which the flat 7.33 bbl/t is right
     7.33
-    >>> round(barrels_per_tonne_from_api(30.7), 2)
-    7.21
+    >>> round(barrels_per_tonne_from_api(30.7), 2)  # Urals' usual gravity
+    7.22
     """
     api = pd.Series(api_gravity_deg, dtype="float64") if not np.isscalar(api_gravity_deg) else float(api_gravity_deg)
     if np.isscalar(api):

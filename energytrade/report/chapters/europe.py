@@ -241,6 +241,8 @@ def _markdown(t: EuropeTables) -> str:
     change = t.redirection_change.set_index("side")
     mid = t.discounts.set_index("period").loc["2022-06"]
     dec = t.discounts.set_index("period").loc["2022-12"]
+    bpt = t.barrels_per_tonne.set_index(["year", "crudeoil_code"]).loc[("2021", "RU_URL")]
+    urals_api, urals_bpt, urals_err = bpt["api_gravity_deg"], bpt["bbl_per_tonne"], bpt["flat_factor_error_pct"]
     return f"""## Europe's side
 
 Eurostat's crude-import statistics by field of production (NRG_TI_COIFPM) show the other end of Russia's
@@ -279,7 +281,8 @@ The Russian discount, from prices rather than unit values: in June 2022 Urals co
 
 Barrels and tonnes: Eurostat gives each grade's API gravity, so barrels convert to tonnes with the grade's
 own density (SG = 141.5 / (API + 131.5); density = SG x 999.016 kg/m³; 1 bbl = 0.158987 m³). Urals, at about
-30.6 °API, is about 7.21 bbl/t, so the flat 7.33 bbl/t understates its tonnes by about 1.6 %.
+{urals_api:.1f} °API in 2021, is {urals_bpt:.2f} bbl/t, so the flat 7.33 bbl/t understates its tonnes by
+{-urals_err:.1f} %.
 
 {{{{table:europe_barrels_per_tonne}}}}
 
