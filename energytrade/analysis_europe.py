@@ -71,10 +71,14 @@ def load_grades(
     importers: tuple[str, ...] | None = None,
 ) -> pd.DataFrame:
     """The Eurostat grade table of the data root from ``start`` (building the Parquet store first if it is
-    missing or older than the raw file). The one I/O function of this module."""
+    missing or older than the raw file). Only rows with a figure or a confidential cell are read
+    (:attr:`GradeQuery.figures_only`): visible zeros add nothing to any sum here. The one I/O function of
+    this module (Russia's zeros are kept: a reported zero from Russia is a figure)."""
     paths = data_paths(data_dir)
     eurostat.ensure_store(paths.raw, paths.processed)
-    return eurostat.read_store(paths.processed, eurostat.GradeQuery(start=start, importers=importers))
+    # Russia's reported zeros are kept: "0 from Russia" is a figure, not a gap.
+    query = eurostat.GradeQuery(start=start, importers=importers, figures_only=True, zeros_of_origins=(RUSSIA,))
+    return eurostat.read_store(paths.processed, query)
 
 
 # -------------------------------------------------------------------------------------- helpers
@@ -161,6 +165,22 @@ def russian_share_by_year(monthly: pd.DataFrame, importer_iso3: str = EU) -> pd.
         russia_hidden_cells=("russia_hidden_cells", "sum"),
     ).reset_index()
     out["russia_share_pct"] = out["russia_volume_bbl"] / out["total_volume_bbl"] * 100
+    return out
+
+
+def russian_share_by_importer(
+    monthly: pd.DataFrame,
+    years: tuple[str, ...] = ("2021", "2023"),
+    importers: tuple[str, ...] = EU27_ISO3 + (TURKIYE,),
+) -> pd.DataFrame:
+    """Each importer's Russian crude and share of its crude imports in the given years (from
+    :func:`russian_crude_by_importer`): one row per importer and year, as :func:`russian_share_by_year`."""
+    parts = []
+    for code in importers:
+        rows = russian_share_by_year(monthly, code)
+        parts.append(rows[rows["year"].isin(years)].assign(importer_iso3=code))
+    out = pd.concat(parts, ignore_index=True)
+    out["importer_name"] = out["importer_iso3"].map(eurostat.place_name)
     return out
 
 

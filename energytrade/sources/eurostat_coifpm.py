@@ -63,8 +63,10 @@ SOURCE = "eurostat_coifpm"
 FILE_NAME = "nrg_ti_coifpm.csv.gz"
 #: Folder of the grade table under ``processed/``.
 GRADES_DIR = "eurostat_coifpm_grades"
-#: The file inside the grade table's folder recording the sha256 of the raw file it was built from.
+#: The file inside the grade table's folder recording the sha256 of the raw file it was built from and the
+#: table's layout version (bump :data:`STORE_VERSION` when the columns change, so old tables are rebuilt).
 STORE_STAMP = "_raw_sha256.txt"
+STORE_VERSION = "grades-v1"
 
 #: Eurostat's code for the EU as a whole (its own series), and the code it gets in energytrade: ``EUU`` is
 #: the World Bank's code for the European Union (ISO 3166 has no alpha-3 code for it).
@@ -236,6 +238,17 @@ def raw_file(raw_root: str | os.PathLike) -> RawFile:
     return files[-1]
 
 
+def _connect() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection without its progress bar (energytrade's own output stays clean)."""
+    con = duckdb.connect()
+    try:
+        con.execute("SET enable_progress_bar = false")
+    except duckdb.Error:
+        # Under Jupyter without ipywidgets DuckDB refuses to change the setting; it shows no bar there anyway.
+        pass
+    return con
+
+
 def _sql_text(text: str) -> str:
     return "'" + str(text).replace("'", "''") + "'"
 
@@ -294,7 +307,7 @@ def read_grades_from_raw(raw_root: str | os.PathLike, measures: tuple[str, ...] 
     For small jobs and tests; the store (:func:`write_store`) is the way to keep all of it.
     """
     path = raw_file(raw_root).path
-    with duckdb.connect() as con:
+    with _connect() as con:
         _load_cells(con, path, measures)
         _register_codes(con)
         return con.execute(_grades_sql(measures) + " ORDER BY 1, 3, 6").df()
@@ -312,7 +325,7 @@ def write_store(raw_root: str | os.PathLike, processed_dir: str | os.PathLike) -
     final = processed_dir / GRADES_DIR
     tmp = processed_dir / f".{GRADES_DIR}.{uuid.uuid4().hex}.tmp"
     try:
-        with duckdb.connect() as con:
+        with _connect() as con:
             _load_cells(con, source.path, tuple(MEASURES))
             _register_codes(con)
             grades = _grades_sql(tuple(MEASURES))
@@ -320,7 +333,7 @@ def write_store(raw_root: str | os.PathLike, processed_dir: str | os.PathLike) -
                 f"COPY (SELECT *, CAST(substr(period, 1, 4) AS INTEGER) AS year FROM ({grades})) "
                 f"TO {_sql_text(str(tmp))} (FORMAT parquet, PARTITION_BY (year), COMPRESSION zstd)"
             )
-        (tmp / STORE_STAMP).write_text(source.meta["sha256"] + "\n", encoding="utf-8")
+        (tmp / STORE_STAMP).write_text(_stamp(source.meta["sha256"]), encoding="utf-8")
         old = processed_dir / f".{GRADES_DIR}.{uuid.uuid4().hex}.old"
         if final.exists():
             final.rename(old)
@@ -331,12 +344,16 @@ def write_store(raw_root: str | os.PathLike, processed_dir: str | os.PathLike) -
     return final
 
 
+def _stamp(sha256: str) -> str:
+    return f"{sha256} {STORE_VERSION}\n"
+
+
 def store_is_current(raw_root: str | os.PathLike, processed_dir: str | os.PathLike) -> bool:
     """True if the grade table exists and was built from the raw file as it is now (sha256 stamp)."""
     stamp = Path(processed_dir) / GRADES_DIR / STORE_STAMP
     if not stamp.is_file():
         return False
-    return stamp.read_text(encoding="utf-8").strip() == raw_file(raw_root).meta["sha256"]
+    return stamp.read_text(encoding="utf-8") == _stamp(raw_file(raw_root).meta["sha256"])
 
 
 def ensure_store(raw_root: str | os.PathLike, processed_dir: str | os.PathLike) -> Path:
@@ -354,6 +371,12 @@ class GradeQuery:
     end: str | None = None  # last month, YYYY-MM
     importers: tuple[str, ...] | None = None  # importer ISO3 codes (EUU for the EU)
     origins: tuple[str, ...] | None = None  # origin ISO3 codes (WLD for Eurostat's TOTAL)
+    #: Only rows with a positive volume, value or price, or a confidential volume, value or price cell. Most
+    #: rows (about 97 % from 2020) are visible zeros: Eurostat lists every grade for every importer, and a
+    #: zero adds nothing to a sum. Analyses read with this on; it keeps every hidden cell.
+    figures_only: bool = False
+    #: With ``figures_only``: origins whose rows are all kept, zeros included (a reported zero is a figure).
+    zeros_of_origins: tuple[str, ...] = ()
 
 
 def read_store(processed_dir: str | os.PathLike, query: GradeQuery | None = None) -> pd.DataFrame:
@@ -374,12 +397,18 @@ def read_store(processed_dir: str | os.PathLike, query: GradeQuery | None = None
         where.append(f"importer_iso3 IN ({', '.join(_sql_text(c) for c in query.importers)})")
     if query.origins:
         where.append(f"origin_iso3 IN ({', '.join(_sql_text(c) for c in query.origins)})")
+    if query.figures_only:
+        flags = "coalesce(volume_flag, '') || coalesce(value_flag, '') || coalesce(price_flag, '')"
+        keep = [f"volume_bbl > 0 OR value_usd > 0 OR price_usd_per_bbl > 0 OR contains({flags}, '{CONFIDENTIAL}')"]
+        if query.zeros_of_origins:
+            keep.append(f"origin_iso3 IN ({', '.join(_sql_text(c) for c in query.zeros_of_origins)})")
+        where.append("(" + " OR ".join(keep) + ")")
     pattern = _sql_text(str(folder / "*" / "*.parquet"))
     sql = (
         f"SELECT {', '.join(GRADE_COLUMNS)} FROM read_parquet({pattern}, hive_partitioning = true) "
         f"WHERE {' AND '.join(where)} ORDER BY importer_code, crudeoil_code, period"
     )
-    with duckdb.connect() as con:
+    with _connect() as con:
         return con.execute(sql).df()
 
 

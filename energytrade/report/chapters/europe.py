@@ -49,6 +49,7 @@ class EuropeTables:
     russian_monthly: pd.DataFrame
     eu_share_by_year: pd.DataFrame
     turkiye_share_by_year: pd.DataFrame
+    share_by_importer: pd.DataFrame
     replacement: pd.DataFrame
     discounts: pd.DataFrame
     barrels_per_tonne: pd.DataFrame
@@ -69,6 +70,7 @@ def europe_tables(data_dir: str | os.PathLike | None = None) -> EuropeTables:
         russian_monthly=monthly,
         eu_share_by_year=ae.russian_share_by_year(monthly, ae.EU),
         turkiye_share_by_year=ae.russian_share_by_year(monthly, ae.TURKIYE),
+        share_by_importer=ae.russian_share_by_importer(monthly),
         replacement=ae.replacement_ranking(grades),
         discounts=ae.discount_comparison(grades, flows),
         barrels_per_tonne=ae.russian_barrels_per_tonne(grades),
@@ -149,6 +151,19 @@ def _share_table(t: EuropeTables) -> pd.DataFrame:
                 }
             )
     return pd.DataFrame(rows)
+
+
+def _importer_table(t: EuropeTables) -> pd.DataFrame:
+    s = t.share_by_importer
+    names = [ae.eurostat.place_name(code) for code in (*ae.EU27_ISO3, ae.TURKIYE)]
+    columns = {}
+    for year in ("2021", "2023"):
+        rows = s[s["year"] == year].set_index("importer_name").reindex(names)
+        columns[f"Russian crude {year} [million bbl]"] = rows["russia_volume_bbl"].astype("float64") / 1e6
+        columns[f"Russian share {year} [%]"] = rows["russia_share_pct"].astype("float64")
+        columns[f"Confidential Russian cells {year}"] = rows["russia_hidden_cells"].astype("Int64")
+    out = pd.DataFrame(columns, index=pd.Index(names, name="Importer")).reset_index()
+    return out.sort_values("Russian crude 2021 [million bbl]", ascending=False, kind="mergesort").reset_index(drop=True)
 
 
 def _replacement_table(t: EuropeTables, top: int = 12) -> pd.DataFrame:
@@ -258,6 +273,12 @@ Hungary's pipeline crude, exempt from the embargo).
 
 {{{{table:europe_russian_share}}}}
 
+Each member state and Türkiye. A figure with confidential Russian cells is a lower bound (a 0 beside hidden
+cells is not a zero); an empty row means Eurostat's total for that importer is confidential or missing.
+Türkiye's 2023 covers January to May.
+
+{{{{table:europe_russian_share_by_importer}}}}
+
 Who replaced Russia in the EU's imports (visible cells; lower bounds where cells are hidden):
 
 {{{{table:europe_replacement}}}}
@@ -297,6 +318,11 @@ def build(context: Any) -> Chapter:
     t = europe_tables(getattr(context, "data_dir", None))
     tables = [
         Table("europe_russian_share", "Russian crude in the EU's and Türkiye's crude imports", _share_table(t)),
+        Table(
+            "europe_russian_share_by_importer",
+            "Russian crude into each member state and Türkiye, 2021 and 2023",
+            _importer_table(t),
+        ),
         Table("europe_replacement", "Who supplied the EU's crude, 2021 and 2023", _replacement_table(t)),
         Table("europe_redirection_change", "Russia's crude into the EU, Türkiye and China", _change_table(t)),
         Table("europe_discount", "The Russian discount, monthly", _discount_table(t)),
