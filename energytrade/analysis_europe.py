@@ -200,7 +200,7 @@ def replacement_ranking(
     for year in years:
         out[f"volume_bbl_{year}"] = wide["volume_bbl"].get(year)
         out[f"hidden_cells_{year}"] = wide["volume_hidden_cells"].get(year).fillna(0).astype("int64")
-        out[f"rank_{year}"] = out[f"volume_bbl_{year}"].rank(ascending=False, method="min")
+        out[f"rank_{year}"] = out[f"volume_bbl_{year}"].rank(ascending=False, method="min").astype("Int64")
     first, last = years[0], years[-1]
     out[f"change_bbl_{first}_{last}"] = out[f"volume_bbl_{last}"] - out[f"volume_bbl_{first}"]
     out["origin_name"] = [eurostat.place_name(c) for c in out.index]

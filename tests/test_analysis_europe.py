@@ -4,14 +4,18 @@
 from __future__ import annotations
 
 import csv
+import re
 from collections import defaultdict
+from types import SimpleNamespace
 
+import pandas as pd
 import pytest
 from conftest import BUNDLED_RAW
 from eurostat_slices import scan, value
 
 from energytrade import analysis_europe as ae
 from energytrade.build import load_trade_flows
+from energytrade.report.chapters import europe
 from energytrade.sources import energy_institute as ei
 
 #: Eurostat's two-letter codes of the EU27 member states (EL = Greece).
@@ -209,3 +213,15 @@ def test_replacement_ranking_2021_to_2023(raw_cells, grades):
     assert ranking.loc["USA", "volume_bbl_2023"] == pytest.approx(by_origin["USA"] * 1000)
     assert ranking.loc["USA", "rank_2023"] == 1
     assert ranking.loc["USA", "change_bbl_2021_2023"] > 0
+
+
+def test_the_chapter_places_every_table_and_figure_with_units_and_country_names():
+    chapter = europe.build(SimpleNamespace(data_dir=None))
+    markers = set(re.findall(r"\{\{(table|figure):(\w+)\}\}", chapter.markdown))
+    assert markers == {("table", t.name) for t in chapter.tables} | {("figure", f.name) for f in chapter.figures}
+    for table in chapter.tables:
+        numeric = [c for c in table.frame.columns if pd.api.types.is_float_dtype(table.frame[c])]
+        assert all("[" in c for c in numeric), (table.name, numeric)  # a unit in every figure's header
+    importers = next(t for t in chapter.tables if t.name == "europe_russian_share_by_importer").frame
+    assert {"Germany", "Hungary", "Türkiye"} <= set(importers["Importer"])  # names, not codes
+    assert "2022-12" in set(next(t for t in chapter.tables if t.name == "europe_discount").frame["Month"])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from eurostat_slices import scan, value, write_slice
 
@@ -177,3 +178,21 @@ def test_an_origin_with_only_confidential_value_cells_has_no_clean_row(real_slic
 
 def test_clean_without_the_file_is_empty(tmp_path):
     assert eurostat.clean(tmp_path).empty
+
+
+def test_figures_only_reads_keep_every_hidden_cell_and_russias_zeros(slice_root, tmp_path):
+    eurostat.write_store(slice_root, tmp_path)
+    every = eurostat.read_store(tmp_path)
+    some = eurostat.read_store(tmp_path, eurostat.GradeQuery(figures_only=True, zeros_of_origins=("RUS",)))
+    hidden = every[
+        eurostat.is_confidential(every["volume_flag"])
+        | eurostat.is_confidential(every["value_flag"])
+        | eurostat.is_confidential(every["price_flag"])
+    ]
+    positive = every[(every["volume_bbl"] > 0) | (every["value_usd"] > 0) | (every["price_usd_per_bbl"] > 0)]
+    russian = every[every["origin_iso3"] == "RUS"]
+    key = ["importer_code", "crudeoil_code", "period"]
+    expected = set(map(tuple, pd.concat([hidden, positive, russian])[key].to_numpy()))
+    assert set(map(tuple, some[key].to_numpy())) == expected
+    assert len(some) < len(every)  # visible zeros of other origins are left out
+    assert (russian["volume_bbl"] == 0).any()  # and Russia's reported zeros are kept
