@@ -253,6 +253,11 @@ def _ei_table(t: EuropeTables) -> pd.DataFrame:
 
 def _markdown(t: EuropeTables) -> str:
     share = t.eu_share_by_year.set_index("year")
+    eu_2023 = t.russian_monthly.query("importer_iso3 == @ae.EU and period.str.startswith('2023')")
+    eu_from_members = int((eu_2023["bound_from"] == "member states").sum())
+    members_2023 = t.share_by_importer.query("year == '2023' and importer_iso3 != @ae.TURKIYE")
+    top = members_2023.sort_values("russia_volume_bbl", ascending=False, kind="mergesort").iloc[0]
+    top_2023, top_2023_mbbl = top["importer_name"], top["russia_volume_bbl"] / 1e6
     change = t.redirection_change.set_index("side")
     mid = t.discounts.set_index("period").loc["2022-06"]
     dec = t.discounts.set_index("period").loc["2022-12"]
@@ -267,9 +272,10 @@ imports down by origin only from January 2020 (before that it holds each importe
 series start there.
 
 Russian crude was at least {fmt_pct(share.loc["2021", "russia_share_pct"])} of the EU's crude imports in 2021
-and at least {fmt_pct(share.loc["2023", "russia_share_pct"])} in 2023 (visible cells; in 2023 the EU's own
-Urals cells are all confidential and the bound comes from member states that report openly, chiefly
-Hungary's pipeline crude, exempt from the embargo).
+and at least {fmt_pct(share.loc["2023", "russia_share_pct"])} in 2023 (visible cells). In {eu_from_members} of
+2023's 12 months the member states' open cells show more Russian crude than the EU's own visible cells, and
+the bound comes from them; the largest in 2023 is {top_2023} ({top_2023_mbbl:,.1f} million bbl; Hungary's and
+Slovakia's pipeline crude is exempt from the embargo).
 
 {{{{table:europe_russian_share}}}}
 
@@ -294,7 +300,10 @@ reporting to Eurostat after May 2023.
 
 The Russian discount, from prices rather than unit values: in June 2022 Urals cost
 {fmt_usd_bbl(mid["discount_vs_average_usd_per_bbl"])} less than the EU's average crude (CIF), in December 2022
-{fmt_usd_bbl(dec["discount_vs_average_usd_per_bbl"])}. China's customs unit values imply a smaller discount.
+{fmt_usd_bbl(dec["discount_vs_average_usd_per_bbl"])}. China's customs unit values put Russian crude
+{fmt_usd_bbl(mid["china_discount_vs_average_usd_per_bbl"])} below China's average in June 2022 and
+{fmt_usd_bbl(dec["china_discount_vs_average_usd_per_bbl"])} in December 2022 (unit values at 7.33 bbl/t,
+not prices).
 
 {{{{figure:europe_discount}}}}
 
