@@ -196,3 +196,27 @@ def test_figures_only_reads_keep_every_hidden_cell_and_russias_zeros(slice_root,
     assert set(map(tuple, some[key].to_numpy())) == expected
     assert len(some) < len(every)  # visible zeros of other origins are left out
     assert (russian["volume_bbl"] == 0).any()  # and Russia's reported zeros are kept
+
+
+def test_clean_gives_the_same_rows_from_the_store_as_from_the_raw_file(slice_root):
+    from_raw = eurostat.clean(slice_root)  # no processed/ beside it yet
+    eurostat.write_store(slice_root, slice_root.parent / "processed")
+    from_store = eurostat.clean(slice_root)
+    pd.testing.assert_frame_equal(
+        from_raw.sort_values("provenance").reset_index(drop=True),
+        from_store.sort_values("provenance").reset_index(drop=True),
+    )
+
+
+def test_a_failed_rebuild_leaves_the_previous_table_in_place(slice_root, real_slice, tmp_path):
+    eurostat.write_store(slice_root, tmp_path)
+    before = eurostat.read_store(tmp_path)
+    rows, _ = real_slice
+    bad = list(next(f for _, f in rows if f[7] != ""))
+    bad[3] = "QQ_NEWGRADE"
+    broken = tmp_path / "broken_raw"
+    write_slice(broken, [bad])
+    with pytest.raises(UnknownCountry):
+        eurostat.write_store(broken, tmp_path)
+    pd.testing.assert_frame_equal(eurostat.read_store(tmp_path), before)
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
