@@ -118,8 +118,10 @@ def test_every_cell_with_a_figure_or_flag_lands_in_the_grade_table_and_no_not_ap
 
 
 def test_write_store_is_hive_partitioned_by_year_and_stamped(slice_root, tmp_path, slice_grades):
-    folder = eurostat.write_store(slice_root, tmp_path)
+    files = eurostat.write_store(slice_root, tmp_path)
+    folder = tmp_path / eurostat.GRADES_DIR
     assert sorted(p.name for p in folder.iterdir() if p.is_dir()) == ["year=2022", "year=2023"]
+    assert files and all(f.suffix == ".parquet" and f.parent.parent == folder for f in files)
     assert eurostat.store_is_current(slice_root, tmp_path)
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary folders left
     back = eurostat.read_store(tmp_path, eurostat.GradeQuery(start="2022-12", importers=("HUN",)))

@@ -313,11 +313,12 @@ def read_grades_from_raw(raw_root: str | os.PathLike, measures: tuple[str, ...] 
         return con.execute(_grades_sql(measures) + " ORDER BY 1, 3, 6").df()
 
 
-def write_store(raw_root: str | os.PathLike, processed_dir: str | os.PathLike) -> Path:
+def write_store(raw_root: str | os.PathLike, processed_dir: str | os.PathLike) -> list[Path]:
     """Build the grade table into ``processed_dir/eurostat_coifpm_grades/year=<YYYY>/*.parquet``.
 
-    Written to a temporary folder beside it and renamed into place, so an interrupted build never
-    leaves a half-written table visible. Returns the table's folder.
+    Written to a temporary folder beside it and renamed into place, so an interrupted or failed build
+    never leaves a half-written table visible (the previous table stays). Returns the Parquet files
+    written (the shape of a registry ``extra_writer``).
     """
     source = raw_file(raw_root)
     processed_dir = Path(processed_dir)
@@ -341,7 +342,7 @@ def write_store(raw_root: str | os.PathLike, processed_dir: str | os.PathLike) -
         shutil.rmtree(old, ignore_errors=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    return final
+    return sorted(final.glob("*/*.parquet"))
 
 
 def _stamp(sha256: str) -> str:
