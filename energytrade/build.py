@@ -255,7 +255,12 @@ class BuildResult:
 
 
 def build_source(raw_root: Path, processed: Path, source: registry.Source, entry: dict[str, Any]) -> int:
-    """Clean one source into the store (atomically); returns the rows written."""
+    """Clean one source into the store (atomically); returns the rows written.
+
+    A source's own tables (``extra_writer``) are written first: its cleaner may read them (Eurostat's
+    origin rows are sums over its grade table)."""
+    if source.extra_writer:
+        source.function(source.extra_writer)(raw_root, processed)
     if source.common_schema:
         cleaner = source.function(source.cleaner)
         if source.large:
@@ -268,10 +273,11 @@ def build_source(raw_root: Path, processed: Path, source: registry.Source, entry
             frame = cleaner(raw_root)
             write_source(processed, source.name, frame, entry)
             rows = len(frame)
-    else:
+    else:  # only its own tables: record what they were built from, as a partition's commit does
+        manifest = read_manifest(processed)
+        manifest["sources"][source.name] = {**entry, "rows": 0}
+        write_manifest(processed, manifest)
         rows = 0
-    if source.extra_writer:
-        source.function(source.extra_writer)(raw_root, processed)
     return rows
 
 
@@ -334,12 +340,13 @@ def _build_locked(
                 rebuilt.append(source.name)
             continue
         current = fingerprint(raw_root, source, entry)
-        if not force and _same(entry, current) and source_dir(paths.processed, source.name).is_dir():
+        stored = not source.common_schema or source_dir(paths.processed, source.name).is_dir()
+        if not force and _same(entry, current) and stored:
             unchanged.append(source.name)
             continue
         rows = build_source(raw_root, paths.processed, source, current)
         rebuilt.append(source.name)
-        if progress:
+        if progress and source.common_schema:
             progress(f"cleaned {source.name}: {rows:,} rows")
     bar.close()
 
@@ -347,7 +354,7 @@ def _build_locked(
     if manifest.get("allow_missing", []) != allowed:
         manifest["allow_missing"] = allowed
         write_manifest(paths.processed, manifest)
-    small = [s.name for s in registry.SOURCES if not s.large and s.name in manifest["sources"]]
+    small = [s.name for s in registry.clean_schema_sources() if not s.large and s.name in manifest["sources"]]
     table = flows(source=small, data_dir=data_dir) if small else empty_frame()
     if rebuilt or not paths.trade_flows_csv.is_file():
         write_trade_flows(table, paths)

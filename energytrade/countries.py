@@ -112,3 +112,54 @@ def check_iso3(code: str) -> str:
         close = difflib.get_close_matches(upper, sorted(iso3_codes()), n=3)
         hint = f" — did you mean {' or '.join(close)}?" if close else ""
     raise UnknownCountry(f"unknown country code {code!r}{hint} (use ISO 3166 alpha-3, e.g. RUS, SAU, CHN)")
+
+
+@lru_cache(maxsize=1)
+def _iso2_table() -> dict[str, str]:
+    # A few ISO2 cells are alternatives written as a regex ("^GR$|^EL$", "^GB$|^UK$"): EL and UK are the
+    # EU's codes for Greece and the United Kingdom, so they map too.
+    table = _converter().data[["ISO2", "ISO3"]].dropna()
+    out: dict[str, str] = {}
+    for iso2, iso3 in zip(table["ISO2"], table["ISO3"]):
+        for code in str(iso2).split("|"):
+            out[code.strip("^$")] = str(iso3)
+    return out
+
+
+def iso2_to_iso3(codes: Iterable[str]) -> list[str]:
+    """Map ISO 3166-1 alpha-2 codes to alpha-3, in order (Namibia's ``"NA"`` included; the EU's ``"EL"``
+    Greece and ``"UK"`` United Kingdom too).
+
+    Raises
+    ------
+    UnknownCountry
+        Listing every code that is not an ISO alpha-2 code.
+
+    Examples
+    --------
+    >>> iso2_to_iso3(["RU", "NA", "EL", "GR"])
+    ['RUS', 'NAM', 'GRC', 'GRC']
+    """
+    codes = [str(c).strip().upper() for c in codes]
+    table = _iso2_table()
+    unmapped = sorted({c for c in codes if c not in table})
+    if unmapped:
+        raise UnknownCountry(
+            f"{len(unmapped)} code(s) are not ISO 3166 alpha-2: " + ", ".join(repr(c) for c in unmapped)
+        )
+    return [table[c] for c in codes]
+
+
+@lru_cache(maxsize=1)
+def _short_names() -> dict[str, str]:
+    table = _converter().data[["ISO3", "name_short"]].dropna()
+    return {str(iso3): str(name) for iso3, name in zip(table["ISO3"], table["name_short"])}
+
+
+def short_name(iso3: str) -> str:
+    """A country's short English name (``"RUS"`` -> ``"Russia"``); the code itself if it is not a country.
+
+    >>> short_name("DEU"), short_name("XYZ")
+    ('Germany', 'XYZ')
+    """
+    return _short_names().get(str(iso3), str(iso3))

@@ -72,6 +72,68 @@ PRESS_COMMON = {
     "attribution": "China customs (GACC) via the outlet named in each row's source_url and note",
 }
 
+EUROSTAT_COMMON = {
+    "publisher": "Eurostat (European Commission)",
+    "original_source": "Eurostat dataset NRG_TI_COIFPM, Imports of crude oil by field of production - monthly data "
+    "(last updated by Eurostat 2024-02-28 11:00), SDMX-CSV 1.0 layout",
+    "intermediary": "GitHub repository OehlingerP/NotAllOilTypesAreAlike (code GPL-3), file "
+    "'data/eurostat_eu_crude_oil_imports (update).Rdata' at commit 65b1f690c0ad822c47f50ce3f61ca4766301878c "
+    "(sha256 57d58b7b8aeadc403baf176d550f7675e7bb708c331352e4b418955d8f0cc57f), an R data frame of Eurostat's "
+    "rows, re-serialised to gzip CSV by the energytrade reference collection with no row or value changed",
+    "urls": [
+        "https://ec.europa.eu/eurostat/databrowser/view/nrg_ti_coifpm/default/table",
+        "https://ec.europa.eu/eurostat/api/dissemination/sdmx/2.1/data/NRG_TI_COIFPM?format=SDMX-CSV&compressed=true",
+        "https://github.com/OehlingerP/NotAllOilTypesAreAlike/tree/65b1f690c0ad822c47f50ce3f61ca4766301878c/data",
+    ],
+    "date_published": "2024-02-28 (Eurostat's last update of the dataset)",
+    "licence": "CC BY 4.0 (Eurostat copyright notice: reuse with attribution)",
+    "attribution": "Source: Eurostat, NRG_TI_COIFPM",
+}
+
+EI_COMMON = {
+    "publisher": "Energy Institute",
+    "original_source": "Energy Institute Statistical Review of World Energy 2024 (data to 2023), 'all data' "
+    "workbook EI-Stats-Review-All-Data.xlsx; one sheet written cell by cell to CSV (the sheet's own grid)",
+    "intermediary": "GitHub repository rajaeian-fatemeh/VisualCommunication, file EI-Stats-Review-All-Data.xlsx "
+    "at commit 8b52f0a105047bf885cac625f7a8f918daef35b6 (sha256 "
+    "f5c27446a6995448a84e943a22c7d9dd5812d3775b85cd0836df1e3b8dae729)",
+    "urls": [
+        "https://www.energyinst.org/statistical-review/resources-and-data-downloads",
+        "https://github.com/rajaeian-fatemeh/VisualCommunication/tree/8b52f0a105047bf885cac625f7a8f918daef35b6",
+    ],
+    "date_published": "2024-06 (Statistical Review 2024)",
+    "licence": "Energy Institute Statistical Review of World Energy terms: data may be used with attribution",
+    "attribution": "Energy Institute Statistical Review of World Energy 2024",
+}
+EI_NOTES = [
+    "The sheet's grid as it stands: title rows, header rows, notes and n/a cells; numbers in full precision.",
+    "Regions are the Review's own (its 'Europe' is not the EU; 'Other CIS', 'Australasia', ...).",
+]
+EI_SHEETS = [
+    (
+        "ei_2024_oil_trade_movements.csv",
+        "Oil trade movements: imports and exports by region, thousand barrels daily, 1980-2023",
+    ),
+    (
+        "ei_2024_oil_inter_area_movements.csv",
+        "Oil - Inter-area movements: 2023 from-to matrix, crude and products, million tonnes",
+    ),
+    (
+        "ei_2024_oil_trade_movements_in_22_23.csv",
+        "Oil - Trade movements in 22-23: crude and product imports/exports by region, million tonnes",
+    ),
+    (
+        "ei_2024_gas_trade_movements.csv",
+        "Gas - Trade movements: pipeline and LNG imports/exports by region, bcm, 2000-2023",
+    ),
+    ("ei_2024_gas_trade_pipeline.csv", "Gas trade - pipeline: 2023 pipeline gas from-to, bcm"),
+    ("ei_2024_gas_trade_lng.csv", "Gas trade - LNG: 2023 LNG from-to, bcm"),
+    (
+        "ei_2024_coal_trade_movements.csv",
+        "Coal - Trade movements: coal imports/exports by region, exajoules, 2000-2023",
+    ),
+]
+
 FILES = [
     (
         "comtrade_extract",
@@ -169,6 +231,28 @@ FILES = [
             "labelled one month early and say so in the note.",
         ],
     ),
+    (
+        "eurostat_coifpm",
+        "nrg_ti_coifpm.csv.gz",
+        "eurostat_coifpm/nrg_ti_coifpm.csv.gz",
+        EUROSTAT_COMMON,
+        "EU member states', the EU's and Turkiye's crude oil imports by origin and grade, monthly 2005-01..2024-01",
+        [
+            "Gzip CSV, every row of NRG_TI_COIFPM, 4,983,281 rows (393 MB uncompressed; sha256 of the uncompressed "
+            "CSV c9ce6fdf490a7d320c3fe833473f7f444024199946b7c379097ecd193d14524d). Columns DATAFLOW, LAST UPDATE "
+            "(R had renamed it LAST.UPDATE; the name is restored), freq, crudeoil, indic_nrg, geo, TIME_PERIOD, "
+            "OBS_VALUE (empty = missing; numbers in shortest form), OBS_FLAG.",
+            "geo = importer (Eurostat 2-letter codes: EL = Greece, UK; EU_V = the EU as a whole, its own series: "
+            "never sum member states to get it). crudeoil = <origin>_<grade> (AUH_, DXB_, SHJ_ are UAE emirates; "
+            "AFR_OTH, ASI_OTH, EUR_OTH other by continent), TOTAL = all crude (the only right total), UNK = origin "
+            "unknown. indic_nrg: VOL_THS_BBL kbbl, VAL_THS_USD CIF thousand USD, AVGPRC_USD_BBL CIF USD/bbl, API_DEG, "
+            "SULPH_PC %, COMP_NR companies reporting.",
+            "OBS_FLAG: z not applicable (empty), c confidential (empty), b break in series. Empty is never zero; a "
+            "sum over cells some of which are confidential is a lower bound.",
+            "CPC blend (RU_CPC) is loaded in Russia but is mostly Kazakh crude.",
+        ],
+    ),
+    *[("energy_institute", name, f"energy_institute/{name}", EI_COMMON, title, EI_NOTES) for name, title in EI_SHEETS],
 ]
 
 
@@ -192,14 +276,24 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--vintage", default="2026-11-27", help="vintage folder name (the carry date)")
     parser.add_argument("--raw", default=str(REPO / "data" / "raw"))
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        metavar="SOURCE",
+        help="carry only these sources (e.g. --only eurostat_coifpm energy_institute: a source added later)",
+    )
     args = parser.parse_args()
     raw = Path(args.raw)
-    targets = {raw / source / args.vintage for source, *_ in FILES} | {raw / "comtrade_extract" / args.vintage}
+    files = [f for f in FILES if args.only is None or f[0] in args.only]
+    with_pipeline_gas = args.only is None or "comtrade_extract" in args.only
+    targets = {raw / source / args.vintage for source, *_ in files}
+    if with_pipeline_gas:
+        targets.add(raw / "comtrade_extract" / args.vintage)
     existing = [t for t in targets if t.exists()]
     if existing:
         raise SystemExit(f"vintage folder(s) already exist, refusing to overwrite: {sorted(map(str, existing))}")
     retrieved = f"{args.vintage} (carried from the energytrade reference collection, shared/reference)"
-    for source, name, ref, common, title, notes in FILES:
+    for source, name, ref, common, title, notes in files:
         data = (REFERENCE / ref).read_bytes()
         dest = raw / source / args.vintage / name
         write_atomic(dest, data)
@@ -215,6 +309,8 @@ def main() -> int:
             },
         )
         print(f"wrote {dest.relative_to(REPO)}")
+    if not with_pipeline_gas:
+        return 0
     original = (REFERENCE / "comtrade_extract/comtrade_pipeline_gas.csv").read_bytes()
     dest = raw / "comtrade_extract" / args.vintage / "comtrade_pipeline_gas_values.csv"
     write_atomic(dest, _pipeline_gas_values(original))

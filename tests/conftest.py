@@ -8,15 +8,27 @@ from pathlib import Path
 
 import pytest
 
+from energytrade.sources import eurostat_coifpm
+
 REPO = Path(__file__).resolve().parents[1]
 BUNDLED_RAW = REPO / "data" / "raw"
 
 
+@pytest.fixture(scope="session")
+def eurostat_grade_table(tmp_path_factory) -> Path:
+    """Eurostat's grade table built once per test session from the bundled raw file (about 13 s), for
+    :func:`data_copy` to start from: every build of a copy would otherwise rebuild it."""
+    processed = tmp_path_factory.mktemp("eurostat") / "processed"
+    return eurostat_coifpm.ensure_store(BUNDLED_RAW, processed)
+
+
 @pytest.fixture
-def data_copy(tmp_path: Path) -> Path:
-    """A throwaway copy of the bundled data root (raw/ only), for tests that alter or add files."""
+def data_copy(tmp_path: Path, eurostat_grade_table: Path) -> Path:
+    """A throwaway copy of the bundled data root, for tests that alter or add files: raw/, plus Eurostat's
+    grade table already built from the same raw file (a build checks its sha256 stamp and keeps it)."""
     root = tmp_path / "data"
     shutil.copytree(BUNDLED_RAW, root / "raw")
+    shutil.copytree(eurostat_grade_table, root / "processed" / eurostat_grade_table.name)
     return root
 
 

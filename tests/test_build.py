@@ -25,7 +25,7 @@ from energytrade.errors import (
 )
 from energytrade.raw import lock_data_root, read_sidecar, sidecar_path, write_sidecar
 
-BUNDLED_SOURCES = ["comtrade_extract", "gacc_query", "gacc_press"]
+BUNDLED_SOURCES = ["comtrade_extract", "gacc_query", "gacc_press", "eurostat_coifpm", "energy_institute"]
 
 
 def _raw(data_dir: Path, pattern: str) -> Path:

@@ -29,7 +29,9 @@ def _import_script():
 
 
 @needs_reference
-@pytest.mark.parametrize("source", ["comtrade_extract", "gacc_query", "gacc_press"])
+@pytest.mark.parametrize(
+    "source", ["comtrade_extract", "gacc_query", "gacc_press", "eurostat_coifpm", "energy_institute"]
+)
 def test_copied_files_are_byte_identical_to_the_reference(source):
     for raw_file in find_raw_files(BUNDLED_RAW, source):
         if "reference_sha256" in raw_file.meta:
@@ -61,6 +63,24 @@ def test_a_run_without_shared_ends_with_a_warning_naming_the_skipped_tests(tmp_p
         timeout=120,
     )
     assert run.returncode == 0, run.stdout + run.stderr
-    assert f"WARNING: 4 tests skipped, {SHARED_MISSING} ({missing})" in run.stdout, run.stdout
+    assert f"WARNING: 8 tests skipped, {SHARED_MISSING} ({missing})" in run.stdout, run.stdout
     assert "skipped: tests/test_reference_carry.py::test_pipeline_gas_values_are_the_reference_rows" in run.stdout
     assert str(missing / "reference") in run.stdout
+
+
+@needs_reference
+@pytest.mark.parametrize(
+    ("source", "n_files", "attribution"),
+    [
+        ("eurostat_coifpm", 1, "Source: Eurostat, NRG_TI_COIFPM"),
+        ("energy_institute", 7, "Energy Institute Statistical Review of World Energy 2024"),
+    ],
+)
+def test_europe_sources_are_carried_whole_with_their_attribution(source, n_files, attribution):
+    files = find_raw_files(BUNDLED_RAW, source)
+    assert len(files) == n_files
+    for raw_file in files:
+        original = REPO.parent / raw_file.meta["reference_file"]
+        assert original.read_bytes() == raw_file.path.read_bytes(), raw_file.name  # byte for byte, gz included
+        assert raw_file.meta["attribution"] == attribution
+        assert raw_file.meta["size_bytes"] == original.stat().st_size

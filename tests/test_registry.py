@@ -21,7 +21,9 @@ def test_every_entry_names_a_module_whose_functions_exist():
         module = source.load()
         assert module.SOURCE == source.name
         assert callable(getattr(module, source.reader)), source.name
-        assert callable(getattr(module, source.cleaner)), source.name
+        for function in (source.cleaner, source.extra_writer):
+            assert function is None or callable(getattr(module, function)), (source.name, function)
+    assert any(s.cleaner is None for s in registry.SOURCES)  # a source may give only its own tables
 
 
 def test_the_bundled_folders_are_exactly_the_expected_sources():
@@ -39,7 +41,7 @@ def test_the_release_calendar_key_is_the_source_name():
 
 
 def test_only_baci_is_partitioned_by_year_and_fetched_sources_are_not_expected():
-    assert [s.name for s in registry.SOURCES if s.large] == ["baci"]
+    assert [s.name for s in registry.SOURCES if s.large] == ["baci", "eurostat_coifpm"]
     assert {s.name for s in registry.SOURCES if not s.expected} == {"comtrade", "baci"}
 
 

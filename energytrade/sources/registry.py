@@ -14,7 +14,7 @@ Examples
 >>> get("gacc_query").label
 'China customs (GACC) online query'
 >>> [s.name for s in SOURCES if s.large]
-['baci']
+['baci', 'eurostat_coifpm']
 """
 
 from __future__ import annotations
@@ -185,6 +185,40 @@ SOURCES: tuple[Source, ...] = (
         ),
         large=True,
         expected=False,
+    ),
+    Source(
+        name="eurostat_coifpm",
+        label="Eurostat, EU crude oil imports by origin and grade (NRG_TI_COIFPM)",
+        credit="Eurostat (NRG_TI_COIFPM)",
+        publisher="Eurostat, the statistical office of the European Union",
+        licence="CC BY 4.0 (Eurostat copyright notice and free re-use policy)",
+        attribution="Source: Eurostat, NRG_TI_COIFPM",
+        module="energytrade.sources.eurostat_coifpm",
+        reader="read_grades_from_raw",
+        cleaner="clean_partitions",
+        extra_writer="ensure_store",
+        covers=Coverage(
+            ("crude_oil",),
+            "EU member states, the EU as a whole (EUU) and Türkiye",
+            "2005-01..2024-01, monthly (origin detail from 2020-01)",
+        ),
+        large=True,
+    ),
+    Source(
+        name="energy_institute",
+        label="Energy Institute, Statistical Review of World Energy 2024 (trade tables)",
+        credit="Energy Institute Statistical Review of World Energy 2024",
+        publisher="Energy Institute",
+        licence="Free to use with attribution (Energy Institute Statistical Review terms of use)",
+        attribution="Energy Institute Statistical Review of World Energy 2024",
+        module="energytrade.sources.energy_institute",
+        reader="read_sheet",
+        cleaner=None,
+        covers=Coverage(
+            ("crude oil and oil products (Mt)", "natural gas by pipeline and as LNG (bcm)", "coal"),
+            "world regions as the Review defines them (its Europe is not the EU)",
+            "2023 region-to-region matrices; regional series",
+        ),
     ),
 )
 
