@@ -54,3 +54,11 @@ class ClaimSpecError(EnergyTradeError):
 
 class BadDate(EnergyTradeError):
     """A calendar date that is not ``YYYY-MM-DD`` (e.g. an ``--as-of`` date)."""
+
+
+class CalendarError(EnergyTradeError):
+    """The release calendar (``energytrade/release_calendar.yml``) does not parse or names an unknown rule."""
+
+
+class UnknownClaim(EnergyTradeError):
+    """A claim id that is not in the claims file."""
