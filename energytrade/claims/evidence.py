@@ -19,15 +19,14 @@ A partner absent from a month
     smaller partners lacking a figure are named in the notes.
 Press figures (``gacc_press``)
     Several outlets may report one figure, each its own row. :func:`pick_press_figure` takes the rows of
-    the first preferred outlet tag (the ``[...]`` at the start of the note: ``Gazprom`` matches
-    ``[Gazprom via TASS]``) that has a figure, and among them the most precise (most decimals; ties: the
+    the first preferred outlet tag (the clean column ``outlet``: ``Gazprom`` matches
+    ``Gazprom via TASS``) that has a figure, and among them the most precise (most decimals; ties: the
     first row of the raw file). Every other outlet's figure is kept as an alternative, so the spread is
     shown beside the chosen figure.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -41,7 +40,6 @@ from energytrade.periods import Month, parse_period
 SOURCE_COLUMNS = {"mass": "net_weight_kg", "value": "value_usd", "volume": "volume_bcm", "bpd": "net_weight_kg"}
 #: Clean-table columns holding a figure: a row with any of them counts as data for its period.
 FIGURE_COLUMNS = ("net_weight_kg", "value_usd", "volume_bcm", "rate_bbl_per_day")
-_TAG = re.compile(r"^\s*\[([^\]]+)\]")
 
 
 def compress_months(months: list[str] | tuple[str, ...]) -> str:
@@ -246,10 +244,9 @@ def press_key(window: str) -> tuple[str, str] | None:
     return None
 
 
-def outlet_tag(note: str) -> str:
-    """The outlet tag of a press note: ``"[Gazprom via TASS] Power of ..."`` -> ``"Gazprom via TASS"``."""
-    match = _TAG.match(str(note))
-    return match.group(1).strip() if match else ""
+def outlet_tag(row: pd.Series) -> str:
+    """The outlet of a press row (the clean column ``outlet``, e.g. ``"Gazprom via TASS"``)."""
+    return str(row["outlet"])
 
 
 def _decimals(x: float) -> int:
@@ -267,7 +264,7 @@ def pick_press_figure(rows: pd.DataFrame, column: str, prefer: tuple[str, ...]):
     column : str
         The figure's clean column (e.g. ``volume_bcm``).
     prefer : tuple of str
-        Outlet tags in order of preference; a tag matches a note's ``[...]`` when that starts with it.
+        Outlet tags in order of preference; a tag matches a row whose ``outlet`` starts with it.
 
     Returns
     -------
@@ -281,7 +278,7 @@ def pick_press_figure(rows: pd.DataFrame, column: str, prefer: tuple[str, ...]):
     have = rows[rows[column].notna()]
     if have.empty:
         return None, have, "no outlet gives this figure"
-    tags = have["note"].map(outlet_tag)
+    tags = have["outlet"].astype(str)
     for tag in prefer:
         matched = have[tags.str.startswith(tag)]
         if not matched.empty:
@@ -335,12 +332,12 @@ def press_partner_figure(
         {
             "window": window,
             "value": _to_metric(float(r[column]), metric, window),
-            "outlet": outlet_tag(r["note"]),
+            "outlet": outlet_tag(r),
             "provenance": r["provenance"],
         }
         for _, r in others.iterrows()
     )
-    note = f"{window}: {rule} ({outlet_tag(chosen['note'])}) of {len(others) + 1} outlet figure(s)"
+    note = f"{window}: {rule} ({outlet_tag(chosen)}) of {len(others) + 1} outlet figure(s)"
     return WindowFigure(
         value,
         sources=(chosen["provenance"],) + tuple(a["provenance"] for a in alternatives),

@@ -94,8 +94,8 @@ class Measure:
     label : str
         The name shown for the measure (the commodity, or e.g. ``energy_total`` for a sum).
     press_outlets_preferred : tuple of str
-        For press sources: outlet tags (the ``[...]`` at the start of a row's note, e.g. ``Gazprom`` for
-        ``[Gazprom via TASS]``) in order of preference. See :func:`energytrade.claims.evidence.pick_press_figure`.
+        For press sources: outlets (the start of a row's ``outlet`` column, e.g. ``Gazprom`` for
+        ``Gazprom via TASS``) in order of preference. See :func:`energytrade.claims.evidence.pick_press_figure`.
     """
 
     commodities: tuple[str, ...]
