@@ -91,25 +91,47 @@ class WindowFigure:
 
 
 class TableView:
-    """The clean table with the per-evaluation caches the engine needs (no state beyond memoisation)."""
+    """The clean table, cut once per commodity and source to the claim's importer and flow.
+
+    Every window of every as-of date is answered from these small cuts (a few hundred rows each), so a
+    timeline of many release dates never filters the whole table again. Memoisation only, no other state.
+    """
 
     def __init__(self, flows: pd.DataFrame, importer: str, flow: str) -> None:
         self.flows = flows
         self.importer = importer
         self.flow = flow
         self._months: dict[tuple[str, str, str], frozenset[str]] = {}
+        self._rows: dict[tuple[str, str], pd.DataFrame] = {}
+        self._press: dict[str, pd.DataFrame] = {}
 
     def select_kw(self, source: str) -> dict:
         return {"reporter": self.importer, "flow": self.flow, "source": source, "freq": "M"}
+
+    def rows(self, commodity: str, source: str) -> pd.DataFrame:
+        """Monthly partner rows of ``commodity`` from ``source`` (every period; empty when none)."""
+        key = (commodity, source)
+        if key not in self._rows:
+            try:
+                self._rows[key] = analysis.select_flows(self.flows, commodity, **self.select_kw(source))
+            except NoData:
+                self._rows[key] = self.flows.iloc[0:0]
+        return self._rows[key]
+
+    def press_rows(self, source: str) -> pd.DataFrame:
+        """Every row of a press source for the view's importer and flow (all frequencies and partners)."""
+        if source not in self._press:
+            flows = self.flows
+            self._press[source] = flows[
+                (flows["source"] == source) & (flows["reporter_iso3"] == self.importer) & (flows["flow"] == self.flow)
+            ]
+        return self._press[source]
 
     def months_with_data(self, commodity: str, metric: str, source: str) -> frozenset[str]:
         """Months in which ``source`` gives a figure of ``metric`` for any partner (``WLD`` excluded)."""
         key = (commodity, metric, source)
         if key not in self._months:
-            try:
-                rows = analysis.select_flows(self.flows, commodity, **self.select_kw(source))
-            except NoData:
-                rows = self.flows.iloc[0:0]
+            rows = self.rows(commodity, source)
             self._months[key] = frozenset(rows.loc[rows[SOURCE_COLUMNS[metric]].notna(), "period"])
         return self._months[key]
 
@@ -140,10 +162,13 @@ class TableView:
         return best
 
     def window_rows(self, commodity: str, window: str, source: str) -> pd.DataFrame:
+        rows = self.rows(commodity, source)
+        if rows.empty:
+            return rows
         try:
-            return analysis.select_flows(self.flows, commodity, window=window, **self.select_kw(source))
+            return analysis.select_flows(rows, commodity, window=window, **self.select_kw(source))
         except NoData:
-            return self.flows.iloc[0:0]
+            return rows.iloc[0:0]
 
 
 def _lacking_text(months: list[str], commodity: str, metric: str, sources: tuple[str, ...]) -> str:
@@ -384,7 +409,7 @@ def _ranks_by_other_metric(view: TableView, commodity: str, metric: str, window:
     """Partner -> rank by :data:`OTHER_METRIC` over the window (partners with no such figure left out)."""
     other = OTHER_METRIC[metric]
     try:
-        ranking = analysis.supplier_ranking(view.flows, commodity, window, other, **view.select_kw(source))
+        ranking = analysis.supplier_ranking(view.rows(commodity, source), commodity, window, other, **view.select_kw(source))
     except NoData:
         return {}
     ranked = ranking[ranking["rank"].notna() & (ranking["months_missing_figure"] == 0)]
@@ -406,7 +431,7 @@ def ranking_figures(
         return RankingFigures(
             missing=(_lacking_text(lacking, commodity, metric, sources),), data_sources=(source,) if source else ()
         )
-    ranking = analysis.supplier_ranking(view.flows, commodity, window, metric, **view.select_kw(source))
+    ranking = analysis.supplier_ranking(view.rows(commodity, source), commodity, window, metric, **view.select_kw(source))
     column = analysis.METRIC_COLUMNS[metric]
     ranked = ranking[ranking["rank"].notna()].sort_values("rank", kind="mergesort")
     leader = ranked.iloc[0] if len(ranked) else None
