@@ -29,10 +29,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from energytrade import analysis, units
-from energytrade.countries import WORLD_ISO3
 from energytrade.errors import NoData
 from energytrade.periods import Month, parse_period
 
@@ -54,13 +54,19 @@ def compress_months(months: list[str] | tuple[str, ...]) -> str:
     return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}..{r[-1]}" for r in runs)
 
 
-def _to_metric(raw_sum: float, metric: str, window: str) -> float:
-    """A sum of clean-column figures -> the metric's unit (kg -> t; bpd over the window's days)."""
-    if metric == "mass":
-        return float(units.kg_to_tonnes(raw_sum))
+def _to_metric(total: float, metric: str, window: str) -> float:
+    """A window total of :class:`energytrade.analysis.PartnerMonths` (tonnes for mass and bpd) -> the
+    metric's unit (bpd: tonnes over the window's days)."""
     if metric == "bpd":
-        return float(units.tonnes_to_bpd(units.kg_to_tonnes(raw_sum), window))
-    return float(raw_sum)
+        return float(units.tonnes_to_bpd(total, window))
+    return float(total)
+
+
+def _press_to_metric(raw: float, metric: str, window: str) -> float:
+    """A press row's clean-column figure -> the metric's unit (kg -> t)."""
+    if metric in ("mass", "bpd"):
+        return _to_metric(float(units.kg_to_tonnes(raw)), metric, window)
+    return float(raw)
 
 
 @dataclass(frozen=True)
@@ -104,6 +110,7 @@ class TableView:
         self._months: dict[tuple[str, str, str], frozenset[str]] = {}
         self._rows: dict[tuple[str, str], pd.DataFrame] = {}
         self._press: dict[str, pd.DataFrame] = {}
+        self._cubes: dict[tuple[str, str, str], analysis.PartnerMonths] = {}
 
     def select_kw(self, source: str) -> dict:
         return {"reporter": self.importer, "flow": self.flow, "source": source, "freq": "M"}
@@ -127,12 +134,18 @@ class TableView:
             ]
         return self._press[source]
 
+    def cube(self, commodity: str, metric: str, source: str) -> analysis.PartnerMonths:
+        """Monthly partner totals of one commodity, metric and source, aggregated once."""
+        key = (commodity, metric, source)
+        if key not in self._cubes:
+            self._cubes[key] = analysis.PartnerMonths(self.rows(commodity, source), metric)
+        return self._cubes[key]
+
     def months_with_data(self, commodity: str, metric: str, source: str) -> frozenset[str]:
         """Months in which ``source`` gives a figure of ``metric`` for any partner (``WLD`` excluded)."""
         key = (commodity, metric, source)
         if key not in self._months:
-            rows = self.rows(commodity, source)
-            self._months[key] = frozenset(rows.loc[rows[SOURCE_COLUMNS[metric]].notna(), "period"])
+            self._months[key] = self.cube(commodity, metric, source).months_with_figure()
         return self._months[key]
 
     def newest_month(self, commodities: tuple[str, ...]) -> Month | None:
@@ -203,11 +216,10 @@ def monthly_partner_figure(
             missing=(_lacking_text(lacking, commodity, metric, sources),),
             data_sources=(source,) if source else (),
         )
-    rows = view.window_rows(commodity, window, source)
-    mine = rows[rows["partner_iso3"] == partner]
-    column = SOURCE_COLUMNS[metric]
-    provenance = tuple(mine["provenance"])
-    if mine.empty:
+    cube = view.cube(commodity, metric, source)
+    months = parse_period(window).months()
+    present = cube.row_months(months, partner)
+    if not present:
         return WindowFigure(
             None,
             missing=(
@@ -216,7 +228,8 @@ def monthly_partner_figure(
             ),
             data_sources=(source,),
         )
-    no_figure = mine.loc[mine[column].isna(), "period"].tolist()
+    provenance = cube.rows_of(months, [partner])
+    no_figure = cube.blank_months(months, partner)
     if no_figure:
         return WindowFigure(
             None,
@@ -225,10 +238,11 @@ def monthly_partner_figure(
             data_sources=(source,),
         )
     notes = []
-    absent = sorted(set(parse_period(window).months()) - set(mine["period"]))
+    absent = sorted(set(months) - set(present))
     if absent:
         notes.append(f"{partner} has no {commodity} row in {compress_months(absent)} (summed as reported)")
-    value = _to_metric(mine[column].sum(), metric, window)
+    totals = cube.window(months)
+    value = _to_metric(float(totals.total[totals.of(partner)]), metric, window)
     return WindowFigure(value, sources=provenance, data_sources=(source,), notes=tuple(notes))
 
 
@@ -352,11 +366,11 @@ def press_partner_figure(
             missing=(f"{window}: no {partner} {commodity} {metric} figure ({freq} {period}) in {source}",),
             data_sources=(source,),
         )
-    value = _to_metric(float(chosen[column]), metric, window)
+    value = _press_to_metric(float(chosen[column]), metric, window)
     alternatives = tuple(
         {
             "window": window,
-            "value": _to_metric(float(r[column]), metric, window),
+            "value": _press_to_metric(float(r[column]), metric, window),
             "outlet": outlet_tag(r),
             "provenance": r["provenance"],
         }
@@ -405,21 +419,22 @@ OTHER_METRIC = {"mass": "value", "bpd": "value", "value": "mass", "volume": "val
 BLOCKING_RANK = 3
 
 
-def _ranks_by_other_metric(view: TableView, commodity: str, metric: str, window: str, source: str) -> dict:
-    """Partner -> rank by :data:`OTHER_METRIC` over the window (partners with no such figure left out)."""
-    other = OTHER_METRIC[metric]
-    try:
-        ranking = analysis.supplier_ranking(view.rows(commodity, source), commodity, window, other, **view.select_kw(source))
-    except NoData:
-        return {}
-    ranked = ranking[ranking["rank"].notna() & (ranking["months_missing_figure"] == 0)]
-    return dict(zip(ranked["partner_iso3"], ranked["rank"].astype(int)))
+def _ranks_by_other_metric(view: TableView, commodity: str, metric: str, months: list[str], source: str) -> dict:
+    """Partner -> rank by :data:`OTHER_METRIC` over the window (partners lacking such a figure left out)."""
+    totals = view.cube(commodity, OTHER_METRIC[metric], source).window(months)
+    order = totals.order()
+    return {
+        totals.partners[i]: rank
+        for rank, i in enumerate(order, start=1)
+        if totals.months_missing_figure[i] == 0
+    }
 
 
 def ranking_figures(
     view: TableView, commodity: str, metric: str, window: str, claimed: str, sources: tuple[str, ...]
 ) -> RankingFigures:
-    """Leader, runner-up and the claimed partner of a window, from :func:`energytrade.analysis.supplier_ranking`.
+    """Leader, runner-up and the claimed partner of a window, ranked as
+    :func:`energytrade.analysis.supplier_ranking` ranks them (from :class:`~energytrade.analysis.PartnerMonths`).
 
     The comparison is unknown (``missing`` filled) when a month of the window has no data, when the
     leader, the runner-up or the claimed partner has a row without the figure in some month, or when
@@ -431,32 +446,31 @@ def ranking_figures(
         return RankingFigures(
             missing=(_lacking_text(lacking, commodity, metric, sources),), data_sources=(source,) if source else ()
         )
-    ranking = analysis.supplier_ranking(view.rows(commodity, source), commodity, window, metric, **view.select_kw(source))
-    column = analysis.METRIC_COLUMNS[metric]
-    ranked = ranking[ranking["rank"].notna()].sort_values("rank", kind="mergesort")
-    leader = ranked.iloc[0] if len(ranked) else None
-    runner = ranked.iloc[1] if len(ranked) > 1 else None
-    mine = ranking[ranking["partner_iso3"] == claimed]
-    mine = mine.iloc[0] if len(mine) else None
-    compared = {r["partner_iso3"] for r in (leader, runner, mine) if r is not None}
+    cube = view.cube(commodity, metric, source)
+    months = parse_period(window).months()
+    totals = cube.window(months)
+    order = totals.order()
+    partners = totals.partners
+    leader = partners[order[0]] if order else None
+    runner = partners[order[1]] if len(order) > 1 else None
+    mine = totals.of(claimed)
 
-    rows = view.window_rows(commodity, window, source)
-    rows = rows[rows["partner_iso3"] != WORLD_ISO3]
-    figure_column = SOURCE_COLUMNS[metric]
+    def value(partner: str | None) -> float | None:
+        i = None if partner is None else totals.of(partner)
+        return None if i is None or np.isnan(totals.total[i]) else _to_metric(float(totals.total[i]), metric, window)
+
+    compared = [p for p in dict.fromkeys((leader, runner, claimed)) if p is not None and p in partners]
     missing, notes = [], []
     for partner in sorted(compared):
-        blank = rows.loc[(rows["partner_iso3"] == partner) & rows[figure_column].isna(), "period"].tolist()
+        blank = cube.blank_months(months, partner)
         if blank:
             missing.append(f"{compress_months(blank)}: {partner} {commodity} row without a {metric} figure in {source}")
-    others = ranking.loc[
-        (ranking["months_missing_figure"] > 0) & ~ranking["partner_iso3"].isin(compared), "partner_iso3"
-    ].tolist()
+    others = [partners[i] for i in range(len(partners)) if totals.months_missing_figure[i] > 0]
+    others = [p for p in others if p not in compared]
     if others:
-        ranks = _ranks_by_other_metric(view, commodity, metric, window, source)
+        ranks = _ranks_by_other_metric(view, commodity, metric, months, source)
         for partner in others:
-            blank = compress_months(
-                rows.loc[(rows["partner_iso3"] == partner) & rows[figure_column].isna(), "period"].tolist()
-            )
+            blank = compress_months(cube.blank_months(months, partner))
             rank = ranks.get(partner)
             if rank is None or rank <= BLOCKING_RANK:
                 by = "unknown by any other metric" if rank is None else f"#{rank} by {OTHER_METRIC[metric]}"
@@ -471,23 +485,26 @@ def ranking_figures(
                 )
     if mine is None:
         notes.append(f"{claimed} has no {commodity} row in {window}")
+    leader_value, runner_value = value(leader), value(runner)
     margin = None
-    if leader is not None and runner is not None and _num(runner[column]) and runner[column] > 0:
-        margin = (leader[column] - runner[column]) / runner[column] * 100
-    sources_rows = rows[rows["partner_iso3"].isin(compared)]
+    if leader_value is not None and runner_value:
+        margin = (leader_value - runner_value) / runner_value * 100
+    all_total = float(np.nansum(totals.total)) if order else 0.0
+    claimed_rank = order.index(mine) + 1 if mine is not None and mine in order else None
+    claimed_total = None if mine is None or np.isnan(totals.total[mine]) else float(totals.total[mine])
     return RankingFigures(
-        leader_iso3=None if leader is None else leader["partner_iso3"],
-        leader_name=None if leader is None else leader["partner_name"],
-        leader_value=None if leader is None else _num(leader[column]),
-        runner_up_iso3=None if runner is None else runner["partner_iso3"],
-        runner_up_name=None if runner is None else runner["partner_name"],
-        runner_up_value=None if runner is None else _num(runner[column]),
-        margin_pct=_num(margin),
-        claimed_rank=None if mine is None or pd.isna(mine["rank"]) else int(mine["rank"]),
-        claimed_value=None if mine is None else _num(mine[column]),
-        claimed_share_pct=None if mine is None else _num(mine["share_pct"]),
+        leader_iso3=leader,
+        leader_name=None if leader is None else cube.names.get(leader, leader),
+        leader_value=leader_value,
+        runner_up_iso3=runner,
+        runner_up_name=None if runner is None else cube.names.get(runner, runner),
+        runner_up_value=runner_value,
+        margin_pct=margin,
+        claimed_rank=claimed_rank,
+        claimed_value=value(claimed) if mine is not None else None,
+        claimed_share_pct=None if claimed_total is None or all_total <= 0 else claimed_total / all_total * 100,
         missing=tuple(missing),
-        sources=tuple(sources_rows["provenance"]),
+        sources=cube.rows_of(months, compared),
         data_sources=(source,),
         notes=tuple(notes),
     )
