@@ -44,7 +44,20 @@ KG_PER_T = 1000
 # ------------------------------------------------------------------------------------------ builders
 
 
-def row(partner, commodity, period, *, t=None, usd=None, bcm=None, source="comtrade_extract", freq="M", note=""):
+def row(
+    partner,
+    commodity,
+    period,
+    *,
+    t=None,
+    usd=None,
+    bcm=None,
+    source="comtrade_extract",
+    freq="M",
+    note="",
+    outlet="",
+    published_on="",
+):
     """One clean row of China's imports (``t`` tonnes, ``usd`` dollars, ``bcm`` cubic metres)."""
     return {
         "source": source,
@@ -62,6 +75,9 @@ def row(partner, commodity, period, *, t=None, usd=None, bcm=None, source="comtr
         "rate_bbl_per_day": None,
         "is_weight_estimated": None,
         "note": note,
+        "outlet": outlet,
+        "source_url": "",
+        "published_on": published_on,
     }
 
 
@@ -340,7 +356,7 @@ def test_an_as_of_date_beyond_the_data_is_capped_at_the_claims_newest_month_and_
 
 def test_the_claims_newest_month_counts_every_source_of_its_commodities():
     # A press total for 2025 shows that 2025-12 was published; no customs table here holds it.
-    press = row("RUS", "crude_oil", "2025", t=12 * RUS_T, source="gacc_press", freq="A", note="[GACC] 2025")
+    press = row("RUS", "crude_oil", "2025", t=12 * RUS_T, source="gacc_press", freq="A", note="[GACC] 2025", outlet="GACC")
     result = evaluate_one(
         frame(two_source_rows() + [press]), two_source_ranking_spec(WindowRule("latest_month")), as_of="2030-06-30"
     )
@@ -518,14 +534,14 @@ GAZPROM_2023, GAZPROM_TG_2023, INTERFAX_2023 = 22.73, 22.7, 23.0
 
 
 def press_rows(v2022=(GAZPROM_2022, NOVAK_2022), v2023=(GAZPROM_2023, GAZPROM_TG_2023, INTERFAX_2023)):
-    notes_2022 = ("[Gazprom via TASS] Power of Siberia 2022", "[RU govt/Novak] record 15.5 bcm")
-    notes_2023 = ("[Gazprom via TASS] Power of Siberia 2023", "[Gazprom Telegram] 22.7 bcm", "[Interfax] about 23 bcm")
+    outlets_2022 = ("Gazprom via TASS", "RU govt/Novak")
+    outlets_2023 = ("Gazprom via TASS", "Gazprom Telegram", "Interfax")
     return [
-        row("RUS", "pipeline_gas", "2022", bcm=v, source="gacc_press", freq="A", note=n)
-        for v, n in zip(v2022, notes_2022)
+        row("RUS", "pipeline_gas", "2022", bcm=v, source="gacc_press", freq="A", note=f"[{o}] 2022", outlet=o)
+        for v, o in zip(v2022, outlets_2022)
     ] + [
-        row("RUS", "pipeline_gas", "2023", bcm=v, source="gacc_press", freq="A", note=n)
-        for v, n in zip(v2023, notes_2023)
+        row("RUS", "pipeline_gas", "2023", bcm=v, source="gacc_press", freq="A", note=f"[{o}] 2023", outlet=o)
+        for v, o in zip(v2023, outlets_2023)
     ]
 
 

@@ -118,7 +118,7 @@ def test_the_gas_forecast_is_judged_on_gazproms_figures_from_2024(results):
         raw_row(f.sources[0]),
         raw_row(f.sources[1 + len([a for a in f.alternatives if a["window"] == "2023"])]),
     )
-    assert chosen_2023["note"].startswith("[Gazprom") and chosen_2023["unit"] == "bcm"
+    assert chosen_2023["outlet"].startswith("Gazprom") and chosen_2023["unit"] == "bcm"
     assert (chosen_2023["period"], chosen_2022["period"]) == ("2023", "2022")
     assert f.value == chosen_2023["value"] and f.baseline_value == chosen_2022["value"]
     raw = pd.read_csv(PRESS_GAS_CSV, dtype={"period": str})
