@@ -28,11 +28,14 @@ Press figures (``gacc_press``)
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 import numpy as np
 import pandas as pd
 
 from energytrade import analysis, units
+from energytrade.calendar import ReleaseCalendar, load_calendar, press_known_from
+from energytrade.countries import WORLD_ISO3
 from energytrade.errors import NoData
 from energytrade.periods import Month, parse_period
 
@@ -94,6 +97,8 @@ class WindowFigure:
     data_sources: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     alternatives: tuple[dict, ...] = field(default=())
+    #: Press figures: the day the chosen figure was printed (``None``: customs tables, dated by the calendar).
+    known_on: date | None = None
 
 
 class TableView:
@@ -103,8 +108,9 @@ class TableView:
     timeline of many release dates never filters the whole table again. Memoisation only, no other state.
     """
 
-    def __init__(self, flows: pd.DataFrame, importer: str, flow: str) -> None:
+    def __init__(self, flows: pd.DataFrame, importer: str, flow: str, calendar: ReleaseCalendar | None = None) -> None:
         self.flows = flows
+        self.calendar = calendar if calendar is not None else load_calendar()
         self.importer = importer
         self.flow = flow
         self._months: dict[tuple[str, str, str], frozenset[str]] = {}
@@ -129,9 +135,15 @@ class TableView:
         """Every row of a press source for the view's importer and flow (all frequencies and partners)."""
         if source not in self._press:
             flows = self.flows
-            self._press[source] = flows[
+            rows = flows[
                 (flows["source"] == source) & (flows["reporter_iso3"] == self.importer) & (flows["flow"] == self.flow)
             ]
+            # The day each row counts as known: its publication date, else the calendar's rule.
+            known = [
+                press_known_from(published) or self.calendar.known_from(source, period)
+                for published, period in zip(rows["published_on"], rows["period"])
+            ]
+            self._press[source] = rows.assign(known_on=known)
         return self._press[source]
 
     def cube(self, commodity: str, metric: str, source: str) -> analysis.PartnerMonths:
@@ -330,6 +342,19 @@ def pick_press_figure(rows: pd.DataFrame, column: str, prefer: tuple[str, ...]):
     return have.loc[chosen_index], have.drop(index=chosen_index), rule
 
 
+def _press_key_rows(view: TableView, source: str, commodity: str, window: str, as_of: date | None) -> pd.DataFrame:
+    """Press rows giving ``window``'s figure (every partner), printed by ``as_of`` (``None``: all)."""
+    key = press_key(window)
+    if key is None:
+        return view.press_rows(source).iloc[0:0]
+    freq, period = key
+    rows = view.press_rows(source)
+    rows = rows[(rows["commodity"] == commodity) & (rows["freq"] == freq) & (rows["period"] == period)]
+    if as_of is not None:
+        rows = rows[rows["known_on"] <= as_of]
+    return rows
+
+
 def press_partner_figure(
     view: TableView,
     commodity: str,
@@ -338,32 +363,28 @@ def press_partner_figure(
     partner: str,
     prefer: tuple[str, ...],
     source: str = "gacc_press",
+    as_of: date | None = None,
 ) -> WindowFigure:
-    """A partner's press-reported figure for a window (see :func:`pick_press_figure`), with alternatives."""
-    key = press_key(window)
-    if key is None:
+    """A partner's press-reported figure for a window (see :func:`pick_press_figure`), with alternatives.
+
+    Only rows printed by ``as_of`` are used (``None``: every row): a press figure is known from the day
+    the outlet printed it (the row's ``published_on``), not from a month rule.
+    """
+    if press_key(window) is None:
         return WindowFigure(
             None,
             missing=(f"{window}: the press reports years, years to date and months, not this span",),
             data_sources=(source,),
         )
-    freq, period = key
-    flows = view.flows
-    rows = flows[
-        (flows["source"] == source)
-        & (flows["commodity"] == commodity)
-        & (flows["reporter_iso3"] == view.importer)
-        & (flows["flow"] == view.flow)
-        & (flows["partner_iso3"] == partner)
-        & (flows["freq"] == freq)
-        & (flows["period"] == period)
-    ]
+    rows = _press_key_rows(view, source, commodity, window, as_of)
+    rows = rows[rows["partner_iso3"] == partner]
     column = SOURCE_COLUMNS[metric]
     chosen, others, rule = pick_press_figure(rows, column, prefer)
     if chosen is None:
+        printed = "" if as_of is None else f" printed by {as_of}"
         return WindowFigure(
             None,
-            missing=(f"{window}: no {partner} {commodity} {metric} figure ({freq} {period}) in {source}",),
+            missing=(f"{window}: no {partner} {commodity} {metric} figure{printed} in {source}",),
             data_sources=(source,),
         )
     value = _press_to_metric(float(chosen[column]), metric, window)
@@ -376,13 +397,15 @@ def press_partner_figure(
         }
         for _, r in others.iterrows()
     )
-    note = f"{window}: {rule} ({outlet_tag(chosen)}) of {len(others) + 1} outlet figure(s)"
+    printed = f", printed {chosen['published_on']}" if chosen["published_on"] else ""
+    note = f"{window}: press figure, {rule} ({outlet_tag(chosen)}{printed}) of {len(others) + 1} outlet figure(s)"
     return WindowFigure(
         value,
         sources=(chosen["provenance"],) + tuple(a["provenance"] for a in alternatives),
         data_sources=(source,),
         notes=(note,),
         alternatives=alternatives,
+        known_on=chosen["known_on"],
     )
 
 
@@ -407,6 +430,8 @@ class RankingFigures:
     sources: tuple[str, ...] = ()
     data_sources: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    #: Press figures: the latest day any compared figure was printed (``None``: customs tables).
+    known_on: date | None = None
 
 
 def _num(x) -> float | None:
@@ -423,11 +448,7 @@ def _ranks_by_other_metric(view: TableView, commodity: str, metric: str, months:
     """Partner -> rank by :data:`OTHER_METRIC` over the window (partners lacking such a figure left out)."""
     totals = view.cube(commodity, OTHER_METRIC[metric], source).window(months)
     order = totals.order()
-    return {
-        totals.partners[i]: rank
-        for rank, i in enumerate(order, start=1)
-        if totals.months_missing_figure[i] == 0
-    }
+    return {totals.partners[i]: rank for rank, i in enumerate(order, start=1) if totals.months_missing_figure[i] == 0}
 
 
 def ranking_figures(
@@ -507,4 +528,86 @@ def ranking_figures(
         sources=cube.rows_of(months, compared),
         data_sources=(source,),
         notes=tuple(notes),
+    )
+
+
+def press_ranking_figures(
+    view: TableView,
+    commodity: str,
+    metric: str,
+    window: str,
+    claimed: str,
+    source: str,
+    prefer: tuple[str, ...],
+    value_sources: tuple[str, ...],
+    as_of: date | None = None,
+) -> RankingFigures:
+    """A ranking from press figures (China customs' own, as outlets printed them), where the customs
+    tables in the data lack the metric.
+
+    The press prints only some partners. The ranking is accepted only when it includes the claimed
+    partner and every partner in the top :data:`BLOCKING_RANK` by value over the same window (customs
+    tables, ``value_sources``): otherwise a partner the press left out could lead, and the finding is
+    unknown (``missing`` says which).
+    """
+    column = SOURCE_COLUMNS[metric]
+    rows = _press_key_rows(view, source, commodity, window, as_of)
+    rows = rows[(rows["partner_iso3"] != WORLD_ISO3) & rows[column].notna()]
+    printed: dict[str, pd.Series] = {}
+    for partner, group in rows.groupby("partner_iso3", sort=True):
+        chosen, _, _ = pick_press_figure(group, column, prefer)
+        if chosen is not None:
+            printed[partner] = chosen
+    label = f"{window}: press {metric} figures"
+    if claimed not in printed or len(printed) < 2:
+        have = ", ".join(printed) or "none"
+        return RankingFigures(
+            missing=(
+                f"{label} (printed by {as_of}) for {have}: not enough to rank"
+                if as_of
+                else f"{label} for {have}: not enough to rank",
+            ),
+            data_sources=(source,),
+        )
+    value_source, lacking = view.choose_source(commodity, "value", window, value_sources)
+    if lacking:
+        return RankingFigures(
+            missing=(f"{label} cover {', '.join(printed)} only, and no value ranking tells whether others could lead",),
+            data_sources=(source,),
+        )
+    totals = view.cube(commodity, "value", value_source).window(parse_period(window).months())
+    top = [totals.partners[i] for i in totals.order()[:BLOCKING_RANK]]
+    absent = [p for p in top if p not in printed]
+    if absent:
+        return RankingFigures(
+            missing=(
+                f"{label} cover {', '.join(printed)} only; {', '.join(absent)} rank(s) in the top "
+                f"{BLOCKING_RANK} by value, so could lead",
+            ),
+            data_sources=(source,),
+        )
+    ordered = sorted(printed.items(), key=lambda kv: (-float(kv[1][column]), kv[0]))
+    values = {p: _press_to_metric(float(r[column]), metric, window) for p, r in ordered}
+    (leader, leader_row), (runner, runner_row) = ordered[0], ordered[1]
+    margin = (values[leader] - values[runner]) / values[runner] * 100 if values[runner] > 0 else None
+    outlets = ", ".join(f"{p} {outlet_tag(r) or 'outlet unnamed'}" for p, r in ordered)
+    return RankingFigures(
+        leader_iso3=leader,
+        leader_name=leader_row["partner_name"],
+        leader_value=values[leader],
+        runner_up_iso3=runner,
+        runner_up_name=runner_row["partner_name"],
+        runner_up_value=values[runner],
+        margin_pct=margin,
+        claimed_rank=[p for p, _ in ordered].index(claimed) + 1,
+        claimed_value=values[claimed],
+        claimed_share_pct=None,
+        sources=tuple(r["provenance"] for _, r in ordered),
+        data_sources=(source,),
+        notes=(
+            f"{window}: press figures (China customs as printed: {outlets}); the customs tables in the data "
+            f"have no {metric} for this window; partners the press did not print are not ranked, but none "
+            f"of them is in the top {BLOCKING_RANK} by value",
+        ),
+        known_on=max(r["known_on"] for _, r in ordered),
     )

@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from energytrade import events
 from energytrade.commodities import check_commodity
 from energytrade.countries import WORLD_ISO3, check_iso3
 from energytrade.errors import BadPeriod, ClaimSpecError, EnergyTradeError
@@ -41,8 +42,20 @@ SOURCE_NAMES: dict[str, str] = {
     "gacc_press": "press reports",
 }
 #: Window rules (see :class:`WindowRule`).
-WINDOW_RULES: tuple[str, ...] = ("latest_month", "year_to_date", "calendar_years", "span_to_latest", "fixed")
+WINDOW_RULES: tuple[str, ...] = (
+    "latest_release",
+    "latest_month",
+    "last_months",
+    "year_to_date",
+    "calendar_years",
+    "span_to_latest",
+    "fixed",
+)
+#: Rules whose windows move with the as-of date (their baseline must move too).
+MOVING_RULES: tuple[str, ...] = WINDOW_RULES[:-1]
 YEAR_EARLIER = "year_earlier"
+#: Baseline: the same months before the claim's event (``since``), whole years earlier.
+BEFORE_EVENT = "before_event"
 
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 SPEC_FILE = "claims.yml"
@@ -103,6 +116,9 @@ class Measure:
     sources: tuple[str, ...]
     label: str = ""
     press_outlets_preferred: tuple[str, ...] = ()
+    #: A press source whose figures (China customs' own, as outlets printed them) stand in for windows
+    #: where none of ``sources`` has the metric; labelled as press figures wherever shown.
+    press_fallback: str | None = None
 
     @property
     def unit(self) -> str:
@@ -131,6 +147,11 @@ class WindowRule:
     ``latest_month``
         The claim's latest known month (and, as a later finding, the claim's newest month in the data
         when that is later).
+    ``latest_release``
+        The months of the latest release: the latest known month, or January-February when China's
+        customs published them together (:mod:`energytrade.calendar`).
+    ``last_months``
+        The ``months`` months up to the latest known month (3: the latest quarter; 12: the trailing year).
     ``year_to_date``
         January to each ``latest_month`` window.
     ``calendar_years``
@@ -142,7 +163,12 @@ class WindowRule:
     ``fixed``
         ``period`` as written (``YYYY``, ``YYYY-MM``, ``YYYY-MM/YYYY-MM``).
 
-    ``baseline`` (change kinds): ``year_earlier`` (the same months a year earlier) or a fixed period.
+    ``baseline`` (change kinds): ``year_earlier`` (the same months a year earlier), ``before_event`` (the
+    same months before the claim's event, ``since``: shifted back by whole years until they end before
+    it, so 2023 is compared with 2021 for a war that began in February 2022) or a fixed period. For a claim
+    with ``since``, moving windows never start before it.
+
+    ``counts_toward_verdict`` (default true): false shows the windows as context only.
     """
 
     rule: str
@@ -151,6 +177,8 @@ class WindowRule:
     max_months: int | None = None
     period: str | None = None
     baseline: str | None = None
+    months: int | None = None
+    counts_toward_verdict: bool = True
 
 
 @dataclass(frozen=True)
@@ -169,6 +197,9 @@ class ClaimSpec:
     verdict_metrics: tuple[str, ...] = ()
     flow: str = "import"
     notes: tuple[str, ...] = field(default=())
+    #: The first month after the claim's event (``YYYY-MM``), for ``since <event>`` claims; in the YAML the
+    #: name of a constant of :mod:`energytrade.events` (``WAR_FIRST_FULL_MONTH``).
+    since: str | None = None
 
     def __post_init__(self) -> None:
         cid = self.id if isinstance(self.id, str) else repr(self.id)
@@ -205,6 +236,15 @@ class ClaimSpec:
             tuple(self.verdict_metrics) or tuple(dict.fromkeys(m.metric for m in self.measures)),
         )
         object.__setattr__(self, "notes", tuple(self.notes))
+        if self.since is not None:
+            try:
+                object.__setattr__(self, "since", str(parse_month(str(self.since))))
+            except BadPeriod as err:
+                raise _fail(cid, f"since: {err}") from err
+        if any(w.baseline == BEFORE_EVENT for w in self.windows) and self.since is None:
+            raise _fail(
+                cid, f"baseline {BEFORE_EVENT} needs since: <first month after the event>, e.g. WAR_FIRST_FULL_MONTH"
+            )
 
 
 def _country(cid: str, what: str, code: Any) -> str:
@@ -238,6 +278,10 @@ def _checked_measure(cid: str, measure: Measure) -> Measure:
             f"measure {'+'.join(commodities)}/{measure.metric}: unknown or no source(s) {bad}; use {', '.join(known)}",
         )
     press = [s for s in sources if s in PRESS_SOURCES]
+    if measure.press_fallback is not None and measure.press_fallback not in PRESS_SOURCES:
+        raise _fail(
+            cid, f"press_fallback {measure.press_fallback!r} is not a press source; use {', '.join(PRESS_SOURCES)}"
+        )
     if press and len(sources) > 1:
         raise _fail(
             cid,
@@ -256,7 +300,9 @@ def _checked_measure(cid: str, measure: Measure) -> Measure:
             cid, f"a sum of commodities ({'+'.join(commodities)}) is only meaningful by value, not {measure.metric}"
         )
     label = measure.label or "+".join(commodities)
-    return Measure(commodities, measure.metric, sources, label, tuple(measure.press_outlets_preferred))
+    return Measure(
+        commodities, measure.metric, sources, label, tuple(measure.press_outlets_preferred), measure.press_fallback
+    )
 
 
 def _checked_window(cid: str, kind: str, window: WindowRule) -> WindowRule:
@@ -265,6 +311,8 @@ def _checked_window(cid: str, kind: str, window: WindowRule) -> WindowRule:
     try:
         if window.rule == "calendar_years" and not isinstance(window.first_year, int):
             raise _fail(cid, "window rule calendar_years needs first_year (e.g. 2020)")
+        if window.rule == "last_months" and (not isinstance(window.months, int) or window.months < 1):
+            raise _fail(cid, "window rule last_months needs months >= 1 (e.g. 3 or 12)")
         if window.rule == "span_to_latest":
             parse_month(str(window.start))
             if not isinstance(window.max_months, int) or window.max_months < 1:
@@ -274,14 +322,13 @@ def _checked_window(cid: str, kind: str, window: WindowRule) -> WindowRule:
         if kind in CHANGE_KINDS:
             if window.baseline is None:
                 raise _fail(cid, f"window {window.rule}: kind {kind} needs a baseline ('{YEAR_EARLIER}' or a period)")
-            if window.baseline != YEAR_EARLIER:
+            if window.baseline not in (YEAR_EARLIER, BEFORE_EVENT):
                 parse_period(str(window.baseline))
-            if (
-                window.rule in ("latest_month", "year_to_date", "calendar_years", "span_to_latest")
-                and window.baseline != YEAR_EARLIER
-            ):
+            if window.rule in MOVING_RULES and window.baseline not in (YEAR_EARLIER, BEFORE_EVENT):
                 raise _fail(
-                    cid, f"window rule {window.rule} moves with the data: its baseline must be '{YEAR_EARLIER}'"
+                    cid,
+                    f"window rule {window.rule} moves with the data: its baseline must be '{YEAR_EARLIER}' "
+                    f"or '{BEFORE_EVENT}'",
                 )
         elif window.baseline is not None:
             raise _fail(cid, f"kind {kind} compares within a window; drop the baseline {window.baseline!r}")
@@ -322,6 +369,7 @@ def spec_from_dict(raw: Mapping[str, Any]) -> ClaimSpec:
         "verdict_metrics",
         "flow",
         "notes",
+        "since",
     }
     extra = sorted(set(raw) - allowed)
     if extra:
@@ -331,7 +379,9 @@ def spec_from_dict(raw: Mapping[str, Any]) -> ClaimSpec:
         raise _fail(cid, f"missing field(s) {missing}")
     measures = []
     for m in raw["measures"] or ():
-        unknown = sorted(set(m) - {"commodity", "metric", "sources", "label", "press_outlets_preferred"})
+        unknown = sorted(
+            set(m) - {"commodity", "metric", "sources", "label", "press_outlets_preferred", "press_fallback"}
+        )
         if unknown or "commodity" not in m or "metric" not in m:
             raise _fail(cid, f"a measure needs commodity and metric (and sources); got {dict(m)}")
         commodity = m["commodity"]
@@ -342,16 +392,15 @@ def spec_from_dict(raw: Mapping[str, Any]) -> ClaimSpec:
                 sources=tuple(m.get("sources") or ("comtrade_extract",)),
                 label=str(m.get("label", "")),
                 press_outlets_preferred=tuple(m.get("press_outlets_preferred") or ()),
+                press_fallback=m.get("press_fallback"),
             )
         )
     windows = []
     for w in raw["windows"] or ():
-        unknown = sorted(set(w) - {"rule", "first_year", "start", "max_months", "period", "baseline"})
+        fields = ("rule", "first_year", "start", "max_months", "period", "baseline", "months", "counts_toward_verdict")
+        unknown = sorted(set(w) - set(fields))
         if unknown:
-            raise _fail(
-                cid,
-                f"window fields {unknown} unknown; a window has rule, first_year, start, max_months, period, baseline",
-            )
+            raise _fail(cid, f"window fields {unknown} unknown; a window has {', '.join(fields)}")
         windows.append(
             WindowRule(
                 rule=str(w.get("rule")),
@@ -360,6 +409,8 @@ def spec_from_dict(raw: Mapping[str, Any]) -> ClaimSpec:
                 max_months=w.get("max_months"),
                 period=None if w.get("period") is None else str(w["period"]),
                 baseline=None if w.get("baseline") is None else str(w["baseline"]),
+                months=w.get("months"),
+                counts_toward_verdict=bool(w.get("counts_toward_verdict", True)),
             )
         )
     return ClaimSpec(
@@ -374,7 +425,18 @@ def spec_from_dict(raw: Mapping[str, Any]) -> ClaimSpec:
         verdict_metrics=tuple(raw.get("verdict_metrics") or ()),
         flow=str(raw.get("flow", "import")),
         notes=tuple(raw.get("notes") or ()),
+        since=_since(cid, raw.get("since")),
     )
+
+
+def _since(cid: str, name: Any) -> str | None:
+    """``since:`` names a constant of :mod:`energytrade.events` (one place for event dates), or a month."""
+    if name is None:
+        return None
+    value = getattr(events, str(name), name) if str(name).isupper() else name
+    if not isinstance(value, str):
+        raise _fail(cid, f"since: {name!r} is not a month; name a YYYY-MM constant of energytrade.events")
+    return value
 
 
 def specs_from_yaml(text: str) -> tuple[ClaimSpec, ...]:
