@@ -1389,10 +1389,13 @@ class PartnerMonths:
         self.has_figure[m_index[have], p_index[have]] = True
         self.has_blank = np.zeros(shape, dtype=bool)
         self.has_blank[m_index[~have], p_index[~have]] = True
-        self.names = dict(zip(fig["partner_iso3"], fig["partner_name"]))
-        self.provenance: dict[tuple[str, str], tuple[str, ...]] = {}
-        for (period, partner), prov in fig.groupby(["period", "partner_iso3"], sort=False)["provenance"]:
-            self.provenance[(period, partner)] = tuple(prov)
+        self.names = dict(zip(fig["partner_iso3"].tolist(), fig["partner_name"].tolist()))
+        provenance: dict[tuple[str, str], list[str]] = {}
+        for period, partner, prov in zip(
+            fig["period"].tolist(), fig["partner_iso3"].tolist(), fig["provenance"].tolist()
+        ):
+            provenance.setdefault((period, partner), []).append(prov)
+        self.provenance = {key: tuple(value) for key, value in provenance.items()}
         self._month_pos = {m: i for i, m in enumerate(self.months)}
 
     def months_with_figure(self) -> frozenset[str]:

@@ -117,10 +117,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date
 
 import pandas as pd
 
+from energytrade.build import load_trade_flows
+from energytrade.calendar import ReleaseCalendar, load_calendar
+from energytrade.claims import prose
 from energytrade.claims.asof import (
     ARTICLE_DATE,
     DEFAULT_LAG_DAYS,
@@ -129,8 +133,8 @@ from energytrade.claims.asof import (
     latest_known_month,
     parse_as_of,
 )
-from energytrade.claims.engine import claim_verdicts, combine, evaluate_claim
-from energytrade.claims.output import EVIDENCE_COLUMNS, evidence_frame, to_json, to_table
+from energytrade.claims.engine import TIMELINE_START, ClaimEvaluator, claim_verdicts, combine, evaluate_claim
+from energytrade.claims.output import EVIDENCE_COLUMNS, evidence_frame, timeline_json, timeline_table, to_json, to_table
 from energytrade.claims.results import (
     INCONCLUSIVE,
     JSON_SCHEMA,
@@ -139,7 +143,9 @@ from energytrade.claims.results import (
     SUPPORTED,
     VERDICTS,
     ClaimResult,
+    ClaimTimeline,
     Finding,
+    TimelinePoint,
 )
 from energytrade.claims.spec import (
     ClaimSpec,
@@ -151,14 +157,33 @@ from energytrade.claims.spec import (
     spec_from_dict,
     specs_from_yaml,
 )
+from energytrade.errors import BadDate, UnknownClaim
+
+
+def _calendar(calendar: ReleaseCalendar | None, lag_days: int | None) -> ReleaseCalendar:
+    calendar = load_calendar() if calendar is None else calendar
+    return calendar if lag_days is None else calendar.with_lag(lag_days)
+
+
+def _specs(specs: Iterable[ClaimSpec] | None, ids: Iterable[str] | None) -> tuple[ClaimSpec, ...]:
+    specs = load_specs() if specs is None else check_unique(specs)
+    if ids is None:
+        return specs
+    known = {s.id: s for s in specs}
+    unknown = [i for i in ids if i not in known]
+    if unknown:
+        raise UnknownClaim(f"unknown claim id {unknown[0]!r}; use one of: {', '.join(known)}")
+    return tuple(known[i] for i in ids)
 
 
 def evaluate(
     as_of: str | date | None = None,
     data_dir: str | os.PathLike | None = None,
     flows: pd.DataFrame | None = None,
-    lag_days: int = DEFAULT_LAG_DAYS,
+    lag_days: int | None = None,
     specs: Iterable[ClaimSpec] | None = None,
+    calendar: ReleaseCalendar | None = None,
+    ids: Iterable[str] | None = None,
 ) -> list[ClaimResult]:
     """Evaluate claims from the clean table, as known on ``as_of``.
 
@@ -170,32 +195,110 @@ def evaluate(
         Data root to load the clean table from (ignored when ``flows`` is given).
     flows : DataFrame, optional
         The clean table (``energytrade.build.load_trade_flows()``); pass it to avoid reloading.
-    lag_days : int, default 20
-        Days after a month's end from which its figures count as known [d].
+    lag_days : int, optional
+        Override the release calendar: every month known this many days after its end [d].
     specs : iterable of ClaimSpec, optional
         Default: the article's claims (``claims.yml``).
+    calendar : ReleaseCalendar, optional
+        Default: ``energytrade/release_calendar.yml``.
+    ids : iterable of str, optional
+        Only these claims (by id), in this order.
 
     Returns
     -------
     list of ClaimResult
-        One per spec, in spec order.
+        One per spec, in spec order, with ``bottom_line`` and ``summary`` written by
+        :mod:`energytrade.claims.prose`.
 
     Raises
     ------
     BadDate
-        ``as_of`` is not ``YYYY-MM-DD``.
-    ClaimSpecError
-        A spec is malformed or names an unknown commodity, country, metric or source.
+        ``as_of`` is not ``YYYY-MM-DD`` or lies outside the years the data could describe.
+    ClaimSpecError, CalendarError, UnknownClaim
+        A malformed spec or calendar, or an unknown claim id.
     """
-    day = parse_as_of(as_of)
-    if isinstance(lag_days, bool) or not isinstance(lag_days, int) or lag_days < 0:
-        raise ValueError(f"lag_days must be a whole number of days >= 0, got {lag_days!r}")
-    specs = load_specs() if specs is None else check_unique(specs)
-    if flows is None:
-        from energytrade.build import load_trade_flows
+    day = check_day(parse_as_of(as_of), "--as-of")
+    cal = _calendar(calendar, lag_days)
+    specs = _specs(specs, ids)
+    flows = load_trade_flows(data_dir) if flows is None else flows
+    results = []
+    for spec in specs:
+        result = ClaimEvaluator(spec, flows, cal).evaluate(day)
+        results.append(replace(result, summary=prose.summary(result), bottom_line=prose.bottom_line(result)))
+    return results
 
-        flows = load_trade_flows(data_dir)
-    return [evaluate_claim(spec, flows, day, lag_days) for spec in specs]
+
+#: The as-of dates the claims can be asked about: customs tables by partner exist from the 1990s; a date
+#: beyond this century is a typo.
+EARLIEST_AS_OF, LATEST_AS_OF = date(1990, 1, 1), date(2100, 12, 31)
+
+
+def check_day(day: date, what: str) -> date:
+    """Reject dates no data can describe (``0001-01-01``, ``9999-12-31``) with a one-line :class:`BadDate`."""
+    if not EARLIEST_AS_OF <= day <= LATEST_AS_OF:
+        raise BadDate(
+            f"{what} {day.isoformat()} is outside {EARLIEST_AS_OF.year}-{LATEST_AS_OF.year}; give a date such as "
+            "2022-12-30 (the article's) or today's"
+        )
+    return day
+
+
+def _month_bound(text: str | date | None, end: bool, what: str) -> date | None:
+    if text is None or isinstance(text, date):
+        return text
+    value = str(text).strip()
+    if len(value) == 7:
+        try:
+            month = pd.Period(value, freq="M")
+        except ValueError:
+            month = None
+        if month is None or value[4] != "-":
+            raise BadDate(f"bad {what} {text!r}: expected YYYY-MM or YYYY-MM-DD, e.g. 2022-01")
+        return (month.end_time if end else month.start_time).date()
+    try:
+        return parse_as_of(value)
+    except BadDate:
+        raise BadDate(f"bad {what} {text!r}: expected YYYY-MM or YYYY-MM-DD, e.g. 2022-01") from None
+
+
+def timeline(
+    start: str | date | None = None,
+    end: str | date | None = None,
+    data_dir: str | os.PathLike | None = None,
+    flows: pd.DataFrame | None = None,
+    lag_days: int | None = None,
+    specs: Iterable[ClaimSpec] | None = None,
+    calendar: ReleaseCalendar | None = None,
+    ids: Iterable[str] | None = None,
+    today: date | None = None,
+) -> list[ClaimTimeline]:
+    """Each claim's verdict on every release day from ``start`` to ``end``.
+
+    Parameters
+    ----------
+    start, end : str or date, optional
+        ``YYYY-MM`` (the month's first / last day) or ``YYYY-MM-DD``; default 2022-01 to today.
+    today : date, optional
+        The default end (default: the machine's date).
+
+    Returns
+    -------
+    list of ClaimTimeline
+        Per claim: the points (day, verdict, headline figure), ``first_supported_on``, ``supported_since``.
+
+    Raises
+    ------
+    BadDate
+        A bad date, or ``start`` after ``end``.
+    """
+    first = check_day(_month_bound(start, False, "--start") or TIMELINE_START, "--start")
+    last = check_day(_month_bound(end, True, "--end") or today or date.today(), "--end")
+    if first > last:
+        raise BadDate(f"--start {first} is after --end {last}; give a start before the end, e.g. --start 2022-01")
+    cal = _calendar(calendar, lag_days)
+    specs = _specs(specs, ids)
+    flows = load_trade_flows(data_dir) if flows is None else flows
+    return [ClaimEvaluator(spec, flows, cal).timeline(first, last) for spec in specs]
 
 
 __all__ = [
@@ -207,13 +310,18 @@ __all__ = [
     "MIXED",
     "NOT_SUPPORTED",
     "SUPPORTED",
+    "TIMELINE_START",
     "VERDICTS",
+    "ClaimEvaluator",
     "ClaimResult",
     "ClaimSpec",
+    "ClaimTimeline",
     "Finding",
     "Measure",
     "Threshold",
+    "TimelinePoint",
     "WindowRule",
+    "check_day",
     "check_unique",
     "claim_verdicts",
     "combine",
@@ -225,8 +333,12 @@ __all__ = [
     "latest_known_month",
     "load_specs",
     "parse_as_of",
+    "prose",
     "spec_from_dict",
     "specs_from_yaml",
+    "timeline",
+    "timeline_json",
+    "timeline_table",
     "to_json",
     "to_table",
 ]

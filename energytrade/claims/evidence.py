@@ -27,6 +27,7 @@ Press figures (``gacc_press``)
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -43,6 +44,12 @@ from energytrade.periods import Month, parse_period
 SOURCE_COLUMNS = {"mass": "net_weight_kg", "value": "value_usd", "volume": "volume_bcm", "bpd": "net_weight_kg"}
 #: Clean-table columns holding a figure: a row with any of them counts as data for its period.
 FIGURE_COLUMNS = ("net_weight_kg", "value_usd", "volume_bcm", "rate_bbl_per_day")
+
+
+@functools.lru_cache(maxsize=4096)
+def window_months(window: str) -> tuple[str, ...]:
+    """The ``YYYY-MM`` months of a window, memoised (a timeline asks for the same windows many times)."""
+    return tuple(parse_period(window).months())
 
 
 def compress_months(months: list[str] | tuple[str, ...]) -> str:
@@ -117,6 +124,7 @@ class TableView:
         self._rows: dict[tuple[str, str], pd.DataFrame] = {}
         self._press: dict[str, pd.DataFrame] = {}
         self._cubes: dict[tuple[str, str, str], analysis.PartnerMonths] = {}
+        self._press_keys: dict[tuple[str, str, str], pd.DataFrame] = {}
 
     def select_kw(self, source: str) -> dict:
         return {"reporter": self.importer, "flow": self.flow, "source": source, "freq": "M"}
@@ -175,7 +183,7 @@ class TableView:
 
     def choose_source(self, commodity: str, metric: str, window: str, sources: tuple[str, ...]):
         """``(source, months lacking data)``: the first source covering the window, else the best one."""
-        months = parse_period(window).months()
+        months = window_months(window)
         best: tuple[str | None, list[str]] = (None, months)
         for source in sources:
             have = self.months_with_data(commodity, metric, source)
@@ -229,7 +237,7 @@ def monthly_partner_figure(
             data_sources=(source,) if source else (),
         )
     cube = view.cube(commodity, metric, source)
-    months = parse_period(window).months()
+    months = window_months(window)
     present = cube.row_months(months, partner)
     if not present:
         return WindowFigure(
@@ -344,15 +352,34 @@ def pick_press_figure(rows: pd.DataFrame, column: str, prefer: tuple[str, ...]):
 
 def _press_key_rows(view: TableView, source: str, commodity: str, window: str, as_of: date | None) -> pd.DataFrame:
     """Press rows giving ``window``'s figure (every partner), printed by ``as_of`` (``None``: all)."""
-    key = press_key(window)
-    if key is None:
-        return view.press_rows(source).iloc[0:0]
-    freq, period = key
-    rows = view.press_rows(source)
-    rows = rows[(rows["commodity"] == commodity) & (rows["freq"] == freq) & (rows["period"] == period)]
+    rows = press_window_rows(view, source, commodity, window)
     if as_of is not None:
         rows = rows[rows["known_on"] <= as_of]
     return rows
+
+
+def press_window_rows(view: TableView, source: str, commodity: str, window: str) -> pd.DataFrame:
+    """Every press row giving ``window``'s figure (every partner and day; memoised in the view)."""
+    cache_key = (source, commodity, window)
+    if cache_key not in view._press_keys:
+        key = press_key(window)
+        rows = view.press_rows(source)
+        if key is None:
+            rows = rows.iloc[0:0]
+        else:
+            freq, period = key
+            rows = rows[(rows["commodity"] == commodity) & (rows["freq"] == freq) & (rows["period"] == period)]
+        view._press_keys[cache_key] = rows
+    return view._press_keys[cache_key]
+
+
+def printed_by(view: TableView, source: str, commodity: str, window: str, as_of: date | None) -> tuple[str, ...]:
+    """Provenance of the press rows of ``window`` printed by ``as_of``: a figure chosen from them changes
+    only when this changes (so it can be memoised on it)."""
+    rows = press_window_rows(view, source, commodity, window)
+    if as_of is None:
+        return tuple(rows["provenance"])
+    return tuple(p for p, day in zip(rows["provenance"], rows["known_on"]) if day <= as_of)
 
 
 def press_partner_figure(
@@ -468,7 +495,7 @@ def ranking_figures(
             missing=(_lacking_text(lacking, commodity, metric, sources),), data_sources=(source,) if source else ()
         )
     cube = view.cube(commodity, metric, source)
-    months = parse_period(window).months()
+    months = window_months(window)
     totals = cube.window(months)
     order = totals.order()
     partners = totals.partners
@@ -575,7 +602,7 @@ def press_ranking_figures(
             missing=(f"{label} cover {', '.join(printed)} only, and no value ranking tells whether others could lead",),
             data_sources=(source,),
         )
-    totals = view.cube(commodity, "value", value_source).window(parse_period(window).months())
+    totals = view.cube(commodity, "value", value_source).window(window_months(window))
     top = [totals.partners[i] for i in totals.order()[:BLOCKING_RANK]]
     absent = [p for p in top if p not in printed]
     if absent:

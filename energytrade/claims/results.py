@@ -159,16 +159,87 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class TimelinePoint:
+    """A claim's verdict on one release day, with its headline figure.
+
+    ``figure_pct``: rankings, the claimed partner's margin over the runner-up when it leads, else its
+    gap to the leader (negative) [%]; changes, the change against the baseline [%]. From the first counted
+    finding with data over the longest window (``window``, ``metric``); ``leader_iso3`` is that window's
+    leader (changes: the partner).
+    """
+
+    day: date
+    verdict: str
+    window: str | None = None
+    metric: str | None = None
+    leader_iso3: str | None = None
+    figure_pct: float | None = None
+
+    def to_dict(self) -> dict:
+        return {
+            "date": self.day.isoformat(),
+            "verdict": self.verdict,
+            "window": self.window,
+            "metric": self.metric,
+            "leader_iso3": self.leader_iso3,
+            "figure_pct": round_pct(self.figure_pct),
+        }
+
+
+@dataclass(frozen=True)
+class ClaimTimeline:
+    """A claim evaluated on every release day from ``start`` to ``end``.
+
+    ``first_supported_on``: the first day it was SUPPORTED; ``supported_since``: the first day of the
+    SUPPORTED run that lasts to ``end`` (``None`` when none, or when the last verdict is not SUPPORTED).
+    """
+
+    spec: ClaimSpec
+    start: date
+    end: date
+    points: tuple[TimelinePoint, ...]
+    first_supported_on: date | None
+    supported_since: date | None
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.spec.id,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "first_supported_on": _iso(self.first_supported_on),
+            "supported_since": _iso(self.supported_since),
+            "points": [p.to_dict() for p in self.points],
+        }
+
+
+def _iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+@dataclass(frozen=True)
 class ClaimResult:
-    """A claim's verdict as known on ``as_of``, with every finding (known then or later)."""
+    """A claim's verdict as known on ``as_of``, with every finding (known then, or on newer data).
+
+    Data only: ``summary`` and ``bottom_line`` are written by :mod:`energytrade.claims.prose` (filled by
+    :func:`energytrade.claims.evaluate`). ``later_verdict`` is the verdict on the newest data;
+    ``timeline`` runs from :data:`energytrade.claims.engine.TIMELINE_START` to ``newest_as_of``.
+    """
 
     spec: ClaimSpec
     as_of: date
-    lag_days: int
+    lag_days: int | None
     verdict: str
     later_verdict: str | None
-    summary: str
     findings: tuple[Finding, ...] = field(default=())
+    months: object = None
+    newest_as_of: date | None = None
+    timeline: ClaimTimeline | None = None
+    summary: str = ""
+    bottom_line: str = ""
 
     @property
     def id(self) -> str:
@@ -178,14 +249,25 @@ class ClaimResult:
     def quote(self) -> str:
         return self.spec.quote
 
+    @property
+    def first_supported_on(self) -> date | None:
+        return None if self.timeline is None else self.timeline.first_supported_on
+
+    @property
+    def supported_since(self) -> date | None:
+        return None if self.timeline is None else self.timeline.supported_since
+
     def to_dict(self) -> dict:
         """The claim as the JSON object of ``energytrade claims --json`` (see :data:`JSON_SCHEMA`)."""
         return {
             "id": self.spec.id,
             "quote": self.spec.quote,
+            "bottom_line": self.bottom_line,
             "kind": self.spec.kind,
             "verdict": self.verdict,
             "later_verdict": self.later_verdict,
+            "first_supported_on": _iso(self.first_supported_on),
+            "supported_since": _iso(self.supported_since),
             "summary": self.summary,
             "as_of": self.as_of.isoformat(),
             "lag_days": self.lag_days,
@@ -277,9 +359,12 @@ JSON_SCHEMA: dict = {
         "required": [
             "id",
             "quote",
+            "bottom_line",
             "kind",
             "verdict",
             "later_verdict",
+            "first_supported_on",
+            "supported_since",
             "summary",
             "as_of",
             "lag_days",
@@ -289,12 +374,15 @@ JSON_SCHEMA: dict = {
         "properties": {
             "id": {"type": "string"},
             "quote": {"type": "string"},
+            "bottom_line": {"type": "string"},
+            "first_supported_on": {"type": ["string", "null"], "format": "date"},
+            "supported_since": {"type": ["string", "null"], "format": "date"},
             "kind": {"enum": ["largest_supplier", "change_over_period", "forecast_vs_outcome"]},
             "verdict": _VERDICT,
             "later_verdict": {"anyOf": [_VERDICT, {"type": "null"}]},
             "summary": {"type": "string"},
             "as_of": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
-            "lag_days": {"type": "integer", "minimum": 0},
+            "lag_days": {"type": ["integer", "null"], "minimum": 0},
             "threshold": _STR_OR_NULL,
             "findings": {
                 "type": "array",
