@@ -321,6 +321,7 @@ __all__ = [
     "Threshold",
     "TimelinePoint",
     "WindowRule",
+    "BadDate",
     "check_day",
     "check_unique",
     "claim_verdicts",
