@@ -466,7 +466,7 @@ class ClaimEvaluator:
         later_verdict = combine(newest)
         seen = {_key(f) for f in known}
         later = []
-        for f in at_as_of + newest:
+        for f in newest + at_as_of:  # a window's figures on the newest data, not as printed by the as-of date
             if not f.known_at_as_of and _key(f) not in seen:
                 seen.add(_key(f))
                 later.append(f)

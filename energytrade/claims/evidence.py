@@ -408,10 +408,11 @@ def press_partner_figure(
     column = SOURCE_COLUMNS[metric]
     chosen, others, rule = pick_press_figure(rows, column, prefer)
     if chosen is None:
+        freq, period = press_key(window)
         printed = "" if as_of is None else f" printed by {as_of}"
         return WindowFigure(
             None,
-            missing=(f"{window}: no {partner} {commodity} {metric} figure{printed} in {source}",),
+            missing=(f"{window}: no {partner} {commodity} {metric} figure ({freq} {period}){printed} in {source}",),
             data_sources=(source,),
         )
     value = _press_to_metric(float(chosen[column]), metric, window)
