@@ -357,7 +357,9 @@ def test_an_as_of_date_beyond_the_data_is_capped_at_the_claims_newest_month_and_
 
 def test_the_claims_newest_month_counts_every_source_of_its_commodities():
     # A press total for 2025 shows that 2025-12 was published; no customs table here holds it.
-    press = row("RUS", "crude_oil", "2025", t=12 * RUS_T, source="gacc_press", freq="A", note="[GACC] 2025", outlet="GACC")
+    press = row(
+        "RUS", "crude_oil", "2025", t=12 * RUS_T, source="gacc_press", freq="A", note="[GACC] 2025", outlet="GACC"
+    )
     result = evaluate_one(
         frame(two_source_rows() + [press]), two_source_ranking_spec(WindowRule("latest_month")), as_of="2030-06-30"
     )

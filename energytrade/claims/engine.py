@@ -433,7 +433,7 @@ class ClaimEvaluator:
             dated = [d for d in (now.known_on, before.known_on) if d is not None]
             known_on = max(dated) if dated else None
         if known_on is not None and (measure.is_press or base.data_sources == (measure.press_fallback,)):
-            first_day = known_on  # a press figure is known from the day it was printed
+            first_day = known_on  # a press figure is known from the day it was first printed
         known = as_of is not None and first_day <= as_of
         return replace(base, known_at_as_of=known, known_from=first_day)
 

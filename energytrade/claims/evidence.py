@@ -104,7 +104,8 @@ class WindowFigure:
     data_sources: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     alternatives: tuple[dict, ...] = field(default=())
-    #: Press figures: the day the chosen figure was printed (``None``: customs tables, dated by the calendar).
+    #: Press figures: the first day any outlet printed this window's figure (``None``: customs tables, dated
+    #: by the calendar).
     known_on: date | None = None
 
 
@@ -433,7 +434,7 @@ def press_partner_figure(
         data_sources=(source,),
         notes=(note,),
         alternatives=alternatives,
-        known_on=chosen["known_on"],
+        known_on=min([chosen["known_on"], *others["known_on"]]),
     )
 
 
