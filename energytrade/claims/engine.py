@@ -432,7 +432,8 @@ class ClaimEvaluator:
             )
             dated = [d for d in (now.known_on, before.known_on) if d is not None]
             known_on = max(dated) if dated else None
-        if known_on is not None and (measure.is_press or base.data_sources == (measure.press_fallback,)):
+        press = measure.is_press or measure.press_fallback in base.data_sources
+        if known_on is not None and press and not base.missing:
             first_day = known_on  # a press figure is known from the day it was first printed
         known = as_of is not None and first_day <= as_of
         return replace(base, known_at_as_of=known, known_from=first_day)
