@@ -159,6 +159,7 @@ def markdown_table(
 #: Shorter names for the sentences and legends (the tables keep the source's names).
 SHORT_NAMES: dict[str, str] = {
     "RUS": "Russia",
+    "CHN": "China",
     "ARE": "UAE",
     "USA": "United States",
     "KOR": "South Korea",
