@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from energytrade.claims import INCONCLUSIVE, MIXED, NOT_SUPPORTED, SUPPORTED, ClaimTimeline
-from energytrade.formatting import fmt_date
+from energytrade.formatting import display_name, fmt_date
 from energytrade.report.style import EVENT_COLOR, NEUTRAL, RC, WIDE, add_source_line, new_figure
 
 #: Verdict -> band colour (green, amber, red, grey).
@@ -74,7 +74,7 @@ def timeline_figure(timeline: ClaimTimeline, source: str) -> Figure:
         margin.axhline(0, color=NEUTRAL, lw=0.8)
         is_ranking = timeline.spec.kind == "largest_supplier"
         margin.set_ylabel(
-            f"{timeline.spec.exporter} margin over the runner-up / gap to the leader [%]"
+            f"{display_name(timeline.spec.exporter)}: margin over no. 2 / gap to no. 1 [%]"
             if is_ranking
             else "change against the baseline [%]"
         )
@@ -89,6 +89,6 @@ def timeline_figure(timeline: ClaimTimeline, source: str) -> Figure:
                 textcoords="offset points",
                 fontsize=8,
             )
-        fig.suptitle(f"When did it become true? {timeline.spec.id}", x=0.01, ha="left")
+        fig.suptitle(f"When did it become true? \u201c{timeline.spec.quote}\u201d", x=0.01, ha="left")
         add_source_line(fig, source)
     return fig
