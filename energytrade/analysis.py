@@ -51,27 +51,18 @@ from energytrade import units
 from energytrade.commodities import check_commodity
 from energytrade.countries import WORLD_ISO3, check_iso3
 from energytrade.errors import AmbiguousFigures, BadPeriod, NoData, SchemaViolation, UnknownMetric
+from energytrade.metrics import ALL_PARTNERS, METRIC_COLUMNS, METRIC_UNITS, SOURCE_COLUMNS
 from energytrade.periods import Month, Span, parse_month, parse_period
 from energytrade.schema import COLUMNS
 
-#: metric name -> output column (units in the name)
-METRIC_COLUMNS: dict[str, str] = {
-    "mass": "net_weight_t",
-    "value": "value_usd",
-    "bpd": "rate_bbl_per_day",
-    "volume": "volume_bcm",
-}
-#: metric name -> unit
-METRIC_UNITS: dict[str, str] = {"mass": "t", "value": "USD", "bpd": "bbl/d", "volume": "bcm"}
-#: The ``partner_iso3`` label of a sum over all partners (never a reported ``WLD`` total).
-ALL_PARTNERS = "ALL"
+# Metric -> unit / column maps and the partner-set label live once, in energytrade.metrics.
 #: Row frequencies that can be summed (YTD rows overlap each other, so they cannot).
 SUMMABLE_FREQS: tuple[str, ...] = ("M", "A")
 #: Output frequencies of the period functions.
 OUTPUT_FREQS: tuple[str, ...] = ("M", "A")
 
 # The clean column each metric is computed from (bpd is computed from the mass).
-_SOURCE_COLUMN = {"mass": "net_weight_kg", "value": "value_usd", "bpd": "net_weight_kg", "volume": "volume_bcm"}
+_SOURCE_COLUMN = SOURCE_COLUMNS
 _PAIR_KEY = ["partner_iso3", "period"]
 
 

@@ -821,7 +821,7 @@ def test_an_unknown_partner_fails_with_a_suggestion():
 @pytest.mark.parametrize(
     "yaml_text, expected",
     [
-        (_yaml(metric="tonnes"), "unknown metric 'tonnes'; use one of mass, value, volume, bpd"),
+        (_yaml(metric="tonnes"), "unknown metric 'tonnes'; use one of mass, value, bpd, volume"),
         (_yaml(extra="    threshold: {at_least_pct: 25}\n    colour: red\n"), r"unknown field\(s\) \['colour'\]"),
         (_yaml() + _yaml().replace("claims:\n", ""), "claim id 'test-claim' appears twice"),
         (

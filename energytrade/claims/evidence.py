@@ -34,16 +34,12 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from energytrade import analysis, units
+from energytrade import analysis, metrics
 from energytrade.calendar import ReleaseCalendar, load_calendar, press_known_from
 from energytrade.countries import WORLD_ISO3
 from energytrade.errors import NoData
+from energytrade.metrics import FIGURE_COLUMNS, SOURCE_COLUMNS
 from energytrade.periods import Month, parse_period
-
-#: metric -> clean-table column its figures come from (bpd is computed from the mass)
-SOURCE_COLUMNS = {"mass": "net_weight_kg", "value": "value_usd", "volume": "volume_bcm", "bpd": "net_weight_kg"}
-#: Clean-table columns holding a figure: a row with any of them counts as data for its period.
-FIGURE_COLUMNS = ("net_weight_kg", "value_usd", "volume_bcm", "rate_bbl_per_day")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -64,19 +60,8 @@ def compress_months(months: list[str] | tuple[str, ...]) -> str:
     return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}..{r[-1]}" for r in runs)
 
 
-def _to_metric(total: float, metric: str, window: str) -> float:
-    """A window total of :class:`energytrade.analysis.PartnerMonths` (tonnes for mass and bpd) -> the
-    metric's unit (bpd: tonnes over the window's days)."""
-    if metric == "bpd":
-        return float(units.tonnes_to_bpd(total, window))
-    return float(total)
-
-
-def _press_to_metric(raw: float, metric: str, window: str) -> float:
-    """A press row's clean-column figure -> the metric's unit (kg -> t)."""
-    if metric in ("mass", "bpd"):
-        return _to_metric(float(units.kg_to_tonnes(raw)), metric, window)
-    return float(raw)
+_to_metric = metrics.tonnes_to_metric
+_press_to_metric = metrics.clean_to_metric
 
 
 @dataclass(frozen=True)

@@ -22,14 +22,15 @@ from energytrade import events
 from energytrade.commodities import check_commodity
 from energytrade.countries import WORLD_ISO3, check_iso3
 from energytrade.errors import BadPeriod, ClaimSpecError, EnergyTradeError
+from energytrade.metrics import METRIC_UNITS
 from energytrade.periods import parse_month, parse_period
 
 #: Claim kinds the engine evaluates.
 KINDS: tuple[str, ...] = ("largest_supplier", "change_over_period", "forecast_vs_outcome")
 #: Kinds judged by a change against a baseline (they need a threshold and baselines).
 CHANGE_KINDS: tuple[str, ...] = ("change_over_period", "forecast_vs_outcome")
-#: Metrics, with their units (as in ``energytrade.analysis.METRIC_UNITS``).
-METRICS: dict[str, str] = {"mass": "t", "value": "USD", "volume": "bcm", "bpd": "bbl/d"}
+#: Metrics, with their units (:mod:`energytrade.metrics`, one place for every layer).
+METRICS: dict[str, str] = METRIC_UNITS
 #: Sources whose rows are monthly customs figures, one per partner and month (summed over windows).
 MONTHLY_SOURCES: tuple[str, ...] = ("comtrade_extract", "comtrade", "gacc_query")
 #: Sources of figures as reported by outlets (several rows may give one figure): need an outlet rule.
