@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from energytrade import events
 from energytrade.commodities import check_commodity
@@ -355,78 +356,112 @@ def _threshold(cid: str, raw: Mapping[str, Any] | None) -> Threshold | None:
     return Threshold(pct, key == "at_least_pct", str(raw.get("meaning", "")).strip() or f"{key} {pct:g}")
 
 
-def spec_from_dict(raw: Mapping[str, Any]) -> ClaimSpec:
-    """One claim entry (as in ``claims.yml``) -> a checked :class:`ClaimSpec`."""
-    cid = str(raw.get("id", "?"))
-    allowed = {
-        "id",
-        "quote",
-        "kind",
-        "importer",
-        "exporter",
-        "measures",
-        "windows",
-        "threshold",
-        "verdict_metrics",
-        "flow",
-        "notes",
-        "since",
-    }
-    extra = sorted(set(raw) - allowed)
+class _Entry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class MeasureEntry(_Entry):
+    """A measure as written in ``claims.yml``."""
+
+    commodity: str | list[str]
+    metric: str
+    sources: list[str] = ["comtrade_extract"]
+    label: str = ""
+    press_outlets_preferred: list[str] = []
+    press_fallback: str | None = None
+
+
+class WindowEntry(_Entry):
+    """A window rule as written in ``claims.yml`` (see :class:`WindowRule`)."""
+
+    rule: str
+    first_year: int | None = None
+    start: str | None = None
+    max_months: int | None = None
+    period: str | None = None
+    baseline: str | None = None
+    months: int | None = None
+    counts_toward_verdict: bool = True
+
+
+class ThresholdEntry(_Entry):
+    """``{at_least_pct: 25, meaning: ...}`` (``>=``) or ``{above_pct: 0, meaning: ...}`` (``>``)."""
+
+    at_least_pct: float | None = None
+    above_pct: float | None = None
+    meaning: str = ""
+
+
+class ClaimEntry(_Entry):
+    """One claim as written in ``claims.yml``: the declared shape every entry is validated against (types
+    and field names); :class:`ClaimSpec` then checks what the values mean (kinds, codes, rules)."""
+
+    id: str
+    quote: str
+    kind: str
+    importer: str
+    exporter: str
+    measures: list[MeasureEntry]
+    windows: list[WindowEntry]
+    threshold: ThresholdEntry | None = None
+    verdict_metrics: list[str] = []
+    flow: str = "import"
+    notes: list[str] = []
+    since: str | None = None
+
+
+class ClaimsFile(_Entry):
+    """``claims.yml``: ``claims:``, a list of :class:`ClaimEntry`."""
+
+    claims: list[dict]
+
+
+def _validation_message(err: ValidationError) -> str:
+    """A pydantic error -> one line saying which field and what to write."""
+    extra = [str(e["loc"][-1]) for e in err.errors() if e["type"] == "extra_forbidden"]
+    missing = [".".join(str(x) for x in e["loc"]) for e in err.errors() if e["type"] == "missing"]
     if extra:
-        raise _fail(cid, f"unknown field(s) {extra}; a claim has {sorted(allowed)}")
-    missing = [k for k in ("id", "quote", "kind", "importer", "exporter", "measures", "windows") if k not in raw]
+        return f"unknown field(s) {sorted(extra)}; a claim has {sorted(ClaimEntry.model_fields)}"
     if missing:
-        raise _fail(cid, f"missing field(s) {missing}")
-    measures = []
-    for m in raw["measures"] or ():
-        unknown = sorted(
-            set(m) - {"commodity", "metric", "sources", "label", "press_outlets_preferred", "press_fallback"}
+        return f"missing field(s) {missing}"
+    first = err.errors()[0]
+    where = ".".join(str(x) for x in first["loc"])
+    return f"{where}: {first['msg']} (got {first.get('input')!r})"
+
+
+def spec_from_dict(raw: Mapping[str, Any]) -> ClaimSpec:
+    """One claim entry (as in ``claims.yml``) -> a checked :class:`ClaimSpec` (shape: :class:`ClaimEntry`)."""
+    cid = str(raw.get("id", "?")) if isinstance(raw, Mapping) else "?"
+    try:
+        entry = ClaimEntry.model_validate(raw)
+    except ValidationError as err:
+        raise _fail(cid, _validation_message(err)) from None
+    measures = [
+        Measure(
+            commodities=(m.commodity,) if isinstance(m.commodity, str) else tuple(m.commodity),
+            metric=m.metric,
+            sources=tuple(m.sources),
+            label=m.label,
+            press_outlets_preferred=tuple(m.press_outlets_preferred),
+            press_fallback=m.press_fallback,
         )
-        if unknown or "commodity" not in m or "metric" not in m:
-            raise _fail(cid, f"a measure needs commodity and metric (and sources); got {dict(m)}")
-        commodity = m["commodity"]
-        measures.append(
-            Measure(
-                commodities=(commodity,) if isinstance(commodity, str) else tuple(commodity),
-                metric=str(m["metric"]),
-                sources=tuple(m.get("sources") or ("comtrade_extract",)),
-                label=str(m.get("label", "")),
-                press_outlets_preferred=tuple(m.get("press_outlets_preferred") or ()),
-                press_fallback=m.get("press_fallback"),
-            )
-        )
-    windows = []
-    for w in raw["windows"] or ():
-        fields = ("rule", "first_year", "start", "max_months", "period", "baseline", "months", "counts_toward_verdict")
-        unknown = sorted(set(w) - set(fields))
-        if unknown:
-            raise _fail(cid, f"window fields {unknown} unknown; a window has {', '.join(fields)}")
-        windows.append(
-            WindowRule(
-                rule=str(w.get("rule")),
-                first_year=w.get("first_year"),
-                start=None if w.get("start") is None else str(w["start"]),
-                max_months=w.get("max_months"),
-                period=None if w.get("period") is None else str(w["period"]),
-                baseline=None if w.get("baseline") is None else str(w["baseline"]),
-                months=w.get("months"),
-                counts_toward_verdict=bool(w.get("counts_toward_verdict", True)),
-            )
-        )
+        for m in entry.measures
+    ]
+    windows = [WindowRule(**w.model_dump()) for w in entry.windows]
+    threshold = None if entry.threshold is None else entry.threshold.model_dump(exclude_none=True)
     return ClaimSpec(
-        id=str(raw["id"]),
-        quote=str(raw["quote"]).strip(),
-        kind=str(raw["kind"]),
-        importer=raw["importer"],
-        exporter=raw["exporter"],
+        id=entry.id,
+        quote=entry.quote.strip(),
+        kind=entry.kind,
+        importer=entry.importer,
+        exporter=entry.exporter,
         measures=tuple(measures),
         windows=tuple(windows),
-        threshold=_threshold(cid, raw.get("threshold")),
-        verdict_metrics=tuple(raw.get("verdict_metrics") or ()),
-        flow=str(raw.get("flow", "import")),
-        notes=tuple(raw.get("notes") or ()),
-        since=_since(cid, raw.get("since")),
+        threshold=_threshold(cid, threshold),
+        verdict_metrics=tuple(entry.verdict_metrics),
+        flow=entry.flow,
+        notes=tuple(entry.notes),
+        since=_since(cid, entry.since),
     )
 
 
@@ -448,6 +483,10 @@ def specs_from_yaml(text: str) -> tuple[ClaimSpec, ...]:
         raise ClaimSpecError(f"the claims file is not valid YAML: {err}") from None
     if not isinstance(doc, Mapping) or not isinstance(doc.get("claims"), list):
         raise ClaimSpecError("the claims file must hold a mapping with a 'claims' list")
+    try:
+        ClaimsFile.model_validate(doc)
+    except ValidationError as err:
+        raise ClaimSpecError(f"the claims file: {_validation_message(err)}") from None
     specs = tuple(spec_from_dict(entry) for entry in doc["claims"])
     return check_unique(specs)
 
