@@ -11,6 +11,7 @@ with their margins, what followed, and the date from which the claim held on eve
 
 from __future__ import annotations
 
+from energytrade.claims.evidence import window_months
 from energytrade.claims.results import INCONCLUSIVE, MIXED, NOT_SUPPORTED, SUPPORTED, ClaimResult, Finding
 from energytrade.claims.spec import ClaimSpec
 from energytrade.formatting import (
@@ -116,16 +117,24 @@ def _change_bottom(result: ClaimResult) -> str:
             if needed
             else "no window the claim needs had been released"
         )
-    window = with_data[0].window
+    # The headline: the newest window with data (then the longest), as an analyst reading the data would.
+    window = max(
+        dict.fromkeys(f.window for f in with_data),
+        key=lambda w: (window_months(w)[-1], len(window_months(w))),
+    )
     in_window = [f for f in with_data if f.window == window]
     headline = _headline(spec, in_window)
     passed = sum(f.verdict == SUPPORTED for f in in_window)
-    threshold = fmt_change_pct(spec.threshold.change_pct) if spec.threshold else ""
+    threshold = ""
+    if spec.threshold:
+        threshold = f" {'≥' if spec.threshold.inclusive else '>'} {fmt_change_pct(spec.threshold.change_pct)}"
+    total = sum(f.verdict == SUPPORTED for f in with_data)
+    overall = "" if len(with_data) == len(in_window) else f"; {total} of {len(with_data)} over every counted window"
     return (
         f"{_name(spec.exporter)}'s {_what(headline)} to {_name(spec.importer)} in {fmt_window(headline.window)} was "
         f"{fmt_amount(headline.value, headline.unit)}, {fmt_change_pct(headline.change_pct)} on "
         f"{fmt_window(headline.baseline_window)} ({fmt_amount(headline.baseline_value, headline.unit)}); "
-        f"{passed} of {len(in_window)} counted measures passed {threshold} there"
+        f"{passed} of {len(in_window)} counted measures changed by{threshold} there{overall}"
     )
 
 
