@@ -414,6 +414,11 @@ class ClaimEvaluator:
     def finding(self, m_index: int, rw: ResolvedWindow, as_of: date | None) -> Finding:
         """One measure over one window; ``as_of`` limits press figures to those printed by then
         (``None``: every figure in the data, for the later findings)."""
+        base, first_day, known = self._judge(m_index, rw, as_of)
+        return replace(base, known_at_as_of=known, known_from=first_day)
+
+    def _judge(self, m_index: int, rw: ResolvedWindow, as_of: date | None) -> tuple[Finding, date, bool]:
+        """``(finding without its dates, known from, known on as_of)``: the timeline needs no more."""
         measure = self.spec.measures[m_index]
         counts = rw.counts and measure.metric in self.spec.verdict_metrics
         first_day = self.known_from(rw)
@@ -435,8 +440,7 @@ class ClaimEvaluator:
         press = measure.is_press or measure.press_fallback in base.data_sources
         if known_on is not None and press and not base.missing:
             first_day = known_on  # a press figure is known from the day it was first printed
-        known = as_of is not None and first_day <= as_of
-        return replace(base, known_at_as_of=known, known_from=first_day)
+        return base, first_day, as_of is not None and first_day <= as_of
 
     def findings_at(self, as_of: date, months: ClaimMonths | None = None) -> list[Finding]:
         """The findings known on ``as_of`` (windows ending in the latest known month, and fixed or past
@@ -449,7 +453,14 @@ class ClaimEvaluator:
         return out
 
     def verdict_on(self, as_of: date) -> tuple[str, list[Finding]]:
-        findings = [f for f in self.findings_at(as_of) if f.known_at_as_of]
+        """The verdict on ``as_of`` and the known findings behind it (without their dates: speed)."""
+        months = self.months(as_of)
+        findings = []
+        for rw in self.resolved(months.latest, months.cap_note):
+            for m_index in range(len(self.spec.measures)):
+                base, _, known = self._judge(m_index, rw, as_of)
+                if known:
+                    findings.append(base)
         return combine(findings) or INCONCLUSIVE, findings
 
     def evaluate(self, as_of: date, timeline_start: date | None = None) -> ClaimResult:

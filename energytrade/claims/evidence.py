@@ -362,10 +362,12 @@ def press_window_rows(view: TableView, source: str, commodity: str, window: str)
 def printed_by(view: TableView, source: str, commodity: str, window: str, as_of: date | None) -> tuple[str, ...]:
     """Provenance of the press rows of ``window`` printed by ``as_of``: a figure chosen from them changes
     only when this changes (so it can be memoised on it)."""
-    rows = press_window_rows(view, source, commodity, window)
-    if as_of is None:
-        return tuple(rows["provenance"])
-    return tuple(p for p, day in zip(rows["provenance"], rows["known_on"]) if day <= as_of)
+    cache_key = ("printed", source, commodity, window)
+    if cache_key not in view._press_keys:
+        rows = press_window_rows(view, source, commodity, window)
+        view._press_keys[cache_key] = list(zip(rows["provenance"].tolist(), rows["known_on"].tolist()))
+    pairs = view._press_keys[cache_key]
+    return tuple(p for p, day in pairs if as_of is None or day <= as_of)
 
 
 def press_partner_figure(
