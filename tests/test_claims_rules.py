@@ -9,11 +9,13 @@ from datetime import date
 import pandas as pd
 import pytest
 from conftest import BUNDLED_RAW
+from pydantic import TypeAdapter
 from test_claims import DRAMATIC, evaluate_one, finding, forecast_spec, frame, months, ranking_spec, row
 
 from energytrade.build import load_trade_flows
 from energytrade.claims import (
     INCONCLUSIVE,
+    JSON_SCHEMA,
     MIXED,
     NOT_SUPPORTED,
     SUPPORTED,
@@ -21,9 +23,12 @@ from energytrade.claims import (
     Measure,
     WindowRule,
     evaluate,
+    specs_from_yaml,
     timeline,
 )
+from energytrade.claims.results import ClaimJSON
 from energytrade.cli import main
+from energytrade.errors import ClaimSpecError
 
 # Made-up round monthly tonnes: Saudi Arabia ahead in 2021, Russia ahead from 2022.
 AHEAD_T, BEHIND_T = 10_000_000, 8_000_000
@@ -250,3 +255,19 @@ def test_a_calendar_that_does_not_parse_is_one_line_and_exit_2(capsys, tmp_path)
     assert main(["claims", "--calendar", str(bad)]) == 2
     err = capsys.readouterr().err
     assert "is not valid YAML" in err and str(bad) in err and err.count("\n") == 1
+
+
+def test_the_spec_shape_is_a_declared_model_and_the_json_schema_is_generated():
+    bad = """claims:
+  - id: test-claim
+    quote: "Russia is first."
+    kind: largest_supplier
+    importer: CHN
+    exporter: RUS
+    measures: [{commodity: crude_oil, metric: mass}]
+    windows: [{rule: calendar_years, first_year: twenty}]
+"""
+    with pytest.raises(ClaimSpecError, match=r"windows\.0\.first_year"):
+        specs_from_yaml(bad)
+    generated = TypeAdapter(list[ClaimJSON]).json_schema()
+    assert {k: v for k, v in JSON_SCHEMA.items() if k not in ("$schema", "title")} == generated
