@@ -42,6 +42,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -50,27 +51,18 @@ from energytrade import store, units
 from energytrade.commodities import check_commodity
 from energytrade.countries import WORLD_ISO3, check_iso3
 from energytrade.errors import AmbiguousFigures, BadPeriod, NoData, SchemaViolation, UnknownMetric
+from energytrade.metrics import ALL_PARTNERS, METRIC_COLUMNS, METRIC_UNITS, SOURCE_COLUMNS
 from energytrade.periods import Month, Span, parse_month, parse_period
 from energytrade.schema import COLUMNS
 
-#: metric name -> output column (units in the name)
-METRIC_COLUMNS: dict[str, str] = {
-    "mass": "net_weight_t",
-    "value": "value_usd",
-    "bpd": "rate_bbl_per_day",
-    "volume": "volume_bcm",
-}
-#: metric name -> unit
-METRIC_UNITS: dict[str, str] = {"mass": "t", "value": "USD", "bpd": "bbl/d", "volume": "bcm"}
-#: The ``partner_iso3`` label of a sum over all partners (never a reported ``WLD`` total).
-ALL_PARTNERS = "ALL"
+# Metric -> unit / column maps and the partner-set label live once, in energytrade.metrics.
 #: Row frequencies that can be summed (YTD rows overlap each other, so they cannot).
 SUMMABLE_FREQS: tuple[str, ...] = ("M", "A")
 #: Output frequencies of the period functions.
 OUTPUT_FREQS: tuple[str, ...] = ("M", "A")
 
 # The clean column each metric is computed from (bpd is computed from the mass).
-_SOURCE_COLUMN = {"mass": "net_weight_kg", "value": "value_usd", "bpd": "net_weight_kg", "volume": "volume_bcm"}
+_SOURCE_COLUMN = SOURCE_COLUMNS
 _PAIR_KEY = ["partner_iso3", "period"]
 
 
@@ -1388,3 +1380,133 @@ def destinations(
     return out[["importer_iso3", "period", METRIC_COLUMNS[metric], "share_pct", "rows_missing_figure"]].reset_index(
         drop=True
     )
+
+
+# ------------------------------------------------------------------- monthly totals, windows from them
+
+
+@dataclass(frozen=True)
+class WindowTotals:
+    """Per partner totals over one window, from :meth:`PartnerMonths.window` (arrays aligned on ``partners``).
+
+    ``total`` sums the figures present (NaN for a partner with no figure in the window: never 0),
+    ``months_reported`` counts months with a figure, ``months_missing_figure`` months whose row lacks it.
+    ``months_without_data`` are months of the window in which no partner has a row with the figure.
+    """
+
+    window: str
+    partners: tuple[str, ...]
+    total: np.ndarray
+    months_reported: np.ndarray
+    months_missing_figure: np.ndarray
+    months_without_data: tuple[str, ...]
+
+    def order(self) -> list[int]:
+        """Partner positions ranked as :func:`supplier_ranking` ranks them: largest total first, ties by
+        ``partner_iso3``, partners without a figure left out."""
+        have = [i for i in range(len(self.partners)) if not np.isnan(self.total[i])]
+        return sorted(have, key=lambda i: (-self.total[i], self.partners[i]))
+
+    def of(self, partner: str) -> int | None:
+        try:
+            return self.partners.index(partner)
+        except ValueError:
+            return None
+
+
+class PartnerMonths:
+    """Monthly totals per partner of one metric, aggregated once; any window's totals are then a sum of
+    rows of a small array (the claims answer hundreds of windows from one of these).
+
+    Parameters
+    ----------
+    rows : DataFrame
+        Monthly partner rows of one commodity and source (:func:`select_flows` with ``freq="M"``).
+    metric : {"mass", "value", "volume", "bpd"}
+        Mass and bpd are summed in tonnes (convert a window's tonnes to bbl/d with ``units.tonnes_to_bpd``).
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"partner_iso3": ["RUS", "SAU", "RUS"], "partner_name": ["Russia", "Saudi Arabia",
+    ...     "Russia"], "period": ["2022-11", "2022-11", "2022-12"], "freq": "M",
+    ...     "net_weight_kg": [7.81e9, 6.62e9, 6.47e9], "value_usd": [5.1e9, 4.7e9, float("nan")],
+    ...     "volume_bcm": float("nan"), "provenance": ["r#row=1", "r#row=2", "r#row=3"]})
+    >>> w = PartnerMonths(rows, "mass").window(["2022-11", "2022-12"])
+    >>> [(w.partners[i], round(float(w.total[i]) / 1e6, 2)) for i in w.order()]
+    [('RUS', 14.28), ('SAU', 6.62)]
+    >>> PartnerMonths(rows, "value").window(["2022-11", "2022-12"]).months_missing_figure.tolist()
+    [1, 0]
+    """
+
+    def __init__(self, rows: pd.DataFrame, metric: str) -> None:
+        _check_metric(metric)
+        self.metric = metric
+        fig = _figures(rows, metric, require=False) if len(rows) else None
+        if fig is None or fig.empty:
+            self.months, self.partners = (), ()
+            self.total = np.zeros((0, 0))
+            self.has_figure = self.has_blank = np.zeros((0, 0), dtype=bool)
+            self.names, self.provenance = {}, {}
+            return
+        fig = fig.assign(provenance=rows["provenance"].to_numpy())
+        self.months = tuple(sorted(fig["period"].unique()))
+        self.partners = tuple(sorted(fig["partner_iso3"].unique()))
+        m_index = pd.Index(self.months).get_indexer(fig["period"])
+        p_index = pd.Index(self.partners).get_indexer(fig["partner_iso3"])
+        shape = (len(self.months), len(self.partners))
+        have = fig["x"].notna().to_numpy()
+        self.total = np.zeros(shape)
+        np.add.at(self.total, (m_index[have], p_index[have]), fig["x"].to_numpy()[have])
+        self.has_figure = np.zeros(shape, dtype=bool)
+        self.has_figure[m_index[have], p_index[have]] = True
+        self.has_blank = np.zeros(shape, dtype=bool)
+        self.has_blank[m_index[~have], p_index[~have]] = True
+        self.names = dict(zip(fig["partner_iso3"].tolist(), fig["partner_name"].tolist()))
+        provenance: dict[tuple[str, str], list[str]] = {}
+        for period, partner, prov in zip(
+            fig["period"].tolist(), fig["partner_iso3"].tolist(), fig["provenance"].tolist()
+        ):
+            provenance.setdefault((period, partner), []).append(prov)
+        self.provenance = {key: tuple(value) for key, value in provenance.items()}
+        self._month_pos = {m: i for i, m in enumerate(self.months)}
+
+    def months_with_figure(self) -> frozenset[str]:
+        """Months in which some partner has a figure."""
+        if not self.months:
+            return frozenset()
+        return frozenset(m for m, any_ in zip(self.months, self.has_figure.any(axis=1)) if any_)
+
+    def window(self, months: Iterable[str]) -> WindowTotals:
+        """Per partner totals over ``months`` (``YYYY-MM`` strings)."""
+        months = list(months)
+        label = months[0] if len(months) == 1 else f"{months[0]}/{months[-1]}"
+        idx = [self._month_pos[m] for m in months if m in getattr(self, "_month_pos", {})]
+        covered = {self.months[i] for i in idx if self.has_figure[i].any()}
+        without = tuple(m for m in months if m not in covered)
+        if not idx:
+            n = len(self.partners)
+            return WindowTotals(label, self.partners, np.full(n, np.nan), np.zeros(n, int), np.zeros(n, int), without)
+        fig = self.has_figure[idx]
+        reported = fig.sum(axis=0)
+        total = np.where(reported > 0, self.total[idx].sum(axis=0), np.nan)
+        return WindowTotals(label, self.partners, total, reported, self.has_blank[idx].sum(axis=0), without)
+
+    def rows_of(self, months: Iterable[str], partners: Iterable[str]) -> tuple[str, ...]:
+        """Provenance of every row of ``partners`` in ``months``, month by month."""
+        partners = list(partners)
+        return tuple(p for m in months for partner in partners for p in self.provenance.get((m, partner), ()))
+
+    def blank_months(self, months: Iterable[str], partner: str) -> list[str]:
+        """Months among ``months`` where ``partner`` has a row without the figure."""
+        j = self.partners.index(partner) if partner in self.partners else None
+        if j is None:
+            return []
+        return [m for m in months if m in self._month_pos and self.has_blank[self._month_pos[m], j]]
+
+    def row_months(self, months: Iterable[str], partner: str) -> list[str]:
+        """Months among ``months`` where ``partner`` has any row."""
+        j = self.partners.index(partner) if partner in self.partners else None
+        if j is None:
+            return []
+        pos = self._month_pos
+        return [m for m in months if m in pos and (self.has_figure[pos[m], j] or self.has_blank[pos[m], j])]

@@ -87,11 +87,35 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_claims(args: argparse.Namespace) -> int:
-    from energytrade.claims import evaluate, to_json, to_table
+    from energytrade import claims
+    from energytrade.calendar import load_calendar
 
-    results = evaluate(as_of=args.as_of, data_dir=args.data_dir)
-    print(to_json(results) if args.json else to_table(results))
+    calendar = load_calendar(args.calendar)
+    ids = args.claim or None
+    if args.timeline:
+        timelines = claims.timeline(
+            start=args.start,
+            end=args.end or args.as_of,
+            data_dir=args.data_dir,
+            lag_days=args.lag_days,
+            calendar=calendar,
+            ids=ids,
+        )
+        print(claims.timeline_json(timelines) if args.json else claims.timeline_table(timelines))
+        return 0
+    if args.start or args.end:
+        raise claims.BadDate("--start and --end go with --timeline; e.g. energytrade claims --timeline --start 2022-01")
+    results = claims.evaluate(
+        as_of=args.as_of, data_dir=args.data_dir, lag_days=args.lag_days, calendar=calendar, ids=ids
+    )
+    print(claims.to_json(results) if args.json else claims.to_table(results))
     return 0
+
+
+def _lag_days(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"--lag-days must be a whole number of days >= 0, e.g. 20; got {text!r}")
+    return int(text)
 
 
 # ------------------------------------------------------------------------------------- fetch comtrade
@@ -440,17 +464,43 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser(
         "claims",
-        help="evaluate the article's claims from data",
+        help="evaluate the article's claims from data, on a date or over time",
         description="Evaluate each quantifiable claim of the December 2022 article from the clean table, as "
-        "known on the as-of date (default: the article's date, 2022-12-30). A month's customs figures count "
-        "as known from the 20th of the following month. Findings that use later data are kept and marked.",
-        epilog="examples:\n  energytrade claims\n  energytrade claims --json\n"
-        "  energytrade claims --json --as-of 2024-06-30\n",
+        "known on the as-of date (default: the article's date, 2022-12-30). Each claim starts with its bottom "
+        "line, then the detailed summary and one line per finding. Figures count as known from their release "
+        "(energytrade/release_calendar.yml: China's customs publish month m around the 20th of m+1, January and "
+        "February together around 20 March; press figures from the day they were printed). 'On the newest "
+        "data' is the verdict on the newest figures in the data. --timeline evaluates every claim on each "
+        "release day and says when it first became SUPPORTED and since when it stays so.",
+        epilog="examples:\n"
+        "  energytrade claims                                   # as of the article's date, 2022-12-30\n"
+        "  energytrade claims --as-of 2024-06-30 --json\n"
+        "  energytrade claims --timeline --start 2022-01        # up to today\n"
+        "  energytrade claims --timeline --claim russia-largest-oil-supplier --start 2022-01 --end 2024-12\n"
+        "  energytrade claims --lag-days 30                     # every month known 30 days after its end\n",
         formatter_class=raw,
     )
     _add_data_dir(p)
-    p.add_argument("--json", action="store_true", help="print a JSON array, one object per claim")
-    p.add_argument("--as-of", metavar="YYYY-MM-DD", default=None, help="evaluate what was known on this date")
+    p.add_argument("--json", action="store_true", help="print JSON (an array, one object per claim)")
+    p.add_argument(
+        "--as-of", metavar="YYYY-MM-DD", default=None, help="evaluate what was known on this date (default 2022-12-30)"
+    )
+    p.add_argument("--timeline", action="store_true", help="the verdict on every release day from --start to --end")
+    p.add_argument("--start", metavar="YYYY-MM", default=None, help="first month of the timeline (default 2022-01)")
+    p.add_argument("--end", metavar="YYYY-MM", default=None, help="last month of the timeline (default: today)")
+    p.add_argument(
+        "--claim", metavar="ID", action="append", help="only this claim (repeatable), e.g. russia-largest-oil-supplier"
+    )
+    p.add_argument(
+        "--lag-days",
+        metavar="N",
+        type=_lag_days,
+        default=None,
+        help="override the release calendar: every month known N days after its end",
+    )
+    p.add_argument(
+        "--calendar", metavar="FILE", default=None, help="a release calendar YAML (default: the bundled one)"
+    )
     p.set_defaults(func=_cmd_claims)
 
     p = commands.add_parser(

@@ -79,6 +79,7 @@ class DeadlineExceeded(EnergyTradeError):
 class BadSetting(EnergyTradeError):
     """A setting given by flag or environment variable that is not a valid value (e.g. a negative deadline)."""
 
+
 class UnknownSource(EnergyTradeError):
     """A source name that is not in the source registry (``energytrade.sources.registry``)."""
 
@@ -113,3 +114,11 @@ class VintageShrank(EnergyTradeError):
 
 class StoreError(EnergyTradeError):
     """The columnar store under ``processed/`` cannot be read or written as asked."""
+
+
+class CalendarError(EnergyTradeError):
+    """The release calendar (``energytrade/release_calendar.yml``) does not parse or names an unknown rule."""
+
+
+class UnknownClaim(EnergyTradeError):
+    """A claim id that is not in the claims file."""

@@ -78,6 +78,37 @@ def fmt_month(period: str) -> str:
     return pd.Period(period, freq="M").strftime("%B %Y")
 
 
+def fmt_window(window: str) -> str:
+    """A window in words: ``YYYY``, ``YYYY-MM`` or ``YYYY-MM/YYYY-MM`` (en dash between months).
+
+    >>> fmt_window("2022-01/2022-11"), fmt_window("2022-11"), fmt_window("2021-12/2022-11")
+    ('January–November 2022', 'November 2022', 'December 2021–November 2022')
+    >>> fmt_window("2023"), fmt_window("2023-01/2023-12")
+    ('2023', '2023')
+    """
+    text = str(window)
+    if "/" not in text:
+        return text if len(text) == 4 else fmt_month(text)
+    start, end = text.split("/")
+    if start == end:
+        return fmt_month(start)
+    if start[:4] == end[:4]:
+        if start[5:] == "01" and end[5:] == "12":
+            return start[:4]
+        return f"{pd.Period(start, freq='M').strftime('%B')}–{fmt_month(end)}"
+    return f"{fmt_month(start)}–{fmt_month(end)}"
+
+
+def fmt_date(day) -> str:
+    """A date in words: ``date(2022, 12, 30)`` or ``'2022-12-30'`` -> ``'30 December 2022'``.
+
+    >>> fmt_date("2022-12-30")
+    '30 December 2022'
+    """
+    stamp = pd.Timestamp(day)
+    return f"{stamp.day} {stamp.strftime('%B %Y')}"
+
+
 def join_words(items: Iterable[str]) -> str:
     """``['a', 'b', 'c']`` -> ``'a, b and c'``."""
     items = [str(i) for i in items]
@@ -128,6 +159,7 @@ def markdown_table(
 #: Shorter names for the sentences and legends (the tables keep the source's names).
 SHORT_NAMES: dict[str, str] = {
     "RUS": "Russia",
+    "CHN": "China",
     "ARE": "UAE",
     "USA": "United States",
     "KOR": "South Korea",

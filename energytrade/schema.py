@@ -26,6 +26,10 @@ value_usd              value [US dollars, current]
 rate_bbl_per_day       crude rate [barrels per day] as the source printed it (press only)
 is_weight_estimated    Comtrade's ``isNetWgtEstimated`` where known
 note                   the source's own note on the figure (press), else empty
+outlet                 press: who printed the figure (``Reuters``, ``Gazprom via TASS``), else empty
+source_url             press: the page the figure was read from, else empty
+published_on           press: the day it was printed, ``YYYY-MM-DD`` (``YYYY-MM`` where the raw
+                       file gives only the month), else empty
 provenance             ``raw/<source>/<vintage>/<file>#row=<n>`` (n = 1-based data row), with
                        ``&col=<prefix>`` when one raw row holds several commodities
 =====================  ======================================================================
@@ -56,8 +60,13 @@ COLUMNS: tuple[str, ...] = (
     "rate_bbl_per_day",
     "is_weight_estimated",
     "note",
+    "outlet",
+    "source_url",
+    "published_on",
     "provenance",
 )
+#: Text columns where an empty string means "none" (nullable in meaning, ``""`` in the table and its CSV).
+OPTIONAL_TEXT_COLUMNS = ("note", "outlet", "source_url", "published_on")
 NUMERIC_COLUMNS = ("net_weight_kg", "volume_bcm", "value_usd", "rate_bbl_per_day")
 SORT_KEY = ["source", "commodity", "reporter_iso3", "flow", "freq", "period", "partner_iso3", "provenance"]
 #: One source gives one figure set per key; the press may give several (each its own provenance).
@@ -112,6 +121,9 @@ TRADE_FLOWS = pa.DataFrameSchema(
         "rate_bbl_per_day": pa.Column(float, _nonneg, nullable=True),
         "is_weight_estimated": pa.Column("boolean", nullable=True),
         "note": pa.Column(str),
+        "outlet": pa.Column(str),
+        "source_url": pa.Column(str),
+        "published_on": pa.Column(str, pa.Check.str_matches(r"^(\d{4}-\d{2}(-\d{2})?)?$")),
         "provenance": pa.Column(str, [pa.Check.str_matches(r"^raw/.+#row=\d+(&col=\w+)?$")], unique=True),
     },
     checks=[
@@ -142,7 +154,7 @@ def conform(df: pd.DataFrame) -> pd.DataFrame:
         elif col == "is_weight_estimated":
             out[col] = out[col].astype("boolean")
         else:
-            if col == "note":
+            if col in OPTIONAL_TEXT_COLUMNS:
                 out[col] = out[col].astype(object).fillna("")  # a text column: no note is an empty note
             out[col] = out[col].astype(str)
     return out

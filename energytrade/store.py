@@ -210,7 +210,10 @@ def _scan(processed: Path, name: str) -> str:
     if registry.get(name).large if name in registry.NAMES else any(folder.glob("year=*")):
         files = _sql_text((folder / "year=*" / "*.parquet").as_posix())
         return (
-            f"SELECT {_sql_text(name)} AS source, * EXCLUDE (year) FROM read_parquet({files}, hive_partitioning=true)"
+            # Hive partitioning reads every key=value folder of the path, ``source=`` included: keep the file
+            # columns and name the source once.
+            f"SELECT {_sql_text(name)} AS source, {', '.join(FILE_COLUMNS)} "
+            f"FROM read_parquet({files}, hive_partitioning=true)"
         )
     files = _sql_text((folder / "*.parquet").as_posix())
     return f"SELECT {_sql_text(name)} AS source, * FROM read_parquet({files}, hive_partitioning=false)"

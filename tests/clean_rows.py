@@ -43,6 +43,8 @@ def flow_row(
     name=None,
     hs_code=None,
     note="",
+    outlet="",
+    published_on="",
 ):
     """One clean row; ``t`` in tonnes (stored as kg like the real table), ``usd`` in US dollars, ``bcm`` in
     billion cubic metres; ``name`` and ``hs_code`` default to :data:`NAMES` and the commodity's code.
@@ -63,6 +65,9 @@ def flow_row(
         "rate_bbl_per_day": NAN,
         "is_weight_estimated": False if source != "gacc_press" else pd.NA,
         "note": note,
+        "outlet": outlet,
+        "source_url": "",
+        "published_on": published_on,
         "provenance": f"raw/{source}/test/rows.csv#row={next(_row_numbers)}",
     }
 

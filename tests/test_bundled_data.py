@@ -75,14 +75,21 @@ def test_build_writes_identical_files_twice(data_copy):
     first = (csv1.read_bytes(), _written(data_copy))
     _, csv2, _ = build(data_copy, force=True)
     assert (csv2.read_bytes(), _written(data_copy)) == first
-    assert len(first[1]) == 3  # one partition per bundled source
+    small = [name for name in first[1] if name.startswith("source=") and "/year=" not in name]
+    assert len(small) == 3  # one partition per small bundled source; Eurostat's are by year
+    assert any(name.startswith("source=eurostat_coifpm/year=2023/") for name in first[1])
     assert len(read_trade_flows(csv2)) == len(load_trade_flows(data_copy))
 
 
 def test_the_store_holds_exactly_what_load_trade_flows_cleans(data_copy):
     table, _, _ = build(data_copy)
     pd.testing.assert_frame_equal(table, load_trade_flows(data_copy))
-    pd.testing.assert_frame_equal(store.flows(data_dir=data_copy), load_trade_flows(data_copy))
+    small = [s.name for s in registry.clean_schema_sources() if not s.large and s.expected]
+    pd.testing.assert_frame_equal(store.flows(source=small, data_dir=data_copy), load_trade_flows(data_copy))
+    europe = store.flows(
+        source="eurostat_coifpm", reporter="EUU", partner="RUS", start="2021", end="2021", data_dir=data_copy
+    )
+    assert len(europe) == 12 and set(europe.freq) == {"M"}  # large sources are in the store, not in load_trade_flows
 
 
 def test_an_altered_raw_file_is_refused(data_copy):

@@ -26,9 +26,12 @@ from energytrade.claims import (
 CLAIM_KEYS = [
     "id",
     "quote",
+    "bottom_line",
     "kind",
     "verdict",
     "later_verdict",
+    "first_supported_on",
+    "supported_since",
     "summary",
     "as_of",
     "lag_days",
@@ -65,6 +68,8 @@ RANKING = [
 ]
 CHANGE = ["partner_iso3", "value", "baseline_window", "baseline_value", "change_pct", "threshold_pct"]
 NUMBER_OR_NULL = (int, float, type(None))
+#: How a bottom line starts (energytrade.claims.prose).
+BOTTOM_LINE_WORDS = ("Supported", "Not supported", "Premature", "Mixed", "Cannot be judged")
 TESTS = Path(__file__).resolve().parent
 
 
@@ -82,6 +87,9 @@ def check_structure(doc: list) -> None:
         assert claim["verdict"] in VERDICTS
         assert claim["later_verdict"] in VERDICTS + (None,)
         assert len(claim["as_of"]) == 10 and isinstance(claim["summary"], str) and claim["summary"]
+        assert claim["bottom_line"].split(" on ")[0] in BOTTOM_LINE_WORDS
+        for key in ("first_supported_on", "supported_since"):
+            assert claim[key] is None or len(claim[key]) == 10
         for f in claim["findings"]:
             for key, kind in COMMON.items():
                 assert isinstance(f[key], kind), key
@@ -158,7 +166,7 @@ def test_table_shows_each_claim_verdict_and_findings(results):
         assert f"{result.id}: {result.verdict}" in text
         assert f'"{result.quote}"' in text
     assert "not counted" not in text.split("test-gas-forecast")[0]
-    assert "SAU 6.00 Mt > RUS 5.50 Mt (+9.1 %); RUS #2 5.50 Mt" in text
+    assert "Saudi Arabia 6.00 Mt > Russia 5.50 Mt (+9.1 %); Russia #2 5.50 Mt" in text
     assert "2022-01..2022-02: no crude_oil mass data in comtrade_extract" in text
 
 

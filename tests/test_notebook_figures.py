@@ -296,6 +296,7 @@ def test_pipeline_volumes_take_gazprom_and_keep_the_outlets_range():
                 source="gacc_press",
                 freq="A",
                 note="[RU govt/Novak] 2022",
+                outlet="RU govt/Novak",
             ),
             flow_row(
                 "RUS",
@@ -305,6 +306,7 @@ def test_pipeline_volumes_take_gazprom_and_keep_the_outlets_range():
                 source="gacc_press",
                 freq="A",
                 note="[Gazprom via TASS] 2022",
+                outlet="Gazprom via TASS",
             ),
             flow_row(
                 "RUS",
@@ -314,6 +316,7 @@ def test_pipeline_volumes_take_gazprom_and_keep_the_outlets_range():
                 source="gacc_press",
                 freq="A",
                 note="[Gazprom via TASS] 2021",
+                outlet="Gazprom via TASS",
             ),
             flow_row(
                 "TKM",
@@ -323,6 +326,7 @@ def test_pipeline_volumes_take_gazprom_and_keep_the_outlets_range():
                 source="gacc_press",
                 freq="A",
                 note="[Turkmen state media] 2022",
+                outlet="Turkmen state media",
             ),
         ]
     )

@@ -1,52 +1,44 @@
-"""The article's claims, evaluated from data: as known on the article's date, and with what came later.
+"""The article's claims, evaluated from data: as known on a date, on the newest data, and over time.
 
 The article (``shared/article.txt``, 2022-12-30, on the Putin–Xi video summit) makes three claims that
 trade statistics can check. They are data, in ``energytrade/claims/claims.yml``; one engine evaluates
-every kind, so a new claim of these kinds is a new YAML entry, not new code.
+every kind, so a new claim of these kinds is a new YAML entry, not new code. Evaluation returns data
+(:class:`ClaimResult`, :class:`ClaimTimeline`); :mod:`energytrade.claims.prose` writes every sentence.
 
 =====================================  ===================  =============================================
 claim                                  kind                 judged on
 =====================================  ===================  =============================================
-``russia-largest-oil-supplier``        largest_supplier     China's crude oil (HS 2709) imports by partner:
-                                                            is Russia first? tonnes and dollars; the latest
-                                                            known month, its year to date, each calendar
-                                                            year from 2020 to the last complete one
-``russia-energy-exports-to-china-      change_over_period   China's imports from Russia of crude, LNG,
-surged``                                                    pipeline gas and coal, per commodity (tonnes and
-                                                            dollars; pipeline gas dollars only) and in total
-                                                            (dollars): 2022-03 (first full month of the war)
-                                                            to the latest known month, against the same
-                                                            months a year earlier; "dramatically" = at least
-                                                            +25 %. Later: the first 12 war months, and each
-                                                            calendar year from 2022 against the one before
+``russia-largest-oil-supplier``        largest_supplier     a STATE claim: is Russia China's first crude
+                                                            supplier (tonnes and dollars) over the latest
+                                                            release, the latest 3 months, the trailing 12
+                                                            months and the year to date (all counted);
+                                                            calendar years from 2020 as context only
+``russia-energy-exports-to-china-      change_over_period   a CHANGE since the war: crude, LNG, pipeline
+surged``                                                    gas, coal and their total against the same
+                                                            months before the war (2023 against 2021);
+                                                            "dramatically" = at least +25 %
 ``russia-gas-supplies-to-china-rise``  forecast_vs_outcome  2023 against 2022: pipeline gas bcm (press,
-                                                            Gazprom), pipeline gas dollars, LNG tonnes and
-                                                            dollars, gas in total (dollars); "increase" =
-                                                            any rise; judged on bcm and tonnes only
+                                                            Gazprom), LNG tonnes (counted); values shown
 =====================================  ===================  =============================================
 
-The as-of rule
---------------
-A month's customs figures count as known from ``lag_days`` days after the month ends (default 20: the 20th
-of the following month). A span (year to date, calendar year) is known when its last month is, so an annual
-figure is known when its December is. The same rule dates press figures. The default as-of date is the
-article's, 2022-12-30: figures up to 2022-11 were known then. Findings over windows not yet known on the
-as-of date are still computed and kept, with ``known_at_as_of: false`` and the date they became known
-(``known_from``).
+When figures are known
+----------------------
+From their release (:mod:`energytrade.calendar`, ``energytrade/release_calendar.yml``): China customs'
+month *m* from the 20th of *m* + 1, January and February together from 20 March; press figures from the
+day an outlet first printed them (``published_on``). ``lag_days`` overrides the calendar (every month
+known that many days after its end). The default as-of date is the article's, 2022-12-30.
 
-The windows of a claim (the same for every measure)
----------------------------------------------------
-"The latest known month" is one month for the whole claim: the latest month whose figures count as known
-on the as-of date, capped at the claim's newest month, the newest month for which any source in the data
-holds a figure of any of the claim's commodities (its importer and flow; any partner, metric or frequency;
-a year counts as its December). The cap lets an as-of date beyond the data (today, say) judge the newest
-figures there are; when it applies, the summary says so and the notes of the windows it shortens name the
-published months that are not in the data. The latest month, its year to date and a span up to the latest
-month end there for every measure: a measure without data for such a window gets an INCONCLUSIVE finding
-naming the measure and the months, never a window ending in an older month of its own. Calendar years run
-from the spec's ``first_year`` to the last year whose December is no later than the claim's newest month,
-again the same for every measure. When the claim's newest month is later than the latest known month, the
-same windows ending in it are evaluated as later findings.
+Windows
+-------
+A claim's windows end in its latest known month: the latest month released by the as-of date, capped at
+the newest month any source in the data holds for the claim's commodities (the same for every measure; a
+measure without data there is INCONCLUSIVE, naming the months). Rules: ``latest_release``,
+``latest_month``, ``last_months`` (``months``), ``year_to_date``, ``calendar_years`` (``first_year``),
+``span_to_latest`` (``start``, ``max_months``), ``fixed`` (``period``); ``counts_toward_verdict: false``
+marks context. Baselines: ``year_earlier``, ``before_event`` (the same months before the claim's
+``since`` month, whole years earlier) or a period. The findings known on the as-of date give
+``verdict``; the same windows ending in the newest month of the data give ``later_verdict`` (the verdict
+on the newest data).
 
 How a finding is judged
 -----------------------
@@ -54,73 +46,54 @@ largest_supplier
     SUPPORTED when the exporter ranks first over the window, NOT_SUPPORTED when another partner does.
 change_over_period, forecast_vs_outcome
     ``change_pct = (value - baseline_value) / baseline_value * 100``; SUPPORTED when it passes the spec's
-    threshold (``>=`` for ``at_least_pct``, ``>`` for ``above_pct``), NOT_SUPPORTED otherwise. The actual
-    change is always shown, so readers can apply their own threshold.
+    threshold (``>=`` for ``at_least_pct``, ``>`` for ``above_pct``), NOT_SUPPORTED otherwise.
 INCONCLUSIVE
-    A month of the window (or baseline) has no data in any of the measure's sources (e.g. tonnes in a month
-    for which only values were published), or a compared figure is missing (a row with no figure; for
-    rankings: the leader's, runner-up's or exporter's, or that of any partner ranking in the top three by
-    the other metric, which could be the leader). ``missing`` names the months and the measure. Nothing is
-    ever filled or interpolated.
+    A month of the window (or baseline) has no data in any of the measure's sources, or a compared figure
+    is missing; ``missing`` names the months and the measure. Nothing is ever filled or interpolated.
+    Where a measure has ``press_fallback`` and the tables lack the metric, China customs' figure as the
+    press printed it is used (labelled as a press figure; a press ranking only when the press printed
+    every partner in the top three by value).
 
 The verdict rule (a claim's overall verdict)
 --------------------------------------------
-Take the findings known on the as-of date whose metric counts (the spec's ``verdict_metrics``, default all):
+Over the counted findings (``counts_toward_verdict``: the window counts and the metric is one of the
+spec's ``verdict_metrics``): INCONCLUSIVE only when none has data; SUPPORTED and NOT_SUPPORTED both among
+those with data -> MIXED; else the verdict they share. Findings without data are named in the summary.
 
-1. none -> INCONCLUSIVE (the summary names the windows needed and when they became known);
-2. some SUPPORTED and some NOT_SUPPORTED -> MIXED (whatever the inconclusive ones would say);
-3. else any INCONCLUSIVE -> INCONCLUSIVE (the summary names the missing months);
-4. else all SUPPORTED -> SUPPORTED; all NOT_SUPPORTED -> NOT_SUPPORTED.
-
-The same rule over the later findings gives ``later_verdict`` and the summary's "From <date> on, ..."
-sentence; it never changes ``verdict``.
-
-Data choices
-------------
-- Sources per window: a measure lists sources in order of preference (UN Comtrade extract 2020-2024, then
-  China customs' query 2025 on, values only); each window uses the first that covers all its months.
-- Mixed sources: a change whose window and baseline come from different sources (2025 from China customs'
-  query against 2024 from UN Comtrade) is kept, but says so: ``data_sources`` lists both, a note names the
-  source of each window, and the summary sentence of that window says "mixed sources". A total whose parts
-  come from different sources within one window gets a note too.
-- A partner absent from a month that has data is summed as reported (customs list only partners with trade);
-  the finding's note names the month.
-- Pipeline-gas volumes (bcm) exist only as press figures (``gacc_press``); several outlets report the same
-  year. Rule: the figure tagged ``[Gazprom...]`` (else ``[GACC...]``); among those, the most precise (most
-  decimals). Every other outlet's figure is kept in ``alternatives``, and ``change_pct_range`` gives the
-  change whichever outlets one takes.
-- Tonnes of different fuels are not added: totals are in dollars only. Barrels per day are not a separate
-  metric for the crude ranking: within one window they rank suppliers exactly as tonnes do.
+Timeline
+--------
+:func:`timeline` evaluates each claim on every release day in a range: the verdict per day, the headline
+margin, ``first_supported_on`` and ``supported_since`` (the first day of the SUPPORTED run lasting to the
+end). :func:`evaluate` fills both dates from 2022-01 to the newest release, and the bottom line from them.
 
 Python
 ------
 >>> from energytrade import claims                                    # doctest: +SKIP
 >>> results = claims.evaluate()                     # as of 2022-12-30  # doctest: +SKIP
 >>> results = claims.evaluate(as_of="2024-06-30", flows=flows)        # doctest: +SKIP
->>> print(claims.to_table(results))                                   # doctest: +SKIP
->>> claims.evidence_frame(results[0])                                 # doctest: +SKIP
+>>> print(results[0].bottom_line)                                     # doctest: +SKIP
+>>> lines = claims.timeline(start="2022-01", ids=["russia-largest-oil-supplier"])  # doctest: +SKIP
 
-JSON (``energytrade claims --json``): an array, one object per claim: ``id``, ``quote``, ``kind``,
-``verdict``, ``later_verdict``, ``summary``, ``as_of``, ``lag_days``, ``threshold``, ``findings``. Each finding:
-``type`` (``ranking`` | ``change``), ``commodity``, ``metric`` (``mass`` | ``value`` | ``volume`` | ``bpd``),
-``unit`` (t, USD, bcm, bbl/d), ``window`` (``YYYY``, ``YYYY-MM`` or ``YYYY-MM/YYYY-MM``), ``verdict``,
-``known_at_as_of``, ``known_from``, ``counts_toward_verdict``; rankings: ``leader_iso3``, ``leader_name``,
-``leader_value``, ``runner_up_iso3``, ``runner_up_name``, ``runner_up_value``, ``margin_pct``,
-``claimed_iso3``, ``claimed_rank``, ``claimed_value``, ``claimed_share_pct``; changes: ``partner_iso3``,
-``value``, ``baseline_window``, ``baseline_value``, ``change_pct``, ``threshold_pct`` (press figures also
-``change_pct_range``, ``alternatives``); then ``missing``, ``data_sources``, ``notes`` and ``sources`` (the
-provenance of every raw row behind the numbers, ``raw/<source>/<vintage>/<file>#row=<n>``). The full JSON
-Schema is :data:`JSON_SCHEMA`.
+JSON (``energytrade claims --json``): an array, one object per claim: ``id``, ``quote``, ``bottom_line``,
+``kind``, ``verdict``, ``later_verdict``, ``first_supported_on``, ``supported_since``, ``summary``,
+``as_of``, ``lag_days``, ``threshold``, ``findings`` (each with ``type``, ``commodity``, ``metric``,
+``unit``, ``window``, ``verdict``, ``known_at_as_of``, ``known_from``, ``counts_toward_verdict``, the
+ranking or change figures, ``missing``, ``data_sources``, ``notes`` and ``sources``, the provenance of
+every raw row behind the numbers). The full JSON Schema is :data:`JSON_SCHEMA`.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date
 
 import pandas as pd
 
+from energytrade.build import load_trade_flows
+from energytrade.calendar import ReleaseCalendar, load_calendar
+from energytrade.claims import prose
 from energytrade.claims.asof import (
     ARTICLE_DATE,
     DEFAULT_LAG_DAYS,
@@ -129,8 +102,8 @@ from energytrade.claims.asof import (
     latest_known_month,
     parse_as_of,
 )
-from energytrade.claims.engine import claim_verdicts, combine, evaluate_claim
-from energytrade.claims.output import EVIDENCE_COLUMNS, evidence_frame, to_json, to_table
+from energytrade.claims.engine import TIMELINE_START, ClaimEvaluator, claim_verdicts, combine, evaluate_claim
+from energytrade.claims.output import EVIDENCE_COLUMNS, evidence_frame, timeline_json, timeline_table, to_json, to_table
 from energytrade.claims.results import (
     INCONCLUSIVE,
     JSON_SCHEMA,
@@ -139,7 +112,9 @@ from energytrade.claims.results import (
     SUPPORTED,
     VERDICTS,
     ClaimResult,
+    ClaimTimeline,
     Finding,
+    TimelinePoint,
 )
 from energytrade.claims.spec import (
     ClaimSpec,
@@ -151,14 +126,33 @@ from energytrade.claims.spec import (
     spec_from_dict,
     specs_from_yaml,
 )
+from energytrade.errors import BadDate, UnknownClaim
+
+
+def _calendar(calendar: ReleaseCalendar | None, lag_days: int | None) -> ReleaseCalendar:
+    calendar = load_calendar() if calendar is None else calendar
+    return calendar if lag_days is None else calendar.with_lag(lag_days)
+
+
+def _specs(specs: Iterable[ClaimSpec] | None, ids: Iterable[str] | None) -> tuple[ClaimSpec, ...]:
+    specs = load_specs() if specs is None else check_unique(specs)
+    if ids is None:
+        return specs
+    known = {s.id: s for s in specs}
+    unknown = [i for i in ids if i not in known]
+    if unknown:
+        raise UnknownClaim(f"unknown claim id {unknown[0]!r}; use one of: {', '.join(known)}")
+    return tuple(known[i] for i in ids)
 
 
 def evaluate(
     as_of: str | date | None = None,
     data_dir: str | os.PathLike | None = None,
     flows: pd.DataFrame | None = None,
-    lag_days: int = DEFAULT_LAG_DAYS,
+    lag_days: int | None = None,
     specs: Iterable[ClaimSpec] | None = None,
+    calendar: ReleaseCalendar | None = None,
+    ids: Iterable[str] | None = None,
 ) -> list[ClaimResult]:
     """Evaluate claims from the clean table, as known on ``as_of``.
 
@@ -170,32 +164,110 @@ def evaluate(
         Data root to load the clean table from (ignored when ``flows`` is given).
     flows : DataFrame, optional
         The clean table (``energytrade.build.load_trade_flows()``); pass it to avoid reloading.
-    lag_days : int, default 20
-        Days after a month's end from which its figures count as known [d].
+    lag_days : int, optional
+        Override the release calendar: every month known this many days after its end [d].
     specs : iterable of ClaimSpec, optional
         Default: the article's claims (``claims.yml``).
+    calendar : ReleaseCalendar, optional
+        Default: ``energytrade/release_calendar.yml``.
+    ids : iterable of str, optional
+        Only these claims (by id), in this order.
 
     Returns
     -------
     list of ClaimResult
-        One per spec, in spec order.
+        One per spec, in spec order, with ``bottom_line`` and ``summary`` written by
+        :mod:`energytrade.claims.prose`.
 
     Raises
     ------
     BadDate
-        ``as_of`` is not ``YYYY-MM-DD``.
-    ClaimSpecError
-        A spec is malformed or names an unknown commodity, country, metric or source.
+        ``as_of`` is not ``YYYY-MM-DD`` or lies outside the years the data could describe.
+    ClaimSpecError, CalendarError, UnknownClaim
+        A malformed spec or calendar, or an unknown claim id.
     """
-    day = parse_as_of(as_of)
-    if isinstance(lag_days, bool) or not isinstance(lag_days, int) or lag_days < 0:
-        raise ValueError(f"lag_days must be a whole number of days >= 0, got {lag_days!r}")
-    specs = load_specs() if specs is None else check_unique(specs)
-    if flows is None:
-        from energytrade.build import load_trade_flows
+    day = check_day(parse_as_of(as_of), "--as-of")
+    cal = _calendar(calendar, lag_days)
+    specs = _specs(specs, ids)
+    flows = load_trade_flows(data_dir) if flows is None else flows
+    results = []
+    for spec in specs:
+        result = ClaimEvaluator(spec, flows, cal).evaluate(day)
+        results.append(replace(result, summary=prose.summary(result), bottom_line=prose.bottom_line(result)))
+    return results
 
-        flows = load_trade_flows(data_dir)
-    return [evaluate_claim(spec, flows, day, lag_days) for spec in specs]
+
+#: The as-of dates the claims can be asked about: customs tables by partner exist from the 1990s; a date
+#: beyond this century is a typo.
+EARLIEST_AS_OF, LATEST_AS_OF = date(1990, 1, 1), date(2100, 12, 31)
+
+
+def check_day(day: date, what: str) -> date:
+    """Reject dates no data can describe (``0001-01-01``, ``9999-12-31``) with a one-line :class:`BadDate`."""
+    if not EARLIEST_AS_OF <= day <= LATEST_AS_OF:
+        raise BadDate(
+            f"{what} {day.isoformat()} is outside {EARLIEST_AS_OF.year}-{LATEST_AS_OF.year}; give a date such as "
+            "2022-12-30 (the article's) or today's"
+        )
+    return day
+
+
+def _month_bound(text: str | date | None, end: bool, what: str) -> date | None:
+    if text is None or isinstance(text, date):
+        return text
+    value = str(text).strip()
+    if len(value) == 7:
+        try:
+            month = pd.Period(value, freq="M")
+        except ValueError:
+            month = None
+        if month is None or value[4] != "-":
+            raise BadDate(f"bad {what} {text!r}: expected YYYY-MM or YYYY-MM-DD, e.g. 2022-01")
+        return (month.end_time if end else month.start_time).date()
+    try:
+        return parse_as_of(value)
+    except BadDate:
+        raise BadDate(f"bad {what} {text!r}: expected YYYY-MM or YYYY-MM-DD, e.g. 2022-01") from None
+
+
+def timeline(
+    start: str | date | None = None,
+    end: str | date | None = None,
+    data_dir: str | os.PathLike | None = None,
+    flows: pd.DataFrame | None = None,
+    lag_days: int | None = None,
+    specs: Iterable[ClaimSpec] | None = None,
+    calendar: ReleaseCalendar | None = None,
+    ids: Iterable[str] | None = None,
+    today: date | None = None,
+) -> list[ClaimTimeline]:
+    """Each claim's verdict on every release day from ``start`` to ``end``.
+
+    Parameters
+    ----------
+    start, end : str or date, optional
+        ``YYYY-MM`` (the month's first / last day) or ``YYYY-MM-DD``; default 2022-01 to today.
+    today : date, optional
+        The default end (default: the machine's date).
+
+    Returns
+    -------
+    list of ClaimTimeline
+        Per claim: the points (day, verdict, headline figure), ``first_supported_on``, ``supported_since``.
+
+    Raises
+    ------
+    BadDate
+        A bad date, or ``start`` after ``end``.
+    """
+    first = check_day(_month_bound(start, False, "--start") or TIMELINE_START, "--start")
+    last = check_day(_month_bound(end, True, "--end") or today or date.today(), "--end")
+    if first > last:
+        raise BadDate(f"--start {first} is after --end {last}; give a start before the end, e.g. --start 2022-01")
+    cal = _calendar(calendar, lag_days)
+    specs = _specs(specs, ids)
+    flows = load_trade_flows(data_dir) if flows is None else flows
+    return [ClaimEvaluator(spec, flows, cal).timeline(first, last) for spec in specs]
 
 
 __all__ = [
@@ -207,13 +279,19 @@ __all__ = [
     "MIXED",
     "NOT_SUPPORTED",
     "SUPPORTED",
+    "TIMELINE_START",
     "VERDICTS",
+    "ClaimEvaluator",
     "ClaimResult",
     "ClaimSpec",
+    "ClaimTimeline",
     "Finding",
     "Measure",
     "Threshold",
+    "TimelinePoint",
     "WindowRule",
+    "BadDate",
+    "check_day",
     "check_unique",
     "claim_verdicts",
     "combine",
@@ -225,8 +303,12 @@ __all__ = [
     "latest_known_month",
     "load_specs",
     "parse_as_of",
+    "prose",
     "spec_from_dict",
     "specs_from_yaml",
+    "timeline",
+    "timeline_json",
+    "timeline_table",
     "to_json",
     "to_table",
 ]

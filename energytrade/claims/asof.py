@@ -1,7 +1,11 @@
-"""What could be known on a date: the publication rule for customs figures.
+"""Dates: the as-of date's parser, and the fixed-lag rule the report's tables still use.
 
-The rule
---------
+The claims themselves date figures by the release calendar (:mod:`energytrade.calendar`: January and
+February together in March, press figures by the day printed); this module's fixed lag is what
+``--lag-days`` / ``evaluate(lag_days=...)`` selects.
+
+The fixed-lag rule
+------------------
 A month's customs figures count as known from ``lag_days`` days after the month's last day — with the
 default of 20 days, from the 20th of the following month (China's customs publish partner detail for a
 month around the 20th of the next one; 2022-11 figures are known from 2022-12-20, 2023-02 figures from
@@ -29,10 +33,8 @@ import re
 from datetime import date, datetime, timedelta
 
 from energytrade.errors import BadDate
+from energytrade.events import ARTICLE_DATE
 from energytrade.periods import Month, parse_period
-
-#: The article's date (``shared/article.txt``: the Putin–Xi video summit of Friday 2022-12-30).
-ARTICLE_DATE = date(2022, 12, 30)
 
 #: Days after a month's last day from which its customs figures count as known (20 -> the 20th of the
 #: next month). A parameter of :func:`energytrade.claims.evaluate`.

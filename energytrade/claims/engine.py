@@ -1,30 +1,47 @@
-"""The claims engine: one function evaluates every claim kind from its spec and the clean table.
+"""The claims engine: one evaluator judges every claim kind from its spec, the clean table and the calendar.
 
-Pure: the clean table and specs in, :class:`~energytrade.claims.results.ClaimResult` objects out, no I/O
-(``energytrade.claims.evaluate`` loads the table when it is not given). The rules it applies are written
-in the :mod:`energytrade.claims` module docstring.
+Pure: the clean table, specs and the release calendar in, data (:class:`~energytrade.claims.results.ClaimResult`,
+:class:`~energytrade.claims.results.ClaimTimeline`) out, no I/O and no sentences (those are written by
+:mod:`energytrade.claims.prose`). The rules it applies are written in the :mod:`energytrade.claims`
+module docstring.
+
+Speed: a :class:`ClaimEvaluator` cuts the table once per commodity and source and aggregates monthly
+partner totals once (:class:`energytrade.analysis.PartnerMonths`); a figure over a window depends on the
+data only (press figures also on the day they were printed), so it is computed once and reused by every
+as-of date of a timeline.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import pandas as pd
 
+from energytrade.calendar import ReleaseCalendar, load_calendar
 from energytrade.claims import evidence
-from energytrade.claims.asof import DEFAULT_LAG_DAYS, is_known, known_from, latest_known_month
-from energytrade.claims.evidence import TableView, WindowFigure, compress_months
+from energytrade.claims.evidence import RankingFigures, TableView, WindowFigure, compress_months
 from energytrade.claims.results import (
     INCONCLUSIVE,
     MIXED,
     NOT_SUPPORTED,
     SUPPORTED,
     ClaimResult,
+    ClaimTimeline,
     Finding,
+    TimelinePoint,
 )
-from energytrade.claims.spec import SOURCE_NAMES, YEAR_EARLIER, ClaimSpec, Measure, WindowRule
+from energytrade.claims.spec import (
+    BEFORE_EVENT,
+    MONTHLY_SOURCES,
+    SOURCE_NAMES,
+    YEAR_EARLIER,
+    ClaimSpec,
+    Measure,
+    WindowRule,
+)
+from energytrade.formatting import join_words
 from energytrade.periods import Month, Span, parse_month, parse_period
 
 # ------------------------------------------------------------------------------------------- windows
@@ -32,17 +49,15 @@ from energytrade.periods import Month, Span, parse_month, parse_period
 
 @dataclass(frozen=True)
 class ClaimMonths:
-    """The months a claim's moving windows end in: what was published by the as-of date, what the data hold.
+    """The months a claim's moving windows end in: what was released by the as-of date, what the data hold.
 
     Attributes
     ----------
     published : Month
-        The latest month whose figures count as known on the as-of date (:func:`latest_known_month`),
-        whatever the data hold.
+        The latest month released by the as-of date (the release calendar), whatever the data hold.
     data_end : Month or None
         The newest month for which any source in the table holds a figure of any of the claim's
-        commodities (the claim's importer and flow; any partner, metric or frequency; a year counts as
-        its December). ``None`` when the table holds none.
+        commodities (a year counts as its December). ``None`` when the table holds none.
     """
 
     published: Month
@@ -55,12 +70,12 @@ class ClaimMonths:
 
     @property
     def last(self) -> Month:
-        """The last month any window reaches, later findings included: ``data_end`` (else ``published``)."""
+        """The newest month of the data (else ``published``): the end of the windows of ``later_verdict``."""
         return self.published if self.data_end is None else self.data_end
 
     @property
     def is_capped(self) -> bool:
-        """Whether months were published by the as-of date beyond what any source in the data holds."""
+        """Whether months were released by the as-of date beyond what any source in the data holds."""
         return self.data_end is not None and self.data_end < self.published
 
     @property
@@ -68,17 +83,11 @@ class ClaimMonths:
         if not self.is_capped:
             return ""
         return (
-            f"figures up to {self.published} were published by the as-of date, but no source in the data "
+            f"figures up to {self.published} were released by the as-of date, but no source in the data "
             f"goes beyond {self.data_end} for the claim's commodities: {self.data_end} is taken as the latest "
             f"known month ({compress_months(Span(self.data_end.shift(1), self.published).months())} not in "
             "the data)"
         )
-
-
-def claim_months(spec: ClaimSpec, view: TableView, as_of: date, lag_days: int = DEFAULT_LAG_DAYS) -> ClaimMonths:
-    """The :class:`ClaimMonths` of a claim on ``as_of``: one latest known month for all its measures."""
-    commodities = tuple(dict.fromkeys(c for m in spec.measures for c in m.commodities))
-    return ClaimMonths(latest_known_month(as_of, lag_days), view.newest_month(commodities))
 
 
 @dataclass(frozen=True)
@@ -87,113 +96,457 @@ class ResolvedWindow:
 
     window: str
     baseline: str | None = None
+    counts: bool = True
     note: str = ""
+    rule_index: int = 0
 
 
 def _label(start: Month, end: Month) -> str:
     return str(Span(start, end))
 
 
-def _baseline(rule: WindowRule, window: str) -> str | None:
+def before_event(window: str, since: str) -> str:
+    """The same months before the event: ``window`` shifted back by whole years until it ends before
+    ``since`` (the first month after the event).
+
+    >>> before_event("2023", "2022-03"), before_event("2022-03/2022-11", "2022-03")
+    ('2021', '2021-03/2021-11')
+    >>> before_event("2023-06/2024-05", "2022-03")
+    '2020-06/2021-05'
+    """
+    span = parse_period(window)
+    first = parse_month(since)
+    years = 1
+    while span.end.shift(-12 * years) >= first:
+        years += 1
+    start, end = span.start.shift(-12 * years), span.end.shift(-12 * years)
+    return str(start.year) if len(window) == 4 else _label(start, end)
+
+
+def _baseline(rule: WindowRule, window: str, since: str | None) -> str | None:
     if rule.baseline is None:
         return None
     if rule.baseline == YEAR_EARLIER:
         span = parse_period(window)
         return _label(span.start.shift(-12), span.end.shift(-12))
+    if rule.baseline == BEFORE_EVENT:
+        return before_event(window, str(since))
     return str(parse_period(rule.baseline))
 
 
-def resolve_windows(rule: WindowRule, months: ClaimMonths) -> list[ResolvedWindow]:
-    """The windows a rule gives, the same for every measure of a claim.
+def release_months(end: Month, calendar_rule) -> tuple[Month, Month]:
+    """The months released together with ``end`` (January-February when they are published jointly)."""
+    joint = getattr(calendar_rule, "joint_months", ())
+    with_month = getattr(calendar_rule, "with_month", None)
+    if getattr(calendar_rule, "lag_days", None) is None and end.month == with_month and end.month in joint:
+        return Month(end.year, min(joint)), end
+    return end, end
 
-    The windows depend on the claim's months only, never on which months one measure's data hold: a
-    measure lacking data for a window gets an INCONCLUSIVE finding naming the months, not another window.
 
-    Parameters
-    ----------
-    rule : WindowRule
-    months : ClaimMonths
-        The claim's latest known month (``months.latest``) and the last month its data reach
-        (``months.last``).
+def windows_ending(
+    rule: WindowRule, end: Month, since: str | None = None, calendar_rule=None, note: str = ""
+) -> list[ResolvedWindow]:
+    """The windows a rule gives when the claim's latest month is ``end`` (the same for every measure).
 
-    Returns
-    -------
-    list of ResolvedWindow
-        Windows ending in the latest known month first, then later ones (up to ``months.last``).
+    A measure lacking data for a window gets an INCONCLUSIVE finding naming the months, never another
+    window. Windows of a claim with ``since`` never start before it.
 
     Examples
     --------
-    >>> months = ClaimMonths(published=Month(2022, 11), data_end=Month(2024, 12))
-    >>> [w.window for w in resolve_windows(WindowRule("latest_month"), months)]
-    ['2022-11', '2024-12']
-    >>> [w.window for w in resolve_windows(WindowRule("calendar_years", first_year=2021), months)]
-    ['2021', '2022', '2023', '2024']
+    >>> [w.window for w in windows_ending(WindowRule("last_months", months=3), Month(2022, 11))]
+    ['2022-09/2022-11']
+    >>> [w.window for w in windows_ending(WindowRule("calendar_years", first_year=2021), Month(2023, 11))]
+    ['2021', '2022']
+    >>> [w.window for w in windows_ending(WindowRule("last_months", months=12), Month(2022, 11), "2022-03")]
+    ['2022-03/2022-11']
     """
-    latest, last = months.latest, months.last
-    ends = [(latest, months.cap_note)]
-    if last > latest:
-        ends.append((last, "the latest month any source in the data holds for the claim's commodities"))
-
-    out: list[ResolvedWindow] = []
+    starts: list[tuple[Month, Month]] = []
     if rule.rule == "latest_month":
-        out = [ResolvedWindow(str(m), None, note) for m, note in ends]
+        starts = [(end, end)]
+    elif rule.rule == "latest_release":
+        starts = [release_months(end, calendar_rule)]
+    elif rule.rule == "last_months":
+        starts = [(end.shift(1 - int(rule.months)), end)]
     elif rule.rule == "year_to_date":
-        out = [ResolvedWindow(_label(Month(m.year, 1), m), None, note) for m, note in ends]
+        starts = [(Month(end.year, 1), end)]
     elif rule.rule == "calendar_years":
-        # A year is complete when its December is within the claim's months, whichever source holds it.
-        last_year = last.year if last.month == 12 else last.year - 1
-        out = [ResolvedWindow(str(y)) for y in range(int(rule.first_year), last_year + 1)]
+        last_year = end.year if end.month == 12 else end.year - 1
+        starts = [(Month(y, 1), Month(y, 12)) for y in range(int(rule.first_year), last_year + 1)]
     elif rule.rule == "span_to_latest":
         start = parse_month(str(rule.start))
-        cap = start.shift(int(rule.max_months) - 1)
-        end_known = None
-        if latest >= start:
-            end_known = min(latest, cap)
-            out.append(ResolvedWindow(_label(start, end_known), None, months.cap_note if end_known == latest else ""))
-        if last >= start:
-            end_later = min(last, cap)
-            if end_known is None or end_later > end_known:
-                out.append(ResolvedWindow(_label(start, end_later)))
+        if end >= start:
+            starts = [(start, min(end, start.shift(int(rule.max_months) - 1)))]
     elif rule.rule == "fixed":
-        out = [ResolvedWindow(str(parse_period(str(rule.period))))]
-    return [ResolvedWindow(w.window, _baseline(rule, w.window), w.note) for w in out]
+        span = parse_period(str(rule.period))
+        return [ResolvedWindow(str(span), _baseline(rule, str(span), since), rule.counts_toward_verdict)]
+    out = []
+    for start, stop in starts:
+        if since is not None and rule.rule != "calendar_years":
+            start = max(start, parse_month(since))
+            if start > stop:
+                continue
+        whole_year = start.month == 1 and stop.month == 12 and start.year == stop.year
+        window = str(start.year) if whole_year else _label(start, stop)
+        ends_latest = stop == end and rule.rule != "calendar_years"
+        out.append(
+            ResolvedWindow(
+                window, _baseline(rule, window, since), rule.counts_toward_verdict, note if ends_latest else ""
+            )
+        )
+    return out
+
+
+# ------------------------------------------------------------------------------------------ verdicts
+
+
+def combine(findings: Iterable[Finding]) -> str | None:
+    """The verdict rule over the findings that count (module docstring of :mod:`energytrade.claims`).
+
+    ``None`` when no finding counts; INCONCLUSIVE only when no counted finding has data; MIXED when
+    counted findings with data include both SUPPORTED and NOT_SUPPORTED; else the verdict they share.
+    Counted findings without data are not outweighed by, and do not outweigh, those with data (the
+    summary names them).
+    """
+    counted = [f.verdict for f in findings if f.counts_toward_verdict]
+    if not counted:
+        return None
+    with_data = {v for v in counted if v != INCONCLUSIVE}
+    if not with_data:
+        return INCONCLUSIVE
+    if {SUPPORTED, NOT_SUPPORTED} <= with_data:
+        return MIXED
+    return with_data.pop()
+
+
+def claim_verdicts(findings: list[Finding]) -> tuple[str, str | None]:
+    """``(verdict over the findings known at the as-of date, verdict over the rest)`` (compatibility)."""
+    known = combine(f for f in findings if f.known_at_as_of)
+    later = combine(f for f in findings if not f.known_at_as_of)
+    return known or INCONCLUSIVE, later
+
+
+def stretches(points: list[tuple[date, str]]) -> tuple[date | None, date | None]:
+    """``(first_supported_on, supported_since)`` of dated verdicts in date order.
+
+    ``supported_since`` is the first date of the last run of SUPPORTED that lasts to the last point
+    (``None`` when the last verdict is not SUPPORTED).
+
+    >>> d = [date(2023, m, 20) for m in (1, 2, 3, 4)]
+    >>> stretches(list(zip(d, ["MIXED", "SUPPORTED", "MIXED", "SUPPORTED"])))
+    (datetime.date(2023, 2, 20), datetime.date(2023, 4, 20))
+    """
+    first = next((day for day, v in points if v == SUPPORTED), None)
+    since = None
+    for day, verdict in points:
+        if verdict == SUPPORTED:
+            since = since or day
+        else:
+            since = None
+    return first, since
+
+
+# --------------------------------------------------------------------------------------------- evaluator
+
+
+class ClaimEvaluator:
+    """Evaluates one claim on any as-of date; figures are computed once and reused across dates.
+
+    Parameters
+    ----------
+    spec : ClaimSpec
+    flows : DataFrame
+        The clean table.
+    calendar : ReleaseCalendar, optional
+        Default: the bundled ``release_calendar.yml``.
+    """
+
+    def __init__(self, spec: ClaimSpec, flows: pd.DataFrame, calendar: ReleaseCalendar | None = None) -> None:
+        self.spec = spec
+        self.calendar = calendar if calendar is not None else load_calendar()
+        self.view = TableView(flows, spec.importer, spec.flow, self.calendar)
+        commodities = tuple(dict.fromkeys(c for m in spec.measures for c in m.commodities))
+        self.data_end = self.view.newest_month(commodities)
+        self.primary_source = spec.measures[0].sources[0]
+        self._figures: dict[tuple, WindowFigure | RankingFigures] = {}
+
+    # ---- dates
+
+    def months(self, as_of: date) -> ClaimMonths:
+        return ClaimMonths(self.calendar.latest_known_month(self.primary_source, as_of), self.data_end)
+
+    def known_from(self, rw: ResolvedWindow) -> date:
+        key = ("known", rw.window, rw.baseline)
+        if key not in self._figures:
+            periods = [rw.window] + ([rw.baseline] if rw.baseline else [])
+            self._figures[key] = max(self.calendar.known_from(self.primary_source, p) for p in periods)
+        return self._figures[key]
+
+    def newest_as_of(self) -> date:
+        """The day the newest month of the data was released (at least the calendar's date of it)."""
+        end = self.data_end or Month(2000, 1)
+        return self.calendar.known_from(self.primary_source, str(end))
+
+    def release_dates(self, start: date, end: date) -> list[date]:
+        """Release days in ``[start, end]``: the calendar's, and the days press figures of the claim's
+        press measures were printed."""
+        days = set(self.calendar.rule(self.primary_source).release_dates(start, end))
+        for measure in self.spec.measures:
+            if measure.is_press:
+                rows = self.view.press_rows(measure.sources[0])
+                rows = rows[rows["commodity"].isin(measure.commodities) & (rows["partner_iso3"] == self.spec.exporter)]
+                days |= {d for d in rows["known_on"] if start <= d <= end}
+        return sorted(days)
+
+    def resolved(self, end: Month, note: str = "") -> list[ResolvedWindow]:
+        key = ("resolved", end, note)
+        if key not in self._figures:
+            self._figures[key] = self._resolve(end, note)
+        return self._figures[key]
+
+    def _resolve(self, end: Month, note: str) -> list[ResolvedWindow]:
+        rule = self.calendar.rule(self.primary_source)
+        out, seen = [], set()
+        for index, window_rule in enumerate(self.spec.windows):
+            for rw in windows_ending(window_rule, end, self.spec.since, rule, note):
+                if (rw.window, rw.baseline) not in seen:
+                    seen.add((rw.window, rw.baseline))
+                    out.append(replace(rw, rule_index=index))
+        return out
+
+    # ---- figures (cached: they depend on the data, and for press rows on the day)
+
+    def _cached(self, key: tuple, make):
+        if key not in self._figures:
+            self._figures[key] = make()
+        return self._figures[key]
+
+    def _partner_figure(self, m_index: int, window: str, press_as_of: date | None) -> WindowFigure:
+        measure = self.spec.measures[m_index]
+        partner = self.spec.exporter
+        if measure.is_press:
+            printed = evidence.printed_by(self.view, measure.sources[0], measure.commodities[0], window, press_as_of)
+            return self._cached(
+                ("press", m_index, window, printed),
+                lambda: evidence.press_partner_figure(
+                    self.view,
+                    measure.commodities[0],
+                    measure.metric,
+                    window,
+                    partner,
+                    measure.press_outlets_preferred,
+                    measure.sources[0],
+                    press_as_of,
+                ),
+            )
+        if measure.is_total:
+            fig = self._cached(
+                ("total", m_index, window),
+                lambda: evidence.total_partner_figure(
+                    self.view, measure.commodities, measure.metric, window, partner, measure.sources
+                ),
+            )
+        else:
+            fig = self._cached(
+                ("monthly", m_index, window),
+                lambda: evidence.monthly_partner_figure(
+                    self.view, measure.commodities[0], measure.metric, window, partner, measure.sources
+                ),
+            )
+        if fig.value is None and measure.press_fallback and not fig.sources:
+            printed = evidence.printed_by(
+                self.view, measure.press_fallback, measure.commodities[0], window, press_as_of
+            )
+            press = self._cached(
+                ("fallback", m_index, window, printed),
+                lambda: evidence.press_partner_figure(
+                    self.view,
+                    measure.commodities[0],
+                    measure.metric,
+                    window,
+                    partner,
+                    measure.press_outlets_preferred,
+                    measure.press_fallback,
+                    press_as_of,
+                ),
+            )
+            if press.value is not None:
+                return replace(press, notes=press.notes + tuple(f"instead of customs tables: {m}" for m in fig.missing))
+            return replace(fig, missing=fig.missing + press.missing)
+        return fig
+
+    def _ranking(self, m_index: int, window: str, press_as_of: date | None) -> RankingFigures:
+        measure = self.spec.measures[m_index]
+        fig = self._cached(
+            ("ranking", m_index, window),
+            lambda: evidence.ranking_figures(
+                self.view, measure.commodities[0], measure.metric, window, self.spec.exporter, measure.sources
+            ),
+        )
+        if fig.leader_iso3 is None and measure.press_fallback and not fig.sources:
+            value_sources = (
+                tuple(dict.fromkeys(s for m in self.spec.measures if m.metric == "value" for s in m.sources))
+                or MONTHLY_SOURCES
+            )
+            printed = evidence.printed_by(
+                self.view, measure.press_fallback, measure.commodities[0], window, press_as_of
+            )
+            press = self._cached(
+                ("press-ranking", m_index, window, printed),
+                lambda: evidence.press_ranking_figures(
+                    self.view,
+                    measure.commodities[0],
+                    measure.metric,
+                    window,
+                    self.spec.exporter,
+                    measure.press_fallback,
+                    measure.press_outlets_preferred,
+                    value_sources,
+                    press_as_of,
+                ),
+            )
+            if press.leader_iso3 is not None:
+                return press
+            return replace(fig, missing=fig.missing + press.missing)
+        return fig
+
+    # ---- findings
+
+    def finding(self, m_index: int, rw: ResolvedWindow, as_of: date | None) -> Finding:
+        """One measure over one window; ``as_of`` limits press figures to those printed by then
+        (``None``: every figure in the data, for the later findings)."""
+        base, first_day, known = self._judge(m_index, rw, as_of)
+        return replace(base, known_at_as_of=known, known_from=first_day)
+
+    def _judge(self, m_index: int, rw: ResolvedWindow, as_of: date | None) -> tuple[Finding, date, bool]:
+        """``(finding without its dates, known from, known on as_of)``: the timeline needs no more."""
+        measure = self.spec.measures[m_index]
+        counts = rw.counts and measure.metric in self.spec.verdict_metrics
+        first_day = self.known_from(rw)
+        if self.spec.kind == "largest_supplier":
+            fig = self._ranking(m_index, rw.window, as_of)
+            base = self._cached(
+                ("finding", m_index, rw, id(fig)), lambda: _ranking_finding(self.spec, measure, rw, fig, counts)
+            )
+            known_on = fig.known_on
+        else:
+            now = self._partner_figure(m_index, rw.window, as_of)
+            before = self._partner_figure(m_index, str(rw.baseline), as_of)
+            base = self._cached(
+                ("finding", m_index, rw, id(now), id(before)),
+                lambda: _change_finding(self.spec, measure, rw, now, before, counts),
+            )
+            dated = [d for d in (now.known_on, before.known_on) if d is not None]
+            known_on = max(dated) if dated else None
+        press = measure.is_press or measure.press_fallback in base.data_sources
+        if known_on is not None and press and not base.missing:
+            first_day = known_on  # a press figure is known from the day it was first printed
+        return base, first_day, as_of is not None and first_day <= as_of
+
+    def findings_at(self, as_of: date, months: ClaimMonths | None = None) -> list[Finding]:
+        """The findings known on ``as_of`` (windows ending in the latest known month, and fixed or past
+        windows already released), each measure over each window."""
+        months = months or self.months(as_of)
+        out = []
+        for rw in self.resolved(months.latest, months.cap_note):
+            for m_index in range(len(self.spec.measures)):
+                out.append(self.finding(m_index, rw, as_of))
+        return out
+
+    def verdict_on(self, as_of: date) -> tuple[str, list[Finding]]:
+        """The verdict on ``as_of`` and the known findings behind it (without their dates: speed)."""
+        months = self.months(as_of)
+        findings = []
+        for rw in self.resolved(months.latest, months.cap_note):
+            for m_index in range(len(self.spec.measures)):
+                base, _, known = self._judge(m_index, rw, as_of)
+                if known:
+                    findings.append(base)
+        return combine(findings) or INCONCLUSIVE, findings
+
+    def evaluate(self, as_of: date, timeline_start: date | None = None) -> ClaimResult:
+        """The claim on ``as_of``: findings known then, findings on the newest data, both verdicts, and
+        the timeline from ``timeline_start`` (default :data:`TIMELINE_START`) to the newest release."""
+        months = self.months(as_of)
+        at_as_of = self.findings_at(as_of, months)
+        known = [f for f in at_as_of if f.known_at_as_of]
+        verdict = combine(known) or INCONCLUSIVE
+        newest_day = max(as_of, self.newest_as_of())
+        newest = []
+        for rw in self.resolved(months.last):
+            for m_index in range(len(self.spec.measures)):
+                newest.append(self.finding(m_index, rw, None))
+        later_verdict = combine(newest)
+        seen = {_key(f) for f in known}
+        later = []
+        for f in newest + at_as_of:  # a window's figures on the newest data, not as printed by the as-of date
+            if not f.known_at_as_of and _key(f) not in seen:
+                seen.add(_key(f))
+                later.append(f)
+        timeline = self.timeline(timeline_start or TIMELINE_START, newest_day)
+        order = {rw.window: rw.rule_index for rw in self.resolved(months.last)}
+        order.update({rw.window: rw.rule_index for rw in self.resolved(months.latest)})
+        later.sort(key=lambda f: (order.get(f.window, 99), parse_period(f.window).start))
+        return ClaimResult(
+            spec=self.spec,
+            as_of=as_of,
+            lag_days=self.calendar.lag_days,
+            verdict=verdict,
+            later_verdict=later_verdict,
+            findings=tuple(known + later),
+            months=months,
+            newest_as_of=newest_day,
+            timeline=timeline,
+        )
+
+    def timeline(self, start: date, end: date) -> ClaimTimeline:
+        """The verdict on each release day in ``[start, end]``, with the leader's margin."""
+        points = []
+        for day in self.release_dates(start, end):
+            verdict, findings = self.verdict_on(day)
+            points.append(_point(self.spec, day, verdict, findings))
+        first, since = stretches([(p.day, p.verdict) for p in points])
+        return ClaimTimeline(self.spec, start, end, tuple(points), first, since)
+
+
+def _key(f: Finding) -> tuple:
+    return (f.commodity, f.metric, f.window, f.baseline_window)
+
+
+#: Where a claim's timeline starts by default: January 2022, the months before the war and the article.
+TIMELINE_START = date(2022, 1, 1)
+
+
+def _point(spec: ClaimSpec, day: date, verdict: str, findings: list[Finding]) -> TimelinePoint:
+    """A timeline point; its headline figure is the first counted finding with data of the longest window
+    (rankings: the claimed partner's margin, + when it leads; changes: the change)."""
+    counted = [f for f in findings if f.counts_toward_verdict and f.verdict != INCONCLUSIVE]
+    if not counted:
+        return TimelinePoint(day, verdict)
+    f = max(counted, key=lambda f: (len(evidence.window_months(f.window)), -_measure_pos(spec, f)))
+    if f.type == "ranking":
+        if f.leader_iso3 == f.claimed_iso3:
+            margin = f.margin_pct
+        elif f.claimed_value is not None and f.leader_value:
+            margin = (f.claimed_value - f.leader_value) / f.leader_value * 100
+        else:
+            margin = None
+        return TimelinePoint(day, verdict, f.window, f.metric, f.leader_iso3, margin)
+    return TimelinePoint(day, verdict, f.window, f.metric, f.partner_iso3, f.change_pct)
+
+
+def _measure_pos(spec: ClaimSpec, f: Finding) -> int:
+    for i, m in enumerate(spec.measures):
+        if m.label == f.commodity and m.metric == f.metric:
+            return i
+    return len(spec.measures)
 
 
 # ------------------------------------------------------------------------------------------ findings
 
 
-def _figure(view: TableView, measure: Measure, window: str, partner: str) -> WindowFigure:
-    if measure.is_press:
-        return evidence.press_partner_figure(
-            view,
-            measure.commodities[0],
-            measure.metric,
-            window,
-            partner,
-            measure.press_outlets_preferred,
-            measure.sources[0],
-        )
-    if measure.is_total:
-        return evidence.total_partner_figure(
-            view, measure.commodities, measure.metric, window, partner, measure.sources
-        )
-    return evidence.monthly_partner_figure(
-        view, measure.commodities[0], measure.metric, window, partner, measure.sources
-    )
-
-
-def _known(spec_window: ResolvedWindow, as_of: date, lag_days: int) -> tuple[bool, date]:
-    periods = [spec_window.window] + ([spec_window.baseline] if spec_window.baseline else [])
-    first_day = max(known_from(p, lag_days) for p in periods)
-    return all(is_known(p, as_of, lag_days) for p in periods), first_day
-
-
 def _ranking_finding(
-    spec: ClaimSpec, view: TableView, measure: Measure, rw: ResolvedWindow, known: bool, first_day: date
+    spec: ClaimSpec, measure: Measure, rw: ResolvedWindow, fig: RankingFigures, counts: bool
 ) -> Finding:
-    fig = evidence.ranking_figures(
-        view, measure.commodities[0], measure.metric, rw.window, spec.exporter, measure.sources
-    )
     if fig.missing or fig.leader_iso3 is None:
         verdict = INCONCLUSIVE
     else:
@@ -207,9 +560,9 @@ def _ranking_finding(
         unit=measure.unit,
         window=rw.window,
         verdict=verdict,
-        known_at_as_of=known,
-        known_from=first_day,
-        counts_toward_verdict=measure.metric in spec.verdict_metrics,
+        known_at_as_of=False,
+        known_from=date.min,
+        counts_toward_verdict=counts,
         leader_iso3=fig.leader_iso3,
         leader_name=fig.leader_name,
         leader_value=fig.leader_value,
@@ -231,7 +584,11 @@ def _ranking_finding(
 
 def source_text(sources: tuple[str, ...]) -> str:
     """``("gacc_query",)`` -> ``"gacc_query (China customs' online query)"``; several joined with "and"."""
-    return _join([f"{s} ({SOURCE_NAMES[s]})" if s in SOURCE_NAMES else s for s in sources]) or "no source"
+    return (
+        join_words([f"{s} ({SOURCE_NAMES[s]})" if s in SOURCE_NAMES else s for s in sources])
+        if sources
+        else "no source"
+    )
 
 
 def source_notes(window_sources: tuple[tuple[str, tuple[str, ...]], ...]) -> list[str]:
@@ -260,10 +617,13 @@ def _pct(value: float, base: float) -> float | None:
 
 
 def _change_finding(
-    spec: ClaimSpec, view: TableView, measure: Measure, rw: ResolvedWindow, known: bool, first_day: date
+    spec: ClaimSpec,
+    measure: Measure,
+    rw: ResolvedWindow,
+    now: WindowFigure,
+    base: WindowFigure,
+    counts: bool,
 ) -> Finding:
-    now = _figure(view, measure, rw.window, spec.exporter)
-    base = _figure(view, measure, rw.baseline, spec.exporter)
     missing = now.missing + base.missing
     change = None
     verdict = INCONCLUSIVE
@@ -294,9 +654,9 @@ def _change_finding(
         unit=measure.unit,
         window=rw.window,
         verdict=verdict,
-        known_at_as_of=known,
-        known_from=first_day,
-        counts_toward_verdict=measure.metric in spec.verdict_metrics,
+        known_at_as_of=False,
+        known_from=date.min,
+        counts_toward_verdict=counts,
         partner_iso3=spec.exporter,
         value=now.value,
         baseline_window=rw.baseline,
@@ -313,301 +673,36 @@ def _change_finding(
     )
 
 
-def findings_for(
-    spec: ClaimSpec,
-    flows: pd.DataFrame,
-    as_of: date,
-    lag_days: int = DEFAULT_LAG_DAYS,
-    months: ClaimMonths | None = None,
-) -> list[Finding]:
-    """Every finding of a claim: each measure over each window its rules give (known ones first).
-
-    Every measure is judged over the same windows (:func:`resolve_windows` on the claim's
-    :class:`ClaimMonths`); a measure without data for one gets an INCONCLUSIVE finding naming the months.
-    """
-    view = TableView(flows, spec.importer, spec.flow)
-    months = claim_months(spec, view, as_of, lag_days) if months is None else months
-    windows = [(w_index, rw) for w_index, rule in enumerate(spec.windows) for rw in resolve_windows(rule, months)]
-    # A year to date ending in December is a calendar year: list it with the calendar years.
-    year_rule = next((i for i, r in enumerate(spec.windows) if r.rule == "calendar_years"), None)
-    make = _ranking_finding if spec.kind == "largest_supplier" else _change_finding
-    keyed = []
-    for m_index, measure in enumerate(spec.measures):
-        seen: set[tuple[str, str | None]] = set()
-        for w_index, rw in windows:
-            if (rw.window, rw.baseline) in seen:
-                continue
-            seen.add((rw.window, rw.baseline))
-            known, first_day = _known(rw, as_of, lag_days)
-            finding = make(spec, view, measure, rw, known, first_day)
-            span = parse_period(rw.window)
-            is_year = span.start.month == 1 and span.end.month == 12 and span.start.year == span.end.year
-            order = year_rule if is_year and year_rule is not None else w_index
-            keyed.append(((not known, order, span.start, m_index), finding))
-    return [f for _, f in sorted(keyed, key=lambda kf: kf[0])]
-
-
-# ------------------------------------------------------------------------------------------- verdicts
-
-
-def combine(findings: Iterable[Finding]) -> str | None:
-    """The verdict rule (module docstring of :mod:`energytrade.claims`) over findings that count.
-
-    ``None`` when no finding counts; MIXED when counted findings include both SUPPORTED and
-    NOT_SUPPORTED (whatever the inconclusive ones would say); else INCONCLUSIVE if any is; else the
-    verdict they share.
-    """
-    verdicts = {f.verdict for f in findings if f.counts_toward_verdict}
-    if not verdicts:
-        return None
-    if {SUPPORTED, NOT_SUPPORTED} <= verdicts:
-        return MIXED
-    if INCONCLUSIVE in verdicts:
-        return INCONCLUSIVE
-    return verdicts.pop()
-
-
-def claim_verdicts(findings: list[Finding]) -> tuple[str, str | None]:
-    """``(verdict, later_verdict)``: the rule over findings known at the as-of date (INCONCLUSIVE when
-    none is), and over the later ones (``None`` when there are none)."""
-    known = combine(f for f in findings if f.known_at_as_of)
-    later = combine(f for f in findings if not f.known_at_as_of)
-    return known or INCONCLUSIVE, later
-
-
-# -------------------------------------------------------------------------------------------- summary
-
-
-def fmt_amount(x: float | None, unit: str) -> str:
-    """``86_250_000, "t"`` -> ``"86.25 Mt"``; ``5.9e9, "USD"`` -> ``"5.90 bn USD"``."""
-    if x is None:
-        return "n/a"
-    if unit == "t":
-        return f"{x / 1e6:.2f} Mt" if abs(x) >= 1e6 else f"{x / 1e3:.1f} kt"
-    if unit == "USD":
-        return f"{x / 1e9:.2f} bn USD" if abs(x) >= 1e9 else f"{x / 1e6:.1f} m USD"
-    if unit == "bbl/d":
-        return f"{x / 1e6:.2f} mb/d" if abs(x) >= 1e6 else f"{x / 1e3:.0f} kb/d"
-    if unit == "bcm":
-        return f"{x:g} bcm"
-    return f"{x:g} {unit}"
-
-
-def fmt_pct(x: float | None) -> str:
-    return "n/a" if x is None else f"{x:+.1f} %".replace("-", "−")
-
-
-def _join(items: list[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def _missing_text(findings: list[Finding]) -> str:
-    lacking = [
-        f"{f.window} {f.commodity} {f.metric}: {'; '.join(f.missing) or 'no figure'}"
-        for f in findings
-        if f.verdict == INCONCLUSIVE
-    ]
-    return "Data missing — " + " | ".join(lacking) + "." if lacking else ""
-
-
-def _ranking_sentences(spec: ClaimSpec, findings: list[Finding]) -> list[str]:
-    """'Russian Federation led in 2022-11 (mass: 7.90 Mt, +17.8 % over Saudi Arabia; value: ...)'."""
-    groups: dict[str, dict[str, list[Finding]]] = {}
-    names: dict[str, str] = {}
-    for f in findings:
-        if f.verdict == INCONCLUSIVE:
-            continue
-        groups.setdefault(f.leader_iso3, {}).setdefault(f.window, []).append(f)
-        names[f.leader_iso3] = f.leader_name or f.leader_iso3
-    out = []
-    for leader, windows in sorted(groups.items(), key=lambda kv: kv[0] != spec.exporter):
-        parts = []
-        for window, fs in windows.items():
-            detail = "; ".join(
-                f"{f.metric} {fmt_amount(f.leader_value, f.unit)}, {fmt_pct(f.margin_pct)} over {f.runner_up_iso3}"
-                for f in fs
-            )
-            parts.append(f"{window} ({detail})")
-        out.append(f"{names[leader]} led in {_join(parts)}")
-    return out
-
-
-def _change_sentences(spec: ClaimSpec, findings: list[Finding], full_windows: int = 2) -> list[str]:
-    """'2022-03/2022-11 against 2021-03/2021-11: energy_total value 40.1 bn USD vs 24.6 bn USD (+63.0 %); ...'.
-
-    The first ``full_windows`` windows list every measure; later ones only the headline measure (the first
-    sum of commodities, else the first measure) and how many counted findings pass.
-    """
-    by_window: dict[tuple[str, str], list[Finding]] = {}
-    for f in findings:
-        by_window.setdefault((f.window, f.baseline_window), []).append(f)
-    out = []
-    for n, ((window, baseline), fs) in enumerate(by_window.items()):
-        shown = fs
-        if n >= full_windows:
-            total_labels = {m.label for m in spec.measures if m.is_total}
-            totals = [f for f in fs if f.commodity in total_labels]
-            shown = (totals or fs)[:1]
-            if shown[0].verdict == INCONCLUSIVE:
-                # The headline measure is unknown: say so, and show the first measure that is known.
-                shown += [f for f in fs if f.verdict != INCONCLUSIVE][:1]
-        parts = []
-        for f in shown:
-            if f.verdict == INCONCLUSIVE:
-                parts.append(f"{f.commodity} {f.metric} unknown")
-                continue
-            counted = "" if f.counts_toward_verdict else ", not counted"
-            spread = ""
-            if f.change_pct_range:
-                spread = f", {fmt_pct(f.change_pct_range[0])} to {fmt_pct(f.change_pct_range[1])} across outlets"
-            parts.append(
-                f"{f.commodity} {f.metric} {fmt_amount(f.value, f.unit)} vs "
-                f"{fmt_amount(f.baseline_value, f.unit)} ({fmt_pct(f.change_pct)}{spread}{counted})"
-            )
-        if shown is not fs:
-            parts[0] = f"headline {parts[0]}"
-        passed = sum(f.verdict == SUPPORTED for f in fs if f.counts_toward_verdict)
-        counted_n = sum(f.verdict != INCONCLUSIVE for f in fs if f.counts_toward_verdict)
-        sentence = (
-            f"{window} against {baseline}: {'; '.join(parts)} — {passed} of {counted_n} counted "
-            "findings pass the threshold"
-        )
-        out.append(sentence + _mixed_sources_text(fs))
-    return out
-
-
-def _mixed_sources_text(findings: list[Finding]) -> str:
-    """``" (mixed sources: 2025 from gacc_query against 2024 from comtrade_extract for crude_oil value, ...)"``."""
-    by_sides: dict[tuple, list[str]] = {}
-    for f in findings:
-        if f.has_mixed_sources:
-            by_sides.setdefault(f.window_sources, []).append(f"{f.commodity} {f.metric}")
-    texts = [
-        " against ".join(f"{w} from {'+'.join(src) or 'no source'}" for w, src in sides) + f" for {_join(measures)}"
-        for sides, measures in by_sides.items()
-    ]
-    return f" (mixed sources: {'; '.join(texts)})" if texts else ""
-
-
-_VERDICT_WORDS = {
-    "largest_supplier": {
-        SUPPORTED: "the exporter led in every window",
-        NOT_SUPPORTED: "it led in none",
-        MIXED: "it depends on the window and measure",
-        INCONCLUSIVE: "data are missing",
-    },
-    "change_over_period": {
-        SUPPORTED: "every counted change passes the threshold",
-        NOT_SUPPORTED: "no counted change passes the threshold",
-        MIXED: "some counted changes pass the threshold, some do not",
-        INCONCLUSIVE: "data are missing",
-    },
-    "forecast_vs_outcome": {
-        SUPPORTED: "the forecast came true",
-        NOT_SUPPORTED: "the forecast did not come true",
-        MIXED: "the forecast came true by some counted measures, not others",
-        INCONCLUSIVE: "the outcome cannot be judged",
-    },
-}
-
-
-def summarize(
-    spec: ClaimSpec,
-    findings: list[Finding],
-    verdict: str,
-    later_verdict: str | None,
-    as_of: date,
-    lag_days: int,
-    months: ClaimMonths | None = None,
-) -> str:
-    """The claim's summary, written from the numbers: what was known on the as-of date, then what came later.
-
-    ``months``: the claim's :class:`ClaimMonths` (default: as if the data reached every published month).
-    """
-    known = [f for f in findings if f.known_at_as_of]
-    later = [f for f in findings if not f.known_at_as_of]
-    if months is None:
-        months = ClaimMonths(latest_known_month(as_of, lag_days), None)
-    words = _VERDICT_WORDS[spec.kind]
-    text = []
-    if known:
-        if spec.kind == "largest_supplier":
-            body = "; ".join(_ranking_sentences(spec, known))
-        else:
-            body = "; ".join(_change_sentences(spec, known))
-        if months.is_capped and any(r.rule != "fixed" for r in spec.windows):
-            head = (
-                f"As known on {as_of} (customs figures up to {months.published} published; the data end at "
-                f"{months.data_end}, taken as the latest known month)"
-            )
-        else:
-            head = f"As known on {as_of} (customs figures up to {months.latest})"
-        text.append(f"{head}: {body}." if body else f"{head}.")
-        missing = _missing_text([f for f in known if f.counts_toward_verdict])
-        if missing:
-            text.append(missing)
-    else:
-        needed = sorted({f.window for f in later})
-        when = min((f.known_from for f in later), default=None)
-        text.append(
-            f"On {as_of} none of the windows the claim needs ({', '.join(needed) or 'none'}) was known"
-            + (f"; the first became known on {when}." if when else ".")
-        )
-    if spec.threshold is not None:
-        text.append(f"Threshold: {spec.threshold.text}.")
-    counted = (
-        ""
-        if set(spec.verdict_metrics) >= {m.metric for m in spec.measures}
-        else f" (counted: {', '.join(spec.verdict_metrics)})"
-    )
-    text.append(f"Verdict {verdict}{counted}: {words[verdict]}.")
-    if later:
-        when = min(f.known_from for f in later)
-        if spec.kind == "largest_supplier":
-            body = "; ".join(_ranking_sentences(spec, later))
-        else:
-            body = "; ".join(_change_sentences(spec, later))
-        tail = f" Later verdict {later_verdict}: {words[later_verdict]}." if later_verdict else ""
-        missing = _missing_text([f for f in later if f.counts_toward_verdict])
-        text.append(
-            f"From {when} on (not known on {as_of}): {body or 'no figures'}.{tail}" + (f" {missing}" if missing else "")
-        )
-    return " ".join(text)
-
-
 # --------------------------------------------------------------------------------------------- claims
 
 
-def evaluate_claim(spec: ClaimSpec, flows: pd.DataFrame, as_of: date, lag_days: int = DEFAULT_LAG_DAYS) -> ClaimResult:
-    """One claim, as known on ``as_of``, with its later findings."""
-    months = claim_months(spec, TableView(flows, spec.importer, spec.flow), as_of, lag_days)
-    findings = findings_for(spec, flows, as_of, lag_days, months)
-    verdict, later_verdict = claim_verdicts(findings)
-    summary = summarize(spec, findings, verdict, later_verdict, as_of, lag_days, months)
-    return ClaimResult(
-        spec=spec,
-        as_of=as_of,
-        lag_days=lag_days,
-        verdict=verdict,
-        later_verdict=later_verdict,
-        summary=summary,
-        findings=tuple(findings),
-    )
+def evaluate_claim(
+    spec: ClaimSpec, flows: pd.DataFrame, as_of: date, calendar: ReleaseCalendar | None = None
+) -> ClaimResult:
+    """One claim, as known on ``as_of``, with the findings on the newest data."""
+    return ClaimEvaluator(spec, flows, calendar).evaluate(as_of)
+
+
+def findings_for(
+    spec: ClaimSpec, flows: pd.DataFrame, as_of: date, calendar: ReleaseCalendar | None = None
+) -> list[Finding]:
+    """Every finding of a claim on ``as_of`` (known ones first, then those on newer data)."""
+    return list(evaluate_claim(spec, flows, as_of, calendar).findings)
 
 
 __all__ = [
+    "TIMELINE_START",
+    "ClaimEvaluator",
     "ClaimMonths",
     "ResolvedWindow",
-    "claim_months",
+    "before_event",
     "claim_verdicts",
     "combine",
+    "compress_months",
     "evaluate_claim",
     "findings_for",
-    "resolve_windows",
     "source_notes",
     "source_text",
-    "summarize",
-    "compress_months",
+    "stretches",
+    "windows_ending",
 ]

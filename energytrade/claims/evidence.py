@@ -19,29 +19,33 @@ A partner absent from a month
     smaller partners lacking a figure are named in the notes.
 Press figures (``gacc_press``)
     Several outlets may report one figure, each its own row. :func:`pick_press_figure` takes the rows of
-    the first preferred outlet tag (the ``[...]`` at the start of the note: ``Gazprom`` matches
-    ``[Gazprom via TASS]``) that has a figure, and among them the most precise (most decimals; ties: the
+    the first preferred outlet tag (the clean column ``outlet``: ``Gazprom`` matches
+    ``Gazprom via TASS``) that has a figure, and among them the most precise (most decimals; ties: the
     first row of the raw file). Every other outlet's figure is kept as an alternative, so the spread is
     shown beside the chosen figure.
 """
 
 from __future__ import annotations
 
-import re
+import functools
 from dataclasses import dataclass, field
+from datetime import date
 
+import numpy as np
 import pandas as pd
 
-from energytrade import analysis, units
+from energytrade import analysis, metrics
+from energytrade.calendar import ReleaseCalendar, load_calendar, press_known_from
 from energytrade.countries import WORLD_ISO3
 from energytrade.errors import NoData
+from energytrade.metrics import FIGURE_COLUMNS, SOURCE_COLUMNS
 from energytrade.periods import Month, parse_period
 
-#: metric -> clean-table column its figures come from (bpd is computed from the mass)
-SOURCE_COLUMNS = {"mass": "net_weight_kg", "value": "value_usd", "volume": "volume_bcm", "bpd": "net_weight_kg"}
-#: Clean-table columns holding a figure: a row with any of them counts as data for its period.
-FIGURE_COLUMNS = ("net_weight_kg", "value_usd", "volume_bcm", "rate_bbl_per_day")
-_TAG = re.compile(r"^\s*\[([^\]]+)\]")
+
+@functools.lru_cache(maxsize=4096)
+def window_months(window: str) -> tuple[str, ...]:
+    """The ``YYYY-MM`` months of a window, memoised (a timeline asks for the same windows many times)."""
+    return tuple(parse_period(window).months())
 
 
 def compress_months(months: list[str] | tuple[str, ...]) -> str:
@@ -56,13 +60,8 @@ def compress_months(months: list[str] | tuple[str, ...]) -> str:
     return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}..{r[-1]}" for r in runs)
 
 
-def _to_metric(raw_sum: float, metric: str, window: str) -> float:
-    """A sum of clean-column figures -> the metric's unit (kg -> t; bpd over the window's days)."""
-    if metric == "mass":
-        return float(units.kg_to_tonnes(raw_sum))
-    if metric == "bpd":
-        return float(units.tonnes_to_bpd(units.kg_to_tonnes(raw_sum), window))
-    return float(raw_sum)
+_to_metric = metrics.tonnes_to_metric
+_press_to_metric = metrics.clean_to_metric
 
 
 @dataclass(frozen=True)
@@ -90,29 +89,69 @@ class WindowFigure:
     data_sources: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     alternatives: tuple[dict, ...] = field(default=())
+    #: Press figures: the first day any outlet printed this window's figure (``None``: customs tables, dated
+    #: by the calendar).
+    known_on: date | None = None
 
 
 class TableView:
-    """The clean table with the per-evaluation caches the engine needs (no state beyond memoisation)."""
+    """The clean table, cut once per commodity and source to the claim's importer and flow.
 
-    def __init__(self, flows: pd.DataFrame, importer: str, flow: str) -> None:
+    Every window of every as-of date is answered from these small cuts (a few hundred rows each), so a
+    timeline of many release dates never filters the whole table again. Memoisation only, no other state.
+    """
+
+    def __init__(self, flows: pd.DataFrame, importer: str, flow: str, calendar: ReleaseCalendar | None = None) -> None:
         self.flows = flows
+        self.calendar = calendar if calendar is not None else load_calendar()
         self.importer = importer
         self.flow = flow
         self._months: dict[tuple[str, str, str], frozenset[str]] = {}
+        self._rows: dict[tuple[str, str], pd.DataFrame] = {}
+        self._press: dict[str, pd.DataFrame] = {}
+        self._cubes: dict[tuple[str, str, str], analysis.PartnerMonths] = {}
+        self._press_keys: dict[tuple[str, str, str], pd.DataFrame] = {}
 
     def select_kw(self, source: str) -> dict:
         return {"reporter": self.importer, "flow": self.flow, "source": source, "freq": "M"}
+
+    def rows(self, commodity: str, source: str) -> pd.DataFrame:
+        """Monthly partner rows of ``commodity`` from ``source`` (every period; empty when none)."""
+        key = (commodity, source)
+        if key not in self._rows:
+            try:
+                self._rows[key] = analysis.select_flows(self.flows, commodity, **self.select_kw(source))
+            except NoData:
+                self._rows[key] = self.flows.iloc[0:0]
+        return self._rows[key]
+
+    def press_rows(self, source: str) -> pd.DataFrame:
+        """Every row of a press source for the view's importer and flow (all frequencies and partners)."""
+        if source not in self._press:
+            flows = self.flows
+            rows = flows[
+                (flows["source"] == source) & (flows["reporter_iso3"] == self.importer) & (flows["flow"] == self.flow)
+            ]
+            # The day each row counts as known: its publication date, else the calendar's rule.
+            known = [
+                press_known_from(published) or self.calendar.known_from(source, period)
+                for published, period in zip(rows["published_on"], rows["period"])
+            ]
+            self._press[source] = rows.assign(known_on=known)
+        return self._press[source]
+
+    def cube(self, commodity: str, metric: str, source: str) -> analysis.PartnerMonths:
+        """Monthly partner totals of one commodity, metric and source, aggregated once."""
+        key = (commodity, metric, source)
+        if key not in self._cubes:
+            self._cubes[key] = analysis.PartnerMonths(self.rows(commodity, source), metric)
+        return self._cubes[key]
 
     def months_with_data(self, commodity: str, metric: str, source: str) -> frozenset[str]:
         """Months in which ``source`` gives a figure of ``metric`` for any partner (``WLD`` excluded)."""
         key = (commodity, metric, source)
         if key not in self._months:
-            try:
-                rows = analysis.select_flows(self.flows, commodity, **self.select_kw(source))
-            except NoData:
-                rows = self.flows.iloc[0:0]
-            self._months[key] = frozenset(rows.loc[rows[SOURCE_COLUMNS[metric]].notna(), "period"])
+            self._months[key] = self.cube(commodity, metric, source).months_with_figure()
         return self._months[key]
 
     def newest_month(self, commodities: tuple[str, ...]) -> Month | None:
@@ -130,7 +169,7 @@ class TableView:
 
     def choose_source(self, commodity: str, metric: str, window: str, sources: tuple[str, ...]):
         """``(source, months lacking data)``: the first source covering the window, else the best one."""
-        months = parse_period(window).months()
+        months = window_months(window)
         best: tuple[str | None, list[str]] = (None, months)
         for source in sources:
             have = self.months_with_data(commodity, metric, source)
@@ -142,10 +181,13 @@ class TableView:
         return best
 
     def window_rows(self, commodity: str, window: str, source: str) -> pd.DataFrame:
+        rows = self.rows(commodity, source)
+        if rows.empty:
+            return rows
         try:
-            return analysis.select_flows(self.flows, commodity, window=window, **self.select_kw(source))
+            return analysis.select_flows(rows, commodity, window=window, **self.select_kw(source))
         except NoData:
-            return self.flows.iloc[0:0]
+            return rows.iloc[0:0]
 
 
 def _lacking_text(months: list[str], commodity: str, metric: str, sources: tuple[str, ...]) -> str:
@@ -180,11 +222,10 @@ def monthly_partner_figure(
             missing=(_lacking_text(lacking, commodity, metric, sources),),
             data_sources=(source,) if source else (),
         )
-    rows = view.window_rows(commodity, window, source)
-    mine = rows[rows["partner_iso3"] == partner]
-    column = SOURCE_COLUMNS[metric]
-    provenance = tuple(mine["provenance"])
-    if mine.empty:
+    cube = view.cube(commodity, metric, source)
+    months = window_months(window)
+    present = cube.row_months(months, partner)
+    if not present:
         return WindowFigure(
             None,
             missing=(
@@ -193,7 +234,8 @@ def monthly_partner_figure(
             ),
             data_sources=(source,),
         )
-    no_figure = mine.loc[mine[column].isna(), "period"].tolist()
+    provenance = cube.rows_of(months, [partner])
+    no_figure = cube.blank_months(months, partner)
     if no_figure:
         return WindowFigure(
             None,
@@ -202,10 +244,11 @@ def monthly_partner_figure(
             data_sources=(source,),
         )
     notes = []
-    absent = sorted(set(parse_period(window).months()) - set(mine["period"]))
+    absent = sorted(set(months) - set(present))
     if absent:
         notes.append(f"{partner} has no {commodity} row in {compress_months(absent)} (summed as reported)")
-    value = _to_metric(mine[column].sum(), metric, window)
+    totals = cube.window(months)
+    value = _to_metric(float(totals.total[totals.of(partner)]), metric, window)
     return WindowFigure(value, sources=provenance, data_sources=(source,), notes=tuple(notes))
 
 
@@ -246,10 +289,9 @@ def press_key(window: str) -> tuple[str, str] | None:
     return None
 
 
-def outlet_tag(note: str) -> str:
-    """The outlet tag of a press note: ``"[Gazprom via TASS] Power of ..."`` -> ``"Gazprom via TASS"``."""
-    match = _TAG.match(str(note))
-    return match.group(1).strip() if match else ""
+def outlet_tag(row: pd.Series) -> str:
+    """The outlet of a press row (the clean column ``outlet``, e.g. ``"Gazprom via TASS"``)."""
+    return str(row["outlet"])
 
 
 def _decimals(x: float) -> int:
@@ -267,7 +309,7 @@ def pick_press_figure(rows: pd.DataFrame, column: str, prefer: tuple[str, ...]):
     column : str
         The figure's clean column (e.g. ``volume_bcm``).
     prefer : tuple of str
-        Outlet tags in order of preference; a tag matches a note's ``[...]`` when that starts with it.
+        Outlet tags in order of preference; a tag matches a row whose ``outlet`` starts with it.
 
     Returns
     -------
@@ -281,7 +323,7 @@ def pick_press_figure(rows: pd.DataFrame, column: str, prefer: tuple[str, ...]):
     have = rows[rows[column].notna()]
     if have.empty:
         return None, have, "no outlet gives this figure"
-    tags = have["note"].map(outlet_tag)
+    tags = have["outlet"].astype(str)
     for tag in prefer:
         matched = have[tags.str.startswith(tag)]
         if not matched.empty:
@@ -294,6 +336,40 @@ def pick_press_figure(rows: pd.DataFrame, column: str, prefer: tuple[str, ...]):
     return have.loc[chosen_index], have.drop(index=chosen_index), rule
 
 
+def _press_key_rows(view: TableView, source: str, commodity: str, window: str, as_of: date | None) -> pd.DataFrame:
+    """Press rows giving ``window``'s figure (every partner), printed by ``as_of`` (``None``: all)."""
+    rows = press_window_rows(view, source, commodity, window)
+    if as_of is not None:
+        rows = rows[rows["known_on"] <= as_of]
+    return rows
+
+
+def press_window_rows(view: TableView, source: str, commodity: str, window: str) -> pd.DataFrame:
+    """Every press row giving ``window``'s figure (every partner and day; memoised in the view)."""
+    cache_key = (source, commodity, window)
+    if cache_key not in view._press_keys:
+        key = press_key(window)
+        rows = view.press_rows(source)
+        if key is None:
+            rows = rows.iloc[0:0]
+        else:
+            freq, period = key
+            rows = rows[(rows["commodity"] == commodity) & (rows["freq"] == freq) & (rows["period"] == period)]
+        view._press_keys[cache_key] = rows
+    return view._press_keys[cache_key]
+
+
+def printed_by(view: TableView, source: str, commodity: str, window: str, as_of: date | None) -> tuple[str, ...]:
+    """Provenance of the press rows of ``window`` printed by ``as_of``: a figure chosen from them changes
+    only when this changes (so it can be memoised on it)."""
+    cache_key = ("printed", source, commodity, window)
+    if cache_key not in view._press_keys:
+        rows = press_window_rows(view, source, commodity, window)
+        view._press_keys[cache_key] = list(zip(rows["provenance"].tolist(), rows["known_on"].tolist()))
+    pairs = view._press_keys[cache_key]
+    return tuple(p for p, day in pairs if as_of is None or day <= as_of)
+
+
 def press_partner_figure(
     view: TableView,
     commodity: str,
@@ -302,51 +378,50 @@ def press_partner_figure(
     partner: str,
     prefer: tuple[str, ...],
     source: str = "gacc_press",
+    as_of: date | None = None,
 ) -> WindowFigure:
-    """A partner's press-reported figure for a window (see :func:`pick_press_figure`), with alternatives."""
-    key = press_key(window)
-    if key is None:
+    """A partner's press-reported figure for a window (see :func:`pick_press_figure`), with alternatives.
+
+    Only rows printed by ``as_of`` are used (``None``: every row): a press figure is known from the day
+    the outlet printed it (the row's ``published_on``), not from a month rule.
+    """
+    if press_key(window) is None:
         return WindowFigure(
             None,
             missing=(f"{window}: the press reports years, years to date and months, not this span",),
             data_sources=(source,),
         )
-    freq, period = key
-    flows = view.flows
-    rows = flows[
-        (flows["source"] == source)
-        & (flows["commodity"] == commodity)
-        & (flows["reporter_iso3"] == view.importer)
-        & (flows["flow"] == view.flow)
-        & (flows["partner_iso3"] == partner)
-        & (flows["freq"] == freq)
-        & (flows["period"] == period)
-    ]
+    rows = _press_key_rows(view, source, commodity, window, as_of)
+    rows = rows[rows["partner_iso3"] == partner]
     column = SOURCE_COLUMNS[metric]
     chosen, others, rule = pick_press_figure(rows, column, prefer)
     if chosen is None:
+        freq, period = press_key(window)
+        printed = "" if as_of is None else f" printed by {as_of}"
         return WindowFigure(
             None,
-            missing=(f"{window}: no {partner} {commodity} {metric} figure ({freq} {period}) in {source}",),
+            missing=(f"{window}: no {partner} {commodity} {metric} figure ({freq} {period}){printed} in {source}",),
             data_sources=(source,),
         )
-    value = _to_metric(float(chosen[column]), metric, window)
+    value = _press_to_metric(float(chosen[column]), metric, window)
     alternatives = tuple(
         {
             "window": window,
-            "value": _to_metric(float(r[column]), metric, window),
-            "outlet": outlet_tag(r["note"]),
+            "value": _press_to_metric(float(r[column]), metric, window),
+            "outlet": outlet_tag(r),
             "provenance": r["provenance"],
         }
         for _, r in others.iterrows()
     )
-    note = f"{window}: {rule} ({outlet_tag(chosen['note'])}) of {len(others) + 1} outlet figure(s)"
+    printed = f", printed {chosen['published_on']}" if chosen["published_on"] else ""
+    note = f"{window}: press figure, {rule} ({outlet_tag(chosen)}{printed}) of {len(others) + 1} outlet figure(s)"
     return WindowFigure(
         value,
         sources=(chosen["provenance"],) + tuple(a["provenance"] for a in alternatives),
         data_sources=(source,),
         notes=(note,),
         alternatives=alternatives,
+        known_on=min([chosen["known_on"], *others["known_on"]]),
     )
 
 
@@ -371,6 +446,8 @@ class RankingFigures:
     sources: tuple[str, ...] = ()
     data_sources: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    #: Press figures: the latest day any compared figure was printed (``None``: customs tables).
+    known_on: date | None = None
 
 
 def _num(x) -> float | None:
@@ -383,21 +460,18 @@ OTHER_METRIC = {"mass": "value", "bpd": "value", "value": "mass", "volume": "val
 BLOCKING_RANK = 3
 
 
-def _ranks_by_other_metric(view: TableView, commodity: str, metric: str, window: str, source: str) -> dict:
-    """Partner -> rank by :data:`OTHER_METRIC` over the window (partners with no such figure left out)."""
-    other = OTHER_METRIC[metric]
-    try:
-        ranking = analysis.supplier_ranking(view.flows, commodity, window, other, **view.select_kw(source))
-    except NoData:
-        return {}
-    ranked = ranking[ranking["rank"].notna() & (ranking["months_missing_figure"] == 0)]
-    return dict(zip(ranked["partner_iso3"], ranked["rank"].astype(int)))
+def _ranks_by_other_metric(view: TableView, commodity: str, metric: str, months: list[str], source: str) -> dict:
+    """Partner -> rank by :data:`OTHER_METRIC` over the window (partners lacking such a figure left out)."""
+    totals = view.cube(commodity, OTHER_METRIC[metric], source).window(months)
+    order = totals.order()
+    return {totals.partners[i]: rank for rank, i in enumerate(order, start=1) if totals.months_missing_figure[i] == 0}
 
 
 def ranking_figures(
     view: TableView, commodity: str, metric: str, window: str, claimed: str, sources: tuple[str, ...]
 ) -> RankingFigures:
-    """Leader, runner-up and the claimed partner of a window, from :func:`energytrade.analysis.supplier_ranking`.
+    """Leader, runner-up and the claimed partner of a window, ranked as
+    :func:`energytrade.analysis.supplier_ranking` ranks them (from :class:`~energytrade.analysis.PartnerMonths`).
 
     The comparison is unknown (``missing`` filled) when a month of the window has no data, when the
     leader, the runner-up or the claimed partner has a row without the figure in some month, or when
@@ -409,32 +483,31 @@ def ranking_figures(
         return RankingFigures(
             missing=(_lacking_text(lacking, commodity, metric, sources),), data_sources=(source,) if source else ()
         )
-    ranking = analysis.supplier_ranking(view.flows, commodity, window, metric, **view.select_kw(source))
-    column = analysis.METRIC_COLUMNS[metric]
-    ranked = ranking[ranking["rank"].notna()].sort_values("rank", kind="mergesort")
-    leader = ranked.iloc[0] if len(ranked) else None
-    runner = ranked.iloc[1] if len(ranked) > 1 else None
-    mine = ranking[ranking["partner_iso3"] == claimed]
-    mine = mine.iloc[0] if len(mine) else None
-    compared = {r["partner_iso3"] for r in (leader, runner, mine) if r is not None}
+    cube = view.cube(commodity, metric, source)
+    months = window_months(window)
+    totals = cube.window(months)
+    order = totals.order()
+    partners = totals.partners
+    leader = partners[order[0]] if order else None
+    runner = partners[order[1]] if len(order) > 1 else None
+    mine = totals.of(claimed)
 
-    rows = view.window_rows(commodity, window, source)
-    rows = rows[rows["partner_iso3"] != WORLD_ISO3]
-    figure_column = SOURCE_COLUMNS[metric]
+    def value(partner: str | None) -> float | None:
+        i = None if partner is None else totals.of(partner)
+        return None if i is None or np.isnan(totals.total[i]) else _to_metric(float(totals.total[i]), metric, window)
+
+    compared = [p for p in dict.fromkeys((leader, runner, claimed)) if p is not None and p in partners]
     missing, notes = [], []
     for partner in sorted(compared):
-        blank = rows.loc[(rows["partner_iso3"] == partner) & rows[figure_column].isna(), "period"].tolist()
+        blank = cube.blank_months(months, partner)
         if blank:
             missing.append(f"{compress_months(blank)}: {partner} {commodity} row without a {metric} figure in {source}")
-    others = ranking.loc[
-        (ranking["months_missing_figure"] > 0) & ~ranking["partner_iso3"].isin(compared), "partner_iso3"
-    ].tolist()
+    others = [partners[i] for i in range(len(partners)) if totals.months_missing_figure[i] > 0]
+    others = [p for p in others if p not in compared]
     if others:
-        ranks = _ranks_by_other_metric(view, commodity, metric, window, source)
+        ranks = _ranks_by_other_metric(view, commodity, metric, months, source)
         for partner in others:
-            blank = compress_months(
-                rows.loc[(rows["partner_iso3"] == partner) & rows[figure_column].isna(), "period"].tolist()
-            )
+            blank = compress_months(cube.blank_months(months, partner))
             rank = ranks.get(partner)
             if rank is None or rank <= BLOCKING_RANK:
                 by = "unknown by any other metric" if rank is None else f"#{rank} by {OTHER_METRIC[metric]}"
@@ -449,23 +522,108 @@ def ranking_figures(
                 )
     if mine is None:
         notes.append(f"{claimed} has no {commodity} row in {window}")
+    leader_value, runner_value = value(leader), value(runner)
     margin = None
-    if leader is not None and runner is not None and _num(runner[column]) and runner[column] > 0:
-        margin = (leader[column] - runner[column]) / runner[column] * 100
-    sources_rows = rows[rows["partner_iso3"].isin(compared)]
+    if leader_value is not None and runner_value:
+        margin = (leader_value - runner_value) / runner_value * 100
+    all_total = float(np.nansum(totals.total)) if order else 0.0
+    claimed_rank = order.index(mine) + 1 if mine is not None and mine in order else None
+    claimed_total = None if mine is None or np.isnan(totals.total[mine]) else float(totals.total[mine])
     return RankingFigures(
-        leader_iso3=None if leader is None else leader["partner_iso3"],
-        leader_name=None if leader is None else leader["partner_name"],
-        leader_value=None if leader is None else _num(leader[column]),
-        runner_up_iso3=None if runner is None else runner["partner_iso3"],
-        runner_up_name=None if runner is None else runner["partner_name"],
-        runner_up_value=None if runner is None else _num(runner[column]),
-        margin_pct=_num(margin),
-        claimed_rank=None if mine is None or pd.isna(mine["rank"]) else int(mine["rank"]),
-        claimed_value=None if mine is None else _num(mine[column]),
-        claimed_share_pct=None if mine is None else _num(mine["share_pct"]),
+        leader_iso3=leader,
+        leader_name=None if leader is None else cube.names.get(leader, leader),
+        leader_value=leader_value,
+        runner_up_iso3=runner,
+        runner_up_name=None if runner is None else cube.names.get(runner, runner),
+        runner_up_value=runner_value,
+        margin_pct=margin,
+        claimed_rank=claimed_rank,
+        claimed_value=value(claimed) if mine is not None else None,
+        claimed_share_pct=None if claimed_total is None or all_total <= 0 else claimed_total / all_total * 100,
         missing=tuple(missing),
-        sources=tuple(sources_rows["provenance"]),
+        sources=cube.rows_of(months, compared),
         data_sources=(source,),
         notes=tuple(notes),
+    )
+
+
+def press_ranking_figures(
+    view: TableView,
+    commodity: str,
+    metric: str,
+    window: str,
+    claimed: str,
+    source: str,
+    prefer: tuple[str, ...],
+    value_sources: tuple[str, ...],
+    as_of: date | None = None,
+) -> RankingFigures:
+    """A ranking from press figures (China customs' own, as outlets printed them), where the customs
+    tables in the data lack the metric.
+
+    The press prints only some partners. The ranking is accepted only when it includes the claimed
+    partner and every partner in the top :data:`BLOCKING_RANK` by value over the same window (customs
+    tables, ``value_sources``): otherwise a partner the press left out could lead, and the finding is
+    unknown (``missing`` says which).
+    """
+    column = SOURCE_COLUMNS[metric]
+    rows = _press_key_rows(view, source, commodity, window, as_of)
+    rows = rows[(rows["partner_iso3"] != WORLD_ISO3) & rows[column].notna()]
+    printed: dict[str, pd.Series] = {}
+    for partner, group in rows.groupby("partner_iso3", sort=True):
+        chosen, _, _ = pick_press_figure(group, column, prefer)
+        if chosen is not None:
+            printed[partner] = chosen
+    label = f"{window}: press {metric} figures"
+    if claimed not in printed or len(printed) < 2:
+        have = ", ".join(printed) or "none"
+        return RankingFigures(
+            missing=(
+                f"{label} (printed by {as_of}) for {have}: not enough to rank"
+                if as_of
+                else f"{label} for {have}: not enough to rank",
+            ),
+            data_sources=(source,),
+        )
+    value_source, lacking = view.choose_source(commodity, "value", window, value_sources)
+    if lacking:
+        return RankingFigures(
+            missing=(f"{label} cover {', '.join(printed)} only, and no value ranking tells whether others could lead",),
+            data_sources=(source,),
+        )
+    totals = view.cube(commodity, "value", value_source).window(window_months(window))
+    top = [totals.partners[i] for i in totals.order()[:BLOCKING_RANK]]
+    absent = [p for p in top if p not in printed]
+    if absent:
+        return RankingFigures(
+            missing=(
+                f"{label} cover {', '.join(printed)} only; {', '.join(absent)} rank(s) in the top "
+                f"{BLOCKING_RANK} by value, so could lead",
+            ),
+            data_sources=(source,),
+        )
+    ordered = sorted(printed.items(), key=lambda kv: (-float(kv[1][column]), kv[0]))
+    values = {p: _press_to_metric(float(r[column]), metric, window) for p, r in ordered}
+    (leader, leader_row), (runner, runner_row) = ordered[0], ordered[1]
+    margin = (values[leader] - values[runner]) / values[runner] * 100 if values[runner] > 0 else None
+    outlets = ", ".join(f"{p} {outlet_tag(r) or 'outlet unnamed'}" for p, r in ordered)
+    return RankingFigures(
+        leader_iso3=leader,
+        leader_name=leader_row["partner_name"],
+        leader_value=values[leader],
+        runner_up_iso3=runner,
+        runner_up_name=runner_row["partner_name"],
+        runner_up_value=values[runner],
+        margin_pct=margin,
+        claimed_rank=[p for p, _ in ordered].index(claimed) + 1,
+        claimed_value=values[claimed],
+        claimed_share_pct=None,
+        sources=tuple(r["provenance"] for _, r in ordered),
+        data_sources=(source,),
+        notes=(
+            f"{window}: press figures (China customs as printed: {outlets}); the customs tables in the data "
+            f"have no {metric} for this window; partners the press did not print are not ranked, but none "
+            f"of them is in the top {BLOCKING_RANK} by value",
+        ),
+        known_on=max(r["known_on"] for _, r in ordered),
     )

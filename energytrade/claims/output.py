@@ -8,8 +8,8 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from energytrade.claims.engine import fmt_amount, fmt_pct
-from energytrade.claims.results import ClaimResult, Finding
+from energytrade.claims import prose
+from energytrade.claims.results import ClaimResult, ClaimTimeline
 
 _WIDTH = 110
 
@@ -20,29 +20,6 @@ def to_json(results: Iterable[ClaimResult]) -> str:
     Deterministic: keys in a fixed order, floats rounded, missing as ``null`` (never NaN), 2-space indent.
     """
     return json.dumps([r.to_dict() for r in results], indent=2, ensure_ascii=False, allow_nan=False)
-
-
-def _figures_text(f: Finding) -> str:
-    if f.type == "ranking":
-        if f.leader_iso3 is None:
-            return "; ".join(f.missing) or "no figures"
-        text = (
-            f"{f.leader_iso3} {fmt_amount(f.leader_value, f.unit)} > {f.runner_up_iso3} "
-            f"{fmt_amount(f.runner_up_value, f.unit)} ({fmt_pct(f.margin_pct)})"
-        )
-        if f.claimed_iso3 not in (f.leader_iso3,):
-            rank = "no row" if f.claimed_rank is None else f"#{f.claimed_rank}"
-            text += f"; {f.claimed_iso3} {rank} {fmt_amount(f.claimed_value, f.unit)}"
-        return text
-    if f.missing:
-        return "; ".join(f.missing)
-    mixed = ""
-    if f.has_mixed_sources:
-        mixed = "; " + " vs ".join("+".join(sources) for _, sources in f.window_sources)
-    return (
-        f"{fmt_amount(f.value, f.unit)} vs {fmt_amount(f.baseline_value, f.unit)} in {f.baseline_window} "
-        f"({fmt_pct(f.change_pct)}{mixed})"
-    )
 
 
 def _plain_table(rows: list[dict]) -> list[str]:
@@ -62,9 +39,10 @@ def to_table(results: Iterable[ClaimResult]) -> str:
     """A readable plain-text report: per claim its verdict, quote, summary and one line per finding."""
     blocks = []
     for r in results:
-        later = f", later {r.later_verdict}" if r.later_verdict else ""
+        later = f", on the newest data {r.later_verdict}" if r.later_verdict else ""
         lines = [f"{r.id}: {r.verdict}{later} (as of {r.as_of})", f'  "{r.quote}"']
-        lines += textwrap.wrap(r.summary, _WIDTH, initial_indent="  ", subsequent_indent="  ")
+        lines += textwrap.wrap(r.bottom_line, _WIDTH, initial_indent="  ", subsequent_indent="  ")
+        lines += [""] + textwrap.wrap(r.summary, _WIDTH, initial_indent="  ", subsequent_indent="  ")
         rows = [
             {
                 "window": f.window,
@@ -72,10 +50,39 @@ def to_table(results: Iterable[ClaimResult]) -> str:
                 "metric": f.metric,
                 "verdict": f.verdict + ("" if f.counts_toward_verdict else " (not counted)"),
                 "known": "yes" if f.known_at_as_of else f"from {f.known_from}",
-                "figures": _figures_text(f),
+                "figures": prose.finding_line(f),
                 "rows": len(f.sources),
             }
             for f in r.findings
+        ]
+        if rows:
+            lines += [""] + ["  " + line for line in _plain_table(rows)]
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
+def timeline_json(timelines: Iterable[ClaimTimeline]) -> str:
+    """A JSON array, one object per claim: ``id``, ``start``, ``end``, ``first_supported_on``,
+    ``supported_since`` and ``points`` (``date``, ``verdict``, ``window``, ``metric``, ``leader_iso3``,
+    ``figure_pct``)."""
+    return json.dumps([t.to_dict() for t in timelines], indent=2, ensure_ascii=False, allow_nan=False)
+
+
+def timeline_table(timelines: Iterable[ClaimTimeline]) -> str:
+    """Per claim: its timeline sentence, then one line per release day."""
+    blocks = []
+    for t in timelines:
+        lines = textwrap.wrap(prose.timeline_line(t), _WIDTH)
+        rows = [
+            {
+                "date": p.day.isoformat(),
+                "verdict": p.verdict,
+                "window": p.window or "",
+                "metric": p.metric or "",
+                "leader": p.leader_iso3 or "",
+                "figure_pct": "" if p.figure_pct is None else f"{p.figure_pct:+.1f}",
+            }
+            for p in t.points
         ]
         if rows:
             lines += [""] + ["  " + line for line in _plain_table(rows)]

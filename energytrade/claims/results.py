@@ -10,6 +10,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from energytrade.claims.spec import ClaimSpec
 
@@ -159,16 +162,87 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class TimelinePoint:
+    """A claim's verdict on one release day, with its headline figure.
+
+    ``figure_pct``: rankings, the claimed partner's margin over the runner-up when it leads, else its
+    gap to the leader (negative) [%]; changes, the change against the baseline [%]. From the first counted
+    finding with data over the longest window (``window``, ``metric``); ``leader_iso3`` is that window's
+    leader (changes: the partner).
+    """
+
+    day: date
+    verdict: str
+    window: str | None = None
+    metric: str | None = None
+    leader_iso3: str | None = None
+    figure_pct: float | None = None
+
+    def to_dict(self) -> dict:
+        return {
+            "date": self.day.isoformat(),
+            "verdict": self.verdict,
+            "window": self.window,
+            "metric": self.metric,
+            "leader_iso3": self.leader_iso3,
+            "figure_pct": round_pct(self.figure_pct),
+        }
+
+
+@dataclass(frozen=True)
+class ClaimTimeline:
+    """A claim evaluated on every release day from ``start`` to ``end``.
+
+    ``first_supported_on``: the first day it was SUPPORTED; ``supported_since``: the first day of the
+    SUPPORTED run that lasts to ``end`` (``None`` when none, or when the last verdict is not SUPPORTED).
+    """
+
+    spec: ClaimSpec
+    start: date
+    end: date
+    points: tuple[TimelinePoint, ...]
+    first_supported_on: date | None
+    supported_since: date | None
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.spec.id,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "first_supported_on": _iso(self.first_supported_on),
+            "supported_since": _iso(self.supported_since),
+            "points": [p.to_dict() for p in self.points],
+        }
+
+
+def _iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+@dataclass(frozen=True)
 class ClaimResult:
-    """A claim's verdict as known on ``as_of``, with every finding (known then or later)."""
+    """A claim's verdict as known on ``as_of``, with every finding (known then, or on newer data).
+
+    Data only: ``summary`` and ``bottom_line`` are written by :mod:`energytrade.claims.prose` (filled by
+    :func:`energytrade.claims.evaluate`). ``later_verdict`` is the verdict on the newest data;
+    ``timeline`` runs from :data:`energytrade.claims.engine.TIMELINE_START` to ``newest_as_of``.
+    """
 
     spec: ClaimSpec
     as_of: date
-    lag_days: int
+    lag_days: int | None
     verdict: str
     later_verdict: str | None
-    summary: str
     findings: tuple[Finding, ...] = field(default=())
+    months: object = None
+    newest_as_of: date | None = None
+    timeline: ClaimTimeline | None = None
+    summary: str = ""
+    bottom_line: str = ""
 
     @property
     def id(self) -> str:
@@ -178,14 +252,25 @@ class ClaimResult:
     def quote(self) -> str:
         return self.spec.quote
 
+    @property
+    def first_supported_on(self) -> date | None:
+        return None if self.timeline is None else self.timeline.first_supported_on
+
+    @property
+    def supported_since(self) -> date | None:
+        return None if self.timeline is None else self.timeline.supported_since
+
     def to_dict(self) -> dict:
         """The claim as the JSON object of ``energytrade claims --json`` (see :data:`JSON_SCHEMA`)."""
         return {
             "id": self.spec.id,
             "quote": self.spec.quote,
+            "bottom_line": self.bottom_line,
             "kind": self.spec.kind,
             "verdict": self.verdict,
             "later_verdict": self.later_verdict,
+            "first_supported_on": _iso(self.first_supported_on),
+            "supported_since": _iso(self.supported_since),
             "summary": self.summary,
             "as_of": self.as_of.isoformat(),
             "lag_days": self.lag_days,
@@ -194,117 +279,95 @@ class ClaimResult:
         }
 
 
-_NUM = {"type": "number"}
-_NUM_OR_NULL = {"type": ["number", "null"]}
-_STR_OR_NULL = {"type": ["string", "null"]}
-_STR_LIST = {"type": "array", "items": {"type": "string"}}
-_WINDOW = {"type": "string", "pattern": r"^\d{4}(-\d{2}(/\d{4}-\d{2})?)?$"}
-_VERDICT = {"enum": list(VERDICTS)}
-_FINDING_COMMON = {
-    "type": {"enum": ["ranking", "change"]},
-    "commodity": {"type": "string"},
-    "metric": {"enum": ["mass", "value", "volume", "bpd"]},
-    "unit": {"enum": ["t", "USD", "bcm", "bbl/d"]},
-    "window": _WINDOW,
-    "verdict": {"enum": [SUPPORTED, NOT_SUPPORTED, INCONCLUSIVE]},
-    "known_at_as_of": {"type": "boolean"},
-    "known_from": {"type": "string", "format": "date"},
-    "counts_toward_verdict": {"type": "boolean"},
-    "missing": _STR_LIST,
-    "data_sources": _STR_LIST,
-    "notes": _STR_LIST,
-    "sources": {"type": "array", "items": {"type": "string", "pattern": r"^raw/.+#row=\d+(&col=\w+)?$"}},
-}
-_RANKING = {
-    "leader_iso3": _STR_OR_NULL,
-    "leader_name": _STR_OR_NULL,
-    "leader_value": _NUM_OR_NULL,
-    "runner_up_iso3": _STR_OR_NULL,
-    "runner_up_name": _STR_OR_NULL,
-    "runner_up_value": _NUM_OR_NULL,
-    "margin_pct": _NUM_OR_NULL,
-    "claimed_iso3": _STR_OR_NULL,
-    "claimed_rank": {"type": ["integer", "null"]},
-    "claimed_value": _NUM_OR_NULL,
-    "claimed_share_pct": _NUM_OR_NULL,
-}
-_CHANGE = {
-    "partner_iso3": _STR_OR_NULL,
-    "value": _NUM_OR_NULL,
-    "baseline_window": _WINDOW,
-    "baseline_value": _NUM_OR_NULL,
-    "change_pct": _NUM_OR_NULL,
-    "threshold_pct": _NUM,
-}
-_CHANGE_OPTIONAL = {
-    "change_pct_range": {"type": ["array", "null"], "items": _NUM, "minItems": 2, "maxItems": 2},
-    "alternatives": {
-        "type": "array",
-        "items": {
-            "type": "object",
-            "additionalProperties": False,
-            "required": ["window", "value", "outlet", "provenance"],
-            "properties": {
-                "window": _WINDOW,
-                "value": _NUM,
-                "outlet": {"type": "string"},
-                "provenance": {"type": "string"},
-            },
-        },
-    },
-}
+# ------------------------------------------------------------------------------------- JSON Schema
+# The JSON output declared as models: the schema is generated from them (never kept by hand), and a test
+# validates the output against it.
+
+_Window = Annotated[str, Field(pattern=r"^\d{4}(-\d{2}(/\d{4}-\d{2})?)?$")]
+_Provenance = Annotated[str, Field(pattern=r"^raw/.+#row=\d+(&col=\w+)?$")]
+_FindingVerdict = Literal["SUPPORTED", "NOT_SUPPORTED", "INCONCLUSIVE"]
+_Verdict = Literal["SUPPORTED", "NOT_SUPPORTED", "MIXED", "INCONCLUSIVE"]
 
 
-def _finding_schema(kind: str, props: dict, optional: dict | None = None) -> dict:
-    properties = {**_FINDING_COMMON, **props, **(optional or {})}
-    properties["type"] = {"const": kind}
-    return {
-        "type": "object",
-        "additionalProperties": False,
-        "properties": properties,
-        "required": list(_FINDING_COMMON) + list(props),
-    }
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
 
 
-#: JSON Schema (draft 2020-12) of ``energytrade claims --json``: an array, one object per claim.
+class _FindingJSON(_Strict):
+    commodity: str
+    metric: Literal["mass", "value", "volume", "bpd"]
+    unit: Literal["t", "USD", "bcm", "bbl/d"]
+    window: _Window
+    verdict: _FindingVerdict
+    known_at_as_of: bool
+    known_from: date
+    counts_toward_verdict: bool
+    missing: list[str]
+    data_sources: list[str]
+    notes: list[str]
+    sources: list[_Provenance]
+
+
+class RankingFindingJSON(_FindingJSON):
+    """A ranking finding of ``energytrade claims --json`` (values in ``unit``, percentages in %)."""
+
+    type: Literal["ranking"]
+    leader_iso3: str | None
+    leader_name: str | None
+    leader_value: float | None
+    runner_up_iso3: str | None
+    runner_up_name: str | None
+    runner_up_value: float | None
+    margin_pct: float | None
+    claimed_iso3: str | None
+    claimed_rank: int | None
+    claimed_value: float | None
+    claimed_share_pct: float | None
+
+
+class AlternativeJSON(_Strict):
+    window: _Window
+    value: float
+    outlet: str
+    provenance: str
+
+
+class ChangeFindingJSON(_FindingJSON):
+    """A change finding of ``energytrade claims --json`` (press figures add the outlets' range)."""
+
+    type: Literal["change"]
+    partner_iso3: str | None
+    value: float | None
+    baseline_window: _Window
+    baseline_value: float | None
+    change_pct: float | None
+    threshold_pct: float
+    change_pct_range: Annotated[list[float], Field(min_length=2, max_length=2)] | None = None
+    alternatives: list[AlternativeJSON] = []
+
+
+class ClaimJSON(_Strict):
+    """One claim of ``energytrade claims --json``."""
+
+    id: str
+    quote: str
+    bottom_line: str
+    kind: Literal["largest_supplier", "change_over_period", "forecast_vs_outcome"]
+    verdict: _Verdict
+    later_verdict: _Verdict | None
+    first_supported_on: date | None
+    supported_since: date | None
+    summary: str
+    as_of: Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")]
+    lag_days: Annotated[int, Field(ge=0)] | None
+    threshold: str | None
+    findings: list[Annotated[RankingFindingJSON | ChangeFindingJSON, Field(discriminator="type")]]
+
+
+#: JSON Schema (draft 2020-12) of ``energytrade claims --json``: an array, one object per claim, generated
+#: from :class:`ClaimJSON`.
 JSON_SCHEMA: dict = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "title": "energytrade claims --json",
-    "type": "array",
-    "items": {
-        "type": "object",
-        "additionalProperties": False,
-        "required": [
-            "id",
-            "quote",
-            "kind",
-            "verdict",
-            "later_verdict",
-            "summary",
-            "as_of",
-            "lag_days",
-            "threshold",
-            "findings",
-        ],
-        "properties": {
-            "id": {"type": "string"},
-            "quote": {"type": "string"},
-            "kind": {"enum": ["largest_supplier", "change_over_period", "forecast_vs_outcome"]},
-            "verdict": _VERDICT,
-            "later_verdict": {"anyOf": [_VERDICT, {"type": "null"}]},
-            "summary": {"type": "string"},
-            "as_of": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
-            "lag_days": {"type": "integer", "minimum": 0},
-            "threshold": _STR_OR_NULL,
-            "findings": {
-                "type": "array",
-                "items": {
-                    "oneOf": [
-                        _finding_schema("ranking", _RANKING),
-                        _finding_schema("change", _CHANGE, _CHANGE_OPTIONAL),
-                    ]
-                },
-            },
-        },
-    },
+    **TypeAdapter(list[ClaimJSON]).json_schema(),
 }

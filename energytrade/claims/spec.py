@@ -17,18 +17,21 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
 
+from energytrade import events
 from energytrade.commodities import check_commodity
 from energytrade.countries import WORLD_ISO3, check_iso3
 from energytrade.errors import BadPeriod, ClaimSpecError, EnergyTradeError
+from energytrade.metrics import METRIC_UNITS
 from energytrade.periods import parse_month, parse_period
 
 #: Claim kinds the engine evaluates.
 KINDS: tuple[str, ...] = ("largest_supplier", "change_over_period", "forecast_vs_outcome")
 #: Kinds judged by a change against a baseline (they need a threshold and baselines).
 CHANGE_KINDS: tuple[str, ...] = ("change_over_period", "forecast_vs_outcome")
-#: Metrics, with their units (as in ``energytrade.analysis.METRIC_UNITS``).
-METRICS: dict[str, str] = {"mass": "t", "value": "USD", "volume": "bcm", "bpd": "bbl/d"}
+#: Metrics, with their units (:mod:`energytrade.metrics`, one place for every layer).
+METRICS: dict[str, str] = METRIC_UNITS
 #: Sources whose rows are monthly customs figures, one per partner and month (summed over windows).
 MONTHLY_SOURCES: tuple[str, ...] = ("comtrade_extract", "comtrade", "gacc_query")
 #: Sources of figures as reported by outlets (several rows may give one figure): need an outlet rule.
@@ -41,8 +44,20 @@ SOURCE_NAMES: dict[str, str] = {
     "gacc_press": "press reports",
 }
 #: Window rules (see :class:`WindowRule`).
-WINDOW_RULES: tuple[str, ...] = ("latest_month", "year_to_date", "calendar_years", "span_to_latest", "fixed")
+WINDOW_RULES: tuple[str, ...] = (
+    "latest_release",
+    "latest_month",
+    "last_months",
+    "year_to_date",
+    "calendar_years",
+    "span_to_latest",
+    "fixed",
+)
+#: Rules whose windows move with the as-of date (their baseline must move too).
+MOVING_RULES: tuple[str, ...] = WINDOW_RULES[:-1]
 YEAR_EARLIER = "year_earlier"
+#: Baseline: the same months before the claim's event (``since``), whole years earlier.
+BEFORE_EVENT = "before_event"
 
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 SPEC_FILE = "claims.yml"
@@ -94,8 +109,8 @@ class Measure:
     label : str
         The name shown for the measure (the commodity, or e.g. ``energy_total`` for a sum).
     press_outlets_preferred : tuple of str
-        For press sources: outlet tags (the ``[...]`` at the start of a row's note, e.g. ``Gazprom`` for
-        ``[Gazprom via TASS]``) in order of preference. See :func:`energytrade.claims.evidence.pick_press_figure`.
+        For press sources: outlets (the start of a row's ``outlet`` column, e.g. ``Gazprom`` for
+        ``Gazprom via TASS``) in order of preference. See :func:`energytrade.claims.evidence.pick_press_figure`.
     """
 
     commodities: tuple[str, ...]
@@ -103,6 +118,9 @@ class Measure:
     sources: tuple[str, ...]
     label: str = ""
     press_outlets_preferred: tuple[str, ...] = ()
+    #: A press source whose figures (China customs' own, as outlets printed them) stand in for windows
+    #: where none of ``sources`` has the metric; labelled as press figures wherever shown.
+    press_fallback: str | None = None
 
     @property
     def unit(self) -> str:
@@ -131,6 +149,11 @@ class WindowRule:
     ``latest_month``
         The claim's latest known month (and, as a later finding, the claim's newest month in the data
         when that is later).
+    ``latest_release``
+        The months of the latest release: the latest known month, or January-February when China's
+        customs published them together (:mod:`energytrade.calendar`).
+    ``last_months``
+        The ``months`` months up to the latest known month (3: the latest quarter; 12: the trailing year).
     ``year_to_date``
         January to each ``latest_month`` window.
     ``calendar_years``
@@ -142,7 +165,12 @@ class WindowRule:
     ``fixed``
         ``period`` as written (``YYYY``, ``YYYY-MM``, ``YYYY-MM/YYYY-MM``).
 
-    ``baseline`` (change kinds): ``year_earlier`` (the same months a year earlier) or a fixed period.
+    ``baseline`` (change kinds): ``year_earlier`` (the same months a year earlier), ``before_event`` (the
+    same months before the claim's event, ``since``: shifted back by whole years until they end before
+    it, so 2023 is compared with 2021 for a war that began in February 2022) or a fixed period. For a claim
+    with ``since``, moving windows never start before it.
+
+    ``counts_toward_verdict`` (default true): false shows the windows as context only.
     """
 
     rule: str
@@ -151,6 +179,8 @@ class WindowRule:
     max_months: int | None = None
     period: str | None = None
     baseline: str | None = None
+    months: int | None = None
+    counts_toward_verdict: bool = True
 
 
 @dataclass(frozen=True)
@@ -169,6 +199,9 @@ class ClaimSpec:
     verdict_metrics: tuple[str, ...] = ()
     flow: str = "import"
     notes: tuple[str, ...] = field(default=())
+    #: The first month after the claim's event (``YYYY-MM``), for ``since <event>`` claims; in the YAML the
+    #: name of a constant of :mod:`energytrade.events` (``WAR_FIRST_FULL_MONTH``).
+    since: str | None = None
 
     def __post_init__(self) -> None:
         cid = self.id if isinstance(self.id, str) else repr(self.id)
@@ -205,6 +238,15 @@ class ClaimSpec:
             tuple(self.verdict_metrics) or tuple(dict.fromkeys(m.metric for m in self.measures)),
         )
         object.__setattr__(self, "notes", tuple(self.notes))
+        if self.since is not None:
+            try:
+                object.__setattr__(self, "since", str(parse_month(str(self.since))))
+            except BadPeriod as err:
+                raise _fail(cid, f"since: {err}") from err
+        if any(w.baseline == BEFORE_EVENT for w in self.windows) and self.since is None:
+            raise _fail(
+                cid, f"baseline {BEFORE_EVENT} needs since: <first month after the event>, e.g. WAR_FIRST_FULL_MONTH"
+            )
 
 
 def _country(cid: str, what: str, code: Any) -> str:
@@ -238,6 +280,10 @@ def _checked_measure(cid: str, measure: Measure) -> Measure:
             f"measure {'+'.join(commodities)}/{measure.metric}: unknown or no source(s) {bad}; use {', '.join(known)}",
         )
     press = [s for s in sources if s in PRESS_SOURCES]
+    if measure.press_fallback is not None and measure.press_fallback not in PRESS_SOURCES:
+        raise _fail(
+            cid, f"press_fallback {measure.press_fallback!r} is not a press source; use {', '.join(PRESS_SOURCES)}"
+        )
     if press and len(sources) > 1:
         raise _fail(
             cid,
@@ -256,7 +302,9 @@ def _checked_measure(cid: str, measure: Measure) -> Measure:
             cid, f"a sum of commodities ({'+'.join(commodities)}) is only meaningful by value, not {measure.metric}"
         )
     label = measure.label or "+".join(commodities)
-    return Measure(commodities, measure.metric, sources, label, tuple(measure.press_outlets_preferred))
+    return Measure(
+        commodities, measure.metric, sources, label, tuple(measure.press_outlets_preferred), measure.press_fallback
+    )
 
 
 def _checked_window(cid: str, kind: str, window: WindowRule) -> WindowRule:
@@ -265,6 +313,8 @@ def _checked_window(cid: str, kind: str, window: WindowRule) -> WindowRule:
     try:
         if window.rule == "calendar_years" and not isinstance(window.first_year, int):
             raise _fail(cid, "window rule calendar_years needs first_year (e.g. 2020)")
+        if window.rule == "last_months" and (not isinstance(window.months, int) or window.months < 1):
+            raise _fail(cid, "window rule last_months needs months >= 1 (e.g. 3 or 12)")
         if window.rule == "span_to_latest":
             parse_month(str(window.start))
             if not isinstance(window.max_months, int) or window.max_months < 1:
@@ -274,14 +324,13 @@ def _checked_window(cid: str, kind: str, window: WindowRule) -> WindowRule:
         if kind in CHANGE_KINDS:
             if window.baseline is None:
                 raise _fail(cid, f"window {window.rule}: kind {kind} needs a baseline ('{YEAR_EARLIER}' or a period)")
-            if window.baseline != YEAR_EARLIER:
+            if window.baseline not in (YEAR_EARLIER, BEFORE_EVENT):
                 parse_period(str(window.baseline))
-            if (
-                window.rule in ("latest_month", "year_to_date", "calendar_years", "span_to_latest")
-                and window.baseline != YEAR_EARLIER
-            ):
+            if window.rule in MOVING_RULES and window.baseline not in (YEAR_EARLIER, BEFORE_EVENT):
                 raise _fail(
-                    cid, f"window rule {window.rule} moves with the data: its baseline must be '{YEAR_EARLIER}'"
+                    cid,
+                    f"window rule {window.rule} moves with the data: its baseline must be '{YEAR_EARLIER}' "
+                    f"or '{BEFORE_EVENT}'",
                 )
         elif window.baseline is not None:
             raise _fail(cid, f"kind {kind} compares within a window; drop the baseline {window.baseline!r}")
@@ -307,74 +356,123 @@ def _threshold(cid: str, raw: Mapping[str, Any] | None) -> Threshold | None:
     return Threshold(pct, key == "at_least_pct", str(raw.get("meaning", "")).strip() or f"{key} {pct:g}")
 
 
-def spec_from_dict(raw: Mapping[str, Any]) -> ClaimSpec:
-    """One claim entry (as in ``claims.yml``) -> a checked :class:`ClaimSpec`."""
-    cid = str(raw.get("id", "?"))
-    allowed = {
-        "id",
-        "quote",
-        "kind",
-        "importer",
-        "exporter",
-        "measures",
-        "windows",
-        "threshold",
-        "verdict_metrics",
-        "flow",
-        "notes",
-    }
-    extra = sorted(set(raw) - allowed)
+class _Entry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class MeasureEntry(_Entry):
+    """A measure as written in ``claims.yml``."""
+
+    commodity: str | list[str]
+    metric: str
+    sources: list[str] = ["comtrade_extract"]
+    label: str = ""
+    press_outlets_preferred: list[str] = []
+    press_fallback: str | None = None
+
+
+class WindowEntry(_Entry):
+    """A window rule as written in ``claims.yml`` (see :class:`WindowRule`)."""
+
+    rule: str
+    first_year: int | None = None
+    start: str | None = None
+    max_months: int | None = None
+    period: str | None = None
+    baseline: str | None = None
+    months: int | None = None
+    counts_toward_verdict: bool = True
+
+
+class ThresholdEntry(_Entry):
+    """``{at_least_pct: 25, meaning: ...}`` (``>=``) or ``{above_pct: 0, meaning: ...}`` (``>``)."""
+
+    at_least_pct: float | None = None
+    above_pct: float | None = None
+    meaning: str = ""
+
+
+class ClaimEntry(_Entry):
+    """One claim as written in ``claims.yml``: the declared shape every entry is validated against (types
+    and field names); :class:`ClaimSpec` then checks what the values mean (kinds, codes, rules)."""
+
+    id: str
+    quote: str
+    kind: str
+    importer: str
+    exporter: str
+    measures: list[MeasureEntry]
+    windows: list[WindowEntry]
+    threshold: ThresholdEntry | None = None
+    verdict_metrics: list[str] = []
+    flow: str = "import"
+    notes: list[str] = []
+    since: str | None = None
+
+
+class ClaimsFile(_Entry):
+    """``claims.yml``: ``claims:``, a list of :class:`ClaimEntry`."""
+
+    claims: list[dict]
+
+
+def _validation_message(err: ValidationError) -> str:
+    """A pydantic error -> one line saying which field and what to write."""
+    extra = [str(e["loc"][-1]) for e in err.errors() if e["type"] == "extra_forbidden"]
+    missing = [".".join(str(x) for x in e["loc"]) for e in err.errors() if e["type"] == "missing"]
     if extra:
-        raise _fail(cid, f"unknown field(s) {extra}; a claim has {sorted(allowed)}")
-    missing = [k for k in ("id", "quote", "kind", "importer", "exporter", "measures", "windows") if k not in raw]
+        return f"unknown field(s) {sorted(extra)}; a claim has {sorted(ClaimEntry.model_fields)}"
     if missing:
-        raise _fail(cid, f"missing field(s) {missing}")
-    measures = []
-    for m in raw["measures"] or ():
-        unknown = sorted(set(m) - {"commodity", "metric", "sources", "label", "press_outlets_preferred"})
-        if unknown or "commodity" not in m or "metric" not in m:
-            raise _fail(cid, f"a measure needs commodity and metric (and sources); got {dict(m)}")
-        commodity = m["commodity"]
-        measures.append(
-            Measure(
-                commodities=(commodity,) if isinstance(commodity, str) else tuple(commodity),
-                metric=str(m["metric"]),
-                sources=tuple(m.get("sources") or ("comtrade_extract",)),
-                label=str(m.get("label", "")),
-                press_outlets_preferred=tuple(m.get("press_outlets_preferred") or ()),
-            )
+        return f"missing field(s) {missing}"
+    first = err.errors()[0]
+    where = ".".join(str(x) for x in first["loc"])
+    return f"{where}: {first['msg']} (got {first.get('input')!r})"
+
+
+def spec_from_dict(raw: Mapping[str, Any]) -> ClaimSpec:
+    """One claim entry (as in ``claims.yml``) -> a checked :class:`ClaimSpec` (shape: :class:`ClaimEntry`)."""
+    cid = str(raw.get("id", "?")) if isinstance(raw, Mapping) else "?"
+    try:
+        entry = ClaimEntry.model_validate(raw)
+    except ValidationError as err:
+        raise _fail(cid, _validation_message(err)) from None
+    measures = [
+        Measure(
+            commodities=(m.commodity,) if isinstance(m.commodity, str) else tuple(m.commodity),
+            metric=m.metric,
+            sources=tuple(m.sources),
+            label=m.label,
+            press_outlets_preferred=tuple(m.press_outlets_preferred),
+            press_fallback=m.press_fallback,
         )
-    windows = []
-    for w in raw["windows"] or ():
-        unknown = sorted(set(w) - {"rule", "first_year", "start", "max_months", "period", "baseline"})
-        if unknown:
-            raise _fail(
-                cid,
-                f"window fields {unknown} unknown; a window has rule, first_year, start, max_months, period, baseline",
-            )
-        windows.append(
-            WindowRule(
-                rule=str(w.get("rule")),
-                first_year=w.get("first_year"),
-                start=None if w.get("start") is None else str(w["start"]),
-                max_months=w.get("max_months"),
-                period=None if w.get("period") is None else str(w["period"]),
-                baseline=None if w.get("baseline") is None else str(w["baseline"]),
-            )
-        )
+        for m in entry.measures
+    ]
+    windows = [WindowRule(**w.model_dump()) for w in entry.windows]
+    threshold = None if entry.threshold is None else entry.threshold.model_dump(exclude_none=True)
     return ClaimSpec(
-        id=str(raw["id"]),
-        quote=str(raw["quote"]).strip(),
-        kind=str(raw["kind"]),
-        importer=raw["importer"],
-        exporter=raw["exporter"],
+        id=entry.id,
+        quote=entry.quote.strip(),
+        kind=entry.kind,
+        importer=entry.importer,
+        exporter=entry.exporter,
         measures=tuple(measures),
         windows=tuple(windows),
-        threshold=_threshold(cid, raw.get("threshold")),
-        verdict_metrics=tuple(raw.get("verdict_metrics") or ()),
-        flow=str(raw.get("flow", "import")),
-        notes=tuple(raw.get("notes") or ()),
+        threshold=_threshold(cid, threshold),
+        verdict_metrics=tuple(entry.verdict_metrics),
+        flow=entry.flow,
+        notes=tuple(entry.notes),
+        since=_since(cid, entry.since),
     )
+
+
+def _since(cid: str, name: Any) -> str | None:
+    """``since:`` names a constant of :mod:`energytrade.events` (one place for event dates), or a month."""
+    if name is None:
+        return None
+    value = getattr(events, str(name), name) if str(name).isupper() else name
+    if not isinstance(value, str):
+        raise _fail(cid, f"since: {name!r} is not a month; name a YYYY-MM constant of energytrade.events")
+    return value
 
 
 def specs_from_yaml(text: str) -> tuple[ClaimSpec, ...]:
@@ -385,6 +483,10 @@ def specs_from_yaml(text: str) -> tuple[ClaimSpec, ...]:
         raise ClaimSpecError(f"the claims file is not valid YAML: {err}") from None
     if not isinstance(doc, Mapping) or not isinstance(doc.get("claims"), list):
         raise ClaimSpecError("the claims file must hold a mapping with a 'claims' list")
+    try:
+        ClaimsFile.model_validate(doc)
+    except ValidationError as err:
+        raise ClaimSpecError(f"the claims file: {_validation_message(err)}") from None
     specs = tuple(spec_from_dict(entry) for entry in doc["claims"])
     return check_unique(specs)
 

@@ -51,10 +51,12 @@ SOURCE_CHARS_PER_INCH = 16.0
 def _source_text(result: ClaimResult, extra: str = "") -> str:
     used = [s for f in result.findings for s in f.data_sources]
     sources = source_line(used) if used else "Sources: no data; energytrade"
-    return (
-        f"{sources}. Claims evaluated as of {result.as_of} (a month counts as known "
-        f"{result.lag_days} days after it ends).{extra}"
+    known = (
+        "figures count as known from their release: energytrade/release_calendar.yml"
+        if result.lag_days is None
+        else f"a month counts as known {result.lag_days} days after it ends"
     )
+    return f"{sources}. Claims evaluated as of {result.as_of} ({known}).{extra}"
 
 
 def _finish(fig: Figure, result: ClaimResult, extra: str = "") -> Figure:

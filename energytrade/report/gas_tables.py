@@ -19,7 +19,7 @@ import pandas as pd
 
 from energytrade import analysis, units
 from energytrade.claims.asof import ARTICLE_DATE, known_from, latest_known_month
-from energytrade.claims.evidence import outlet_tag, pick_press_figure
+from energytrade.claims.evidence import pick_press_figure
 from energytrade.events import WAR_START
 from energytrade.formatting import fmt_change_pct, fmt_month, join_words
 from energytrade.periods import Month, Span
@@ -121,7 +121,7 @@ def pipeline_volumes(
             {
                 "period": period,
                 "volume_bcm": float(chosen["volume_bcm"]),
-                "outlet": outlet_tag(chosen["note"]),
+                "outlet": chosen["outlet"],
                 "n_outlets": len(key_rows),
                 "volume_bcm_min": float(key_rows["volume_bcm"].min()),
                 "volume_bcm_max": float(key_rows["volume_bcm"].max()),

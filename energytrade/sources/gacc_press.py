@@ -17,10 +17,18 @@ Press "coal" is customs' coal and lignite (HS 2701 + 2702), so its rows carry ``
 not like for like with the Comtrade extract's HS 2701.
 
 Where outlets disagree, both rows are kept (the note says CONFLICT); nothing is reconciled here.
+
+Outlet, page and date are columns (``outlet``, ``source_url``, ``published_on``), read once here so later
+layers never parse the note. ``outlet``: in the gas/energy file the ``[...]`` tag that opens the note
+(``[Gazprom via TASS]`` -> ``Gazprom via TASS``); in the crude file the note's first ``;``-separated part
+when it names an outlet (``Reuters; 7.81 Mt ...`` -> ``Reuters``; parentheses dropped; a part holding
+digits is a figure, not an outlet, and gives an empty outlet). ``published_on`` is the raw ``source_date``
+(``YYYY-MM-DD``, or ``YYYY-MM`` where only the month is known).
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -65,6 +73,38 @@ def _note(frame: pd.DataFrame) -> pd.Series:
     return (note + " (" + url + ", " + date + ")").str.replace(r" \(, \)$", "", regex=True)
 
 
+_TAG = re.compile(r"^\s*\[([^\]]+)\]")
+_PARENS = re.compile(r"\s*\([^)]*\)")
+#: A crude-file note's first part names an outlet only when it is this short (words) and holds no digit.
+MAX_OUTLET_WORDS = 4
+
+
+def outlet_of_tag(note: str) -> str:
+    """Gas/energy file: ``"[Gazprom via TASS] Power of Siberia ..."`` -> ``"Gazprom via TASS"``."""
+    match = _TAG.match(str(note))
+    return match.group(1).strip() if match else ""
+
+
+def outlet_of_lead(note: str) -> str:
+    """Crude file: ``"Reuters; 7.81 Mt ..."`` -> ``"Reuters"``; ``"6.62 Mt / 1.61 mbpd"`` -> ``""``.
+
+    >>> outlet_of_lead("Reuters (7.3 bbl/t); 48.36 Mt"), outlet_of_lead("6.62 Mt / 1.61 mbpd (-11%)")
+    ('Reuters', '')
+    """
+    lead = _PARENS.sub("", str(note).split(";")[0]).strip()
+    if not lead or any(ch.isdigit() for ch in lead) or len(lead.split()) > MAX_OUTLET_WORDS:
+        return ""
+    return lead
+
+
+def _press_columns(frame: pd.DataFrame, outlet) -> dict:
+    return {
+        "outlet": frame["note"].fillna("").map(outlet),
+        "source_url": frame["source_url"].fillna("").str.strip(),
+        "published_on": frame["source_date"].fillna("").astype(str).str.strip(),
+    }
+
+
 def _partner_codes(frame: pd.DataFrame) -> list[str]:
     return [check_iso3(code) for code in frame["partner_iso3"]]
 
@@ -86,6 +126,7 @@ def clean_crude(frame: pd.DataFrame, relpath: str) -> pd.DataFrame:
             "rate_bbl_per_day": pd.to_numeric(frame["bpd"]),
             "value_usd": pd.to_numeric(frame["usd"]),
             "note": _note(frame),
+            **_press_columns(frame, outlet_of_lead),
             "provenance": row_provenance(relpath, len(frame)),
         },
         index=frame.index,
@@ -115,6 +156,7 @@ def clean_gas_energy(frame: pd.DataFrame, relpath: str) -> pd.DataFrame:
             "period": kept["period"].str.strip(),
             "freq": kept["freq"],
             "note": _note(kept),
+            **_press_columns(kept, outlet_of_tag),
             "provenance": kept["provenance"],
         },
         index=kept.index,
