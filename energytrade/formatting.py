@@ -139,3 +139,78 @@ SHORT_NAMES: dict[str, str] = {
 def display_name(iso3: str, name: str | None = None) -> str:
     """A partner's name for sentences and legends: :data:`SHORT_NAMES`, else the source's name."""
     return SHORT_NAMES.get(iso3, name if name else iso3)
+
+
+#: Commodities in readers' words (keys as in :data:`energytrade.commodities.HS_CODES`).
+COMMODITY_NAMES: dict[str, str] = {
+    "crude_oil": "crude oil",
+    "lng": "LNG",
+    "pipeline_gas": "pipeline gas",
+    "coal": "coal",
+    "natural_gas": "natural gas (LNG and pipeline)",
+    "energy_total": "all energy (HS 27)",
+}
+
+#: Measures in readers' words.
+METRIC_NAMES: dict[str, str] = {"mass": "tonnage", "value": "customs value", "volume": "volume", "bpd": "barrels per day"}
+
+#: Verdicts in readers' words.
+VERDICT_NAMES: dict[str, str] = {
+    "SUPPORTED": "supported",
+    "NOT_SUPPORTED": "not supported",
+    "MIXED": "mixed",
+    "INCONCLUSIVE": "inconclusive",
+}
+
+
+def commodity_name(commodity: str) -> str:
+    """``'crude_oil'`` -> ``'crude oil'`` (unknown keys with underscores as spaces).
+
+    >>> commodity_name("crude_oil"), commodity_name("pipeline_gas")
+    ('crude oil', 'pipeline gas')
+    """
+    return COMMODITY_NAMES.get(commodity, str(commodity).replace("_", " "))
+
+
+def country_name(iso3: str, names: dict[str, str] | None = None) -> str:
+    """A country's name for readers: :data:`SHORT_NAMES`, else ``names[iso3]`` (e.g. from the clean
+    table's ``partner_name``), else the code itself.
+
+    >>> country_name("RUS"), country_name("SAU", {"SAU": "Saudi Arabia"}), country_name("")
+    ('Russia', 'Saudi Arabia', '')
+    """
+    if _missing(iso3) or iso3 == "":
+        return ""
+    return display_name(iso3, (names or {}).get(iso3))
+
+
+def fmt_window(window: str) -> str:
+    """A period or window in words, with an en dash: ``'2022-01/2022-11'`` -> ``'January–November 2022'``.
+
+    >>> fmt_window("2022-01/2022-11"), fmt_window("2021-03/2022-02"), fmt_window("2022-11"), fmt_window("2022")
+    ('January–November 2022', 'March 2021–February 2022', 'November 2022', '2022')
+    >>> fmt_window("2020/2022")
+    '2020–2022'
+    """
+    text = str(window)
+    if "/" not in text:
+        return fmt_month(text) if len(text) == 7 else text
+    start, end = text.split("/", 1)
+    if len(start) == 4 and len(end) == 4:
+        return f"{start}–{end}"
+    first, last = pd.Period(start, freq="M"), pd.Period(end, freq="M")
+    if first.year == last.year:
+        if first.month == 1 and last.month == 12:
+            return str(first.year)
+        return f"{first.strftime('%B')}–{last.strftime('%B %Y')}"
+    return f"{first.strftime('%B %Y')}–{last.strftime('%B %Y')}"
+
+
+def fmt_date(day: str) -> str:
+    """``'2022-12-30'`` -> ``'30 December 2022'``.
+
+    >>> fmt_date("2022-12-30")
+    '30 December 2022'
+    """
+    ts = pd.Timestamp(str(day))
+    return f"{ts.day} {ts.strftime('%B %Y')}"

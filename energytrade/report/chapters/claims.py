@@ -1,17 +1,15 @@
-"""One figure per claim, for the report and the notebooks.
+"""Chapter: the article's claims, each with its verdict, evidence and figure.
 
-:func:`claim_figure` draws a :class:`matplotlib.figure.Figure` in the report's style
-(:mod:`energytrade.report.style`: Agg canvas attached explicitly, no pyplot, rcParams applied only while
-drawing): a title with the claim and its verdict, units in brackets on the axes, the as-of date marked
-where time is on the x-axis (:func:`energytrade.report.figures.mark_events`), and a source line at the
-foot naming the sources the findings used. The data drawn come from the clean table through
-:mod:`energytrade.analysis`, so the figure shows the same numbers as the findings.
+The claims are evaluated by :func:`energytrade.claims.evaluate`; this module only shows the results.
 """
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
 
 import matplotlib
 import numpy as np
@@ -19,20 +17,39 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from energytrade import analysis
+from energytrade.claims import evaluate, evidence_frame
 from energytrade.claims.results import INCONCLUSIVE, NOT_SUPPORTED, SUPPORTED, ClaimResult, Finding
 from energytrade.errors import NoData
 from energytrade.events import WAR_START
+from energytrade.formatting import (
+    COMMODITY_NAMES,
+    METRIC_NAMES,
+    VERDICT_NAMES,
+    commodity_name,
+    country_name,
+    fmt_amount,
+    fmt_change_pct,
+    fmt_date,
+    fmt_month,
+    fmt_window,
+    markdown_table,
+)
 from energytrade.periods import parse_period
-from energytrade.report.figures import date_axis, mark_events
-from energytrade.report.style import (
+from energytrade.report.chapter import Chapter, Context, Table
+from energytrade.report.chapter import Figure as ChapterFigure
+from energytrade.report.plotting import (
     NEUTRAL,
     RC,
     add_source_line,
+    date_axis,
+    mark_events,
     month_midpoints,
     new_figure,
     partner_colors,
     source_line,
 )
+
+# ------------------------------------------------------------ from claim_figures.py
 
 #: Display of units on the claims' axes (short: the labels also name commodity and metric):
 #: unit -> (scale, label).
@@ -331,3 +348,214 @@ def claim_figure(result: ClaimResult, flows: pd.DataFrame) -> Figure:
         threshold. Forecasts: baseline and outcome per measure, other outlets' figures as ticks.
     """
     return FIGURES[result.spec.kind](result, flows)
+
+
+# ------------------------------------------------------------ the chapter
+
+#: How each verdict is explained to a reader.
+VERDICT_WORDS: dict[str, str] = {
+    "SUPPORTED": "the data support the claim",
+    "NOT_SUPPORTED": "the data do not support the claim",
+    "MIXED": "it depends on the window and the measure",
+    "INCONCLUSIVE": "the data known then cannot settle it",
+}
+
+# Evidence shown in the report's tables (the CSV keeps every column): column -> header, per finding type.
+_RANKING_COLUMNS = {
+    "window": "Window",
+    "commodity": "Commodity",
+    "metric": "Measure",
+    "verdict": "Verdict",
+    "leader_iso3": "Leader",
+    "leader_value": "Leader's figure",
+    "runner_up_iso3": "Runner-up",
+    "runner_up_value": "Runner-up's figure",
+    "margin_pct": "Margin",
+    "claimed_rank": "Claimed supplier's rank",
+}
+_CHANGE_COLUMNS = {
+    "window": "Window",
+    "commodity": "Commodity",
+    "metric": "Measure",
+    "verdict": "Verdict",
+    "value": "Figure",
+    "baseline_window": "Baseline window",
+    "baseline_value": "Baseline figure",
+    "change_pct": "Change",
+}
+_AMOUNT_COLUMNS = ("leader_value", "runner_up_value", "value", "baseline_value")
+_COUNTRY_COLUMNS = ("leader_iso3", "runner_up_iso3")
+
+#: Clean-table sources in readers' words, for the claims' sentences.
+SOURCE_WORDS: dict[str, str] = {
+    "comtrade_extract": "the UN Comtrade extract",
+    "comtrade": "the UN Comtrade API",
+    "gacc_query": "China customs' online query",
+    "gacc_press": "the press (China customs figures)",
+}
+
+
+@dataclass(frozen=True)
+class ClaimSection:
+    """One claim as the report shows it: the result's fields, its evidence frame and figure."""
+
+    number: int
+    id: str
+    quote: str
+    verdict: str
+    summary: str
+    as_of: str
+    evidence: pd.DataFrame
+    figure: Figure
+
+    @property
+    def evidence_name(self) -> str:
+        """The evidence table's file name (``tables/<name>.csv``)."""
+        return f"claim_{self.id}_evidence"
+
+    @property
+    def figure_name(self) -> str:
+        """The figure's file name (``figures/<name>.png``)."""
+        return f"claim_{self.id}"
+
+
+def _window_start(window: str) -> str:
+    return str(window).split("/")[0]
+
+
+def readers_words(text: str, names: Mapping[str, str] | None = None) -> str:
+    """A sentence of the claims engine in readers' words: country names for codes, commodity names
+    for keys, months and windows in words, "USD 5.11 bn" for "5.11 bn USD".
+
+    >>> readers_words("RUS led in 2022-01/2022-11 (crude_oil value 5.11 bn USD, +9.6 % over SAU)")
+    'Russia led in January–November 2022 (crude oil value USD 5.11 bn, +9.6 % over Saudi Arabia)'
+    """
+    names = {"SAU": "Saudi Arabia", "BRA": "Brazil", **dict(names or {})}
+    text = re.sub(r"\b(\d{4}-\d{2})(?:/|\.\.)(\d{4}-\d{2})\b", lambda m: fmt_window(f"{m[1]}/{m[2]}"), text)
+    text = re.sub(r"\b(\d{4}-\d{2}-\d{2})\b", lambda m: fmt_date(m[1]), text)
+    text = re.sub(r"\b(\d{4}-\d{2})\b", lambda m: fmt_month(m[1]), text)
+    text = re.sub(r"([\d,.]+) bn USD", r"USD \1 bn", text)
+    text = text.replace("Russian Federation", "Russia").replace("NOT_SUPPORTED", "NOT SUPPORTED")
+    text = re.sub(r"\b[A-Z]{3}\b", lambda m: country_name(m[0], names) if m[0] in names else m[0], text)
+    words = {**SOURCE_WORDS, **COMMODITY_NAMES}
+    return re.sub(r"\b[a-z]+(?:_[a-z]+)+\b", lambda m: words.get(m[0], m[0].replace("_", " ")), text)
+
+
+def evidence_table(evidence: pd.DataFrame, names: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """A claim's evidence for readers, in time order: country and commodity names, windows in words,
+    figures in their unit (Mt, USD bn, bcm), percentages signed with one decimal."""
+    blocks = []
+    for kind, columns in (("ranking", _RANKING_COLUMNS), ("change", _CHANGE_COLUMNS)):
+        rows = evidence[evidence["type"] == kind] if "type" in evidence else evidence
+        if rows.empty:
+            continue
+        rows = rows.assign(_start=rows["window"].map(_window_start)).sort_values(["_start", "window"], kind="mergesort")
+        shown = rows[[c for c in columns if c in rows.columns]].copy()
+        for col in _AMOUNT_COLUMNS:
+            if col in shown:
+                shown[col] = [fmt_amount(x, u) for x, u in zip(rows[col], rows["unit"])]
+        for col in ("margin_pct", "change_pct"):
+            if col in shown:
+                shown[col] = [fmt_change_pct(x) if pd.notna(x) else "" for x in rows[col]]
+        for col in _COUNTRY_COLUMNS:
+            if col in shown:
+                shown[col] = [country_name(x, names) if isinstance(x, str) else "" for x in rows[col]]
+        for col in ("window", "baseline_window"):
+            if col in shown:
+                shown[col] = [fmt_window(w) if isinstance(w, str) and w else "" for w in rows[col]]
+        shown["commodity"] = [commodity_name(c) for c in rows["commodity"]]
+        shown["metric"] = [METRIC_NAMES.get(m, m) for m in rows["metric"]]
+        shown["verdict"] = [VERDICT_NAMES.get(v, v) for v in rows["verdict"]]
+        if "claimed_rank" in shown:
+            shown["claimed_rank"] = ["" if pd.isna(r) else str(int(r)) for r in rows["claimed_rank"]]
+        blocks.append(shown.rename(columns=columns))
+    return pd.concat(blocks, ignore_index=True) if blocks else pd.DataFrame()
+
+
+def evidence_markdown(evidence: pd.DataFrame, names: Mapping[str, str] | None = None) -> str:
+    """A claim's evidence as Markdown: the findings known on the as-of date as a table, the later ones
+    in a folded section (``{{details:...}}`` markers, which the renderer turns into ``<details>``)."""
+    blocks = []
+    for known in (True, False):
+        part = evidence[evidence["known_at_as_of"] == known]
+        if part.empty:
+            continue
+        table = evidence_table(part, names)
+        right = [c for c in table.columns if c.endswith("figure") or c in ("Figure", "Margin", "Change")]
+        md = markdown_table(table, right=right)
+        if known:
+            blocks.append(f"*Known on the as-of date:*\n\n{md}")
+        else:
+            blocks.append(
+                f"{{{{details:Known later, not used for the verdict ({len(part)} findings)}}}}\n\n{md}\n\n{{{{/details}}}}"
+            )
+    return "\n\n".join(blocks) if blocks else "*No findings.*"
+
+
+def claim_sections(flows: pd.DataFrame, as_of: str | date | None = None) -> list[ClaimSection]:
+    """The claims as evaluated by :func:`energytrade.claims.evaluate`, each with its evidence and figure."""
+    sections = []
+    for number, result in enumerate(evaluate(as_of=as_of, flows=flows), start=1):
+        d = result.to_dict()
+        sections.append(
+            ClaimSection(
+                number=number,
+                id=str(d["id"]),
+                quote=str(d["quote"]),
+                verdict=str(d["verdict"]),
+                summary=str(getattr(result, "bottom_line", None) or d["summary"]),
+                as_of=str(d["as_of"]),
+                evidence=evidence_frame(result),
+                figure=claim_figure(result, flows),
+            )
+        )
+    return sections
+
+
+_LATER = re.compile(r"\s(?=From \d{4}-\d{2}-\d{2} on \(not known)")
+_MISSING = re.compile(r"\s(?=Data missing — )")
+
+
+def claim_markdown(section: ClaimSection, names: Mapping[str, str] | None = None) -> str:
+    """The claim's quote, its verdict in words and the summary as Markdown; what became known later,
+    and the list of missing data, folded (``{{details:...}}`` markers)."""
+    words = VERDICT_WORDS.get(section.verdict, "")
+    verdict = VERDICT_NAMES.get(section.verdict, section.verdict)
+    summary, *missing = _MISSING.split(section.summary, maxsplit=1)
+    now, *later = _LATER.split(summary, maxsplit=1)
+    text = [
+        f"> {section.quote}",
+        f"**Verdict as of {fmt_date(section.as_of)}: {verdict}**{f' ({words})' if words else ''}",
+        readers_words(now, names),
+    ]
+    if later:
+        text.append(f"{{{{details:What became known later}}}}\n\n{readers_words(later[0], names)}\n\n{{{{/details}}}}")
+    if missing:
+        text.append(f"{{{{details:Data missing}}}}\n\n{readers_words(missing[0], names)}\n\n{{{{/details}}}}")
+    return "\n\n".join(text)
+
+
+def build(context: Context) -> Chapter:
+    """The claims chapter: each claim's verdict, summary, evidence table (CSV in full) and figure."""
+    names = context.partner_names
+    sections = claim_sections(context.flows, as_of=context.article_date)
+    parts = [
+        "Each claim is evaluated with what could be known on the article's date "
+        f"({fmt_date(context.article_date.isoformat())}; a month's customs figures count as known from the 20th "
+        "of the following month). Findings that use later data are folded under each claim: they say whether "
+        "the claim held up, but not what could be said at the time."
+    ]
+    tables, figures = [], []
+    for s in sections:
+        parts.append(f"### {s.number}. {s.quote}\n\n{claim_markdown(s, names)}")
+        parts.append(evidence_markdown(s.evidence, names))
+        parts.append(f"{{{{table:{s.evidence_name}}}}}\n\n{{{{figure:{s.figure_name}}}}}")
+        tables.append(
+            Table(s.evidence_name, f"Evidence for claim {s.number}", s.evidence, "every finding with its provenance")
+        )
+        figures.append(
+            ChapterFigure(s.figure_name, f"Claim {s.number}", s.figure, alt=f"Figure for claim {s.number}: {s.quote}")
+        )
+    if not sections:
+        parts.append("No claims were evaluated.")
+    return Chapter("claims", "The article's claims", "\n\n".join(parts), tables, figures)
