@@ -152,7 +152,7 @@ def tables_markdown(tables: Sequence[Table]) -> str:
     return (
         "## Tables\n\nEvery number above is in these CSV files (units in the column names; `provenance` and "
         "`sources` columns name the raw file and row), and in the Excel workbook "
-        f"[{REPORT_XLSX}]({REPORT_XLSX}), one sheet per table:\n\n" + escape_markdown_text("\n".join(lines))
+        f"[(Excel)]({REPORT_XLSX}), one sheet per table:\n\n" + escape_markdown_text("\n".join(lines))
     )
 
 

@@ -438,6 +438,8 @@ def readers_words(text: str, names: Mapping[str, str] | None = None) -> str:
     text = text.replace("Russian Federation", "Russia").replace("NOT_SUPPORTED", "NOT SUPPORTED")
     text = re.sub(r"\b[A-Z]{3}\b", lambda m: country_name(m[0], names) if m[0] in names else m[0], text)
     words = {**SOURCE_WORDS, **COMMODITY_NAMES}
+    text = re.sub(r"\blng\b", "LNG", text)
+    text = re.sub(r"\bmass\b", "tonnage", text)
     return re.sub(r"\b[a-z]+(?:_[a-z]+)+\b", lambda m: words.get(m[0], m[0].replace("_", " ")), text)
 
 
@@ -516,7 +518,7 @@ _LATER = re.compile(r"\s(?=From \d{4}-\d{2}-\d{2} on \(not known)")
 _MISSING = re.compile(r"\s(?=Data missing — )")
 
 
-def claim_markdown(section: ClaimSection, names: Mapping[str, str] | None = None) -> str:
+def claim_markdown(section: ClaimSection, names: Mapping[str, str] | None = None, *, quote: bool = True) -> str:
     """The claim's quote, its verdict in words and the summary as Markdown; what became known later,
     and the list of missing data, folded (``{{details:...}}`` markers)."""
     words = VERDICT_WORDS.get(section.verdict, "")
@@ -524,7 +526,7 @@ def claim_markdown(section: ClaimSection, names: Mapping[str, str] | None = None
     summary, *missing = _MISSING.split(section.summary, maxsplit=1)
     now, *later = _LATER.split(summary, maxsplit=1)
     text = [
-        f"> {section.quote}",
+        *([f"> {section.quote}"] if quote else []),
         f"**Verdict as of {fmt_date(section.as_of)}: {verdict}**{f' ({words})' if words else ''}",
         readers_words(now, names),
     ]
@@ -547,7 +549,7 @@ def build(context: Context) -> Chapter:
     ]
     tables, figures = [], []
     for s in sections:
-        parts.append(f"### {s.number}. {s.quote}\n\n{claim_markdown(s, names)}")
+        parts.append(f"### {s.number}. {s.quote}\n\n{claim_markdown(s, names, quote=False)}")
         parts.append(evidence_markdown(s.evidence, names))
         parts.append(f"{{{{table:{s.evidence_name}}}}}\n\n{{{{figure:{s.figure_name}}}}}")
         tables.append(

@@ -15,8 +15,11 @@ import pandas as pd
 from energytrade import analysis, units
 from energytrade.claims.asof import latest_known_month
 from energytrade.formatting import (
+    METRIC_NAMES,
+    country_name,
     display_name,
     fmt_change_pct,
+    fmt_date,
     fmt_kbd,
     fmt_month,
     fmt_mt,
@@ -216,8 +219,7 @@ class Finding:
 
 
 def _span_words(span: str) -> str:
-    s = parse_period(span)
-    return f"{fmt_month(str(s.start))} to {fmt_month(str(s.end))}"
+    return fmt_window(span)
 
 
 def _ranked(frame: pd.DataFrame, window: str) -> pd.DataFrame:
@@ -362,7 +364,7 @@ def known_at_article(flows: pd.DataFrame, t: CrudeTables, article_date: date) ->
             f"{fmt_mt(mine['net_weight_t'])} ({fmt_pct(mine['share_pct'])})"
         )
     text = (
-        f"On {article_date.isoformat()} {month_words}; {ytd_words} "
+        f"On {fmt_date(article_date.isoformat())} {month_words}; {ytd_words} "
         f"(figures count as known from the 20th of the following month)."
     )
     lacking = int(lead["n_partners_missing_figure"])
@@ -487,8 +489,8 @@ def cross_source(t: CrudeTables) -> Finding:
     if len(crude):
         worst = crude.loc[crude["diff_pct"].abs().idxmax()]
         text += (
-            f" (largest difference {fmt_change_pct(worst['diff_pct'])}: {worst['partner_iso3']} {worst['period']}, "
-            f"{worst['metric']})"
+            f" (largest difference {fmt_change_pct(worst['diff_pct'])}: {country_name(worst['partner_iso3'], dict(zip(t.rankings_mass['partner_iso3'], t.rankings_mass['partner_name'])))}, "
+            f"{fmt_window(worst['period'])}, {METRIC_NAMES.get(worst['metric'], worst['metric'])})"
         )
     text += "."
     return Finding("cross_source", "Comtrade against the press", text)
@@ -605,7 +607,7 @@ def crude_figures(t: CrudeTables, article_date: date, names: dict[str, str] | No
             "crude_annual_rankings",
             "Largest suppliers by calendar year",
             caption="The six largest suppliers of each calendar year and of the whole span, by tonnage; labels give "
-            "each supplier's share of China's crude imports. " + MALAYSIA_CAVEAT,
+            "each supplier's share of China's crude imports (on Malaysia, see the ranking below).",
             figure=annual_ranking_bars(rankings, source=source),
         ),
         Figure(

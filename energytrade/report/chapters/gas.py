@@ -15,7 +15,7 @@ from energytrade import analysis, units
 from energytrade.claims.asof import ARTICLE_DATE, known_from, latest_known_month
 from energytrade.claims.evidence import outlet_tag, pick_press_figure
 from energytrade.events import WAR_START
-from energytrade.formatting import fmt_change_pct, fmt_month, join_words
+from energytrade.formatting import fmt_change_pct, fmt_date, fmt_window, join_words
 from energytrade.periods import Month, Span
 from energytrade.report.chapter import Chapter, Context, Figure, Table
 from energytrade.report.chapters.crude_oil import covered_span
@@ -193,10 +193,10 @@ def war_windows(as_of: date = ARTICLE_DATE) -> list[tuple[str, str, str]]:
     latest = latest_known_month(as_of)
     twelfth = WAR_FIRST_MONTH.shift(11)
     end = min(latest, twelfth)
-    windows = [(f"known on {as_of.isoformat()}", Span(WAR_FIRST_MONTH, end))]
+    windows = [(f"known on {fmt_date(as_of.isoformat())}", Span(WAR_FIRST_MONTH, end))]
     if end != twelfth:
         first_year = Span(WAR_FIRST_MONTH, twelfth)
-        known = known_from(str(first_year)).isoformat()
+        known = fmt_date(known_from(str(first_year)).isoformat())
         windows.append((f"first 12 months of the war, known from {known}", first_year))
     return [(label, str(span), str(Span(span.start.shift(-12), span.end.shift(-12)))) for label, span in windows]
 
@@ -283,8 +283,7 @@ def gas_tables(flows: pd.DataFrame, *, as_of: date = ARTICLE_DATE, partner_iso3:
 
 
 def _span_words(window: str) -> str:
-    start, _, end = window.partition("/")
-    return f"{fmt_month(start)} to {fmt_month(end)}" if end else fmt_month(start)
+    return fmt_window(window)
 
 
 def changes_note(changes: pd.DataFrame) -> str:

@@ -14,7 +14,7 @@ import pandas as pd
 
 from energytrade import analysis, units
 from energytrade.countries import WORLD_ISO3
-from energytrade.formatting import commodity_name, fmt_window, join_words
+from energytrade.formatting import METRIC_NAMES, commodity_name, country_name, fmt_window, join_words
 from energytrade.inventory import RAW_SOURCES, coverage_matrix, provenance_table
 from energytrade.report.chapter import Chapter, Context, Figure, Table
 from energytrade.report.plotting import article_events, coverage_heatmap, source_line
@@ -98,8 +98,9 @@ def _period_words(period: str) -> str:
 
 
 def _count_words(n_periods: int, n_partners: int, freq: str) -> str:
-    unit = {"M": "months", "A": "years"}.get(freq, "periods")
-    partners = f", {n_partners} partners" if n_partners else ", totals only"
+    unit = {"M": "month", "A": "year"}.get(freq, "period")
+    unit = unit if n_periods == 1 else unit + "s"
+    partners = f", {n_partners} partner{'' if n_partners == 1 else 's'}" if n_partners else ", totals only"
     return f" ({n_periods} {unit}{partners})"
 
 
@@ -321,7 +322,7 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
-def cross_source_note(comparison: pd.DataFrame, tolerance_pct: float) -> str:
+def cross_source_note(comparison: pd.DataFrame, tolerance_pct: float, names: dict[str, str] | None = None) -> str:
     """The cross-source check in a few sentences (from :func:`energytrade.analysis.cross_source_comparison`).
 
     Figures are counted once however many outlets printed them (:func:`distinct_figures`); those that
@@ -346,8 +347,9 @@ def cross_source_note(comparison: pd.DataFrame, tolerance_pct: float) -> str:
         if k["n_like_flagged"]:
             worst = like.loc[like["diff_pct"].abs().idxmax()]
             text += (
-                f"; the largest difference is {worst['diff_pct']:+.1f} % ({worst['commodity']}, "
-                f"{worst['partner_iso3']}, {worst['period']}, {worst['metric']})"
+                f"; the largest difference is {worst['diff_pct']:+.1f} % ({commodity_name(worst['commodity'])}, "
+                f"{country_name(worst['partner_iso3'], names)}, {_period_words(worst['period'])}, "
+                f"{METRIC_NAMES.get(worst['metric'], worst['metric'])})"
             )
         text += f". Their median absolute difference is {like['diff_pct'].abs().median():.2f} %."
     if k["n_unlike"]:
@@ -419,7 +421,8 @@ def build(context: Context) -> Chapter:
             "### Sources\n\n" + sources,
             "### What each source holds\n\n" + sources_note(overview),
             "{{figure:coverage}}",
-            "### Comtrade against the press\n\n" + cross_source_note(comparison, CROSS_SOURCE_TOLERANCE_PCT),
+            "### Comtrade against the press\n\n"
+            + cross_source_note(comparison, CROSS_SOURCE_TOLERANCE_PCT, context.partner_names),
             "### Method\n\n" + method,
         ]
     )
