@@ -1,4 +1,4 @@
-"""The per-claim figure (:func:`energytrade.report.claim_figures.claim_figure`), one claim of each kind,
+"""The per-claim figure (:func:`energytrade.report.chapters.claims.claim_figure`), one claim of each kind,
 built on the small frames of ``test_claims``."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ import pytest
 from matplotlib.figure import Figure
 from test_claims import change_spec, evaluate_one, frame, one_claim_of_each_kind, row
 
-from energytrade.report.claim_figures import claim_figure
-from energytrade.report.style import SOURCE_GID, SOURCE_LINES, png_bytes
+from energytrade.report.chapters.claims import claim_figure
+from energytrade.report.plotting import SOURCE_GID, SOURCE_LINES, png_bytes
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from energytrade.report import data_figures
+from energytrade.report import plotting
 from energytrade.report.display import (
     FINGERPRINT_HEX_DIGITS,
     TITLE_CHARS,
@@ -23,7 +23,7 @@ from energytrade.report.display import (
     figure_fingerprint,
     show,
 )
-from energytrade.report.style import RC, add_source_line, new_figure, png_bytes
+from energytrade.report.plotting import RC, add_source_line, new_figure, png_bytes
 
 TITLE = "China's imports from Russia"
 SOURCE = "Source: test data; energytrade"
@@ -71,8 +71,8 @@ def test_a_package_figure_built_twice_has_the_same_fingerprint():
     shares = pd.DataFrame(
         {"period": MONTHS, "partner_iso3": "RUS", "partner_name": "Russian Federation", "share_pct": [16.0, 18.5, 20.0]}
     )
-    first = data_figures.market_share_chart(shares, events={}, source=SOURCE)
-    second = data_figures.market_share_chart(shares, events={}, source=SOURCE)
+    first = plotting.market_share_chart(shares, events={}, source=SOURCE)
+    second = plotting.market_share_chart(shares, events={}, source=SOURCE)
     assert figure_fingerprint(first) == figure_fingerprint(second)
 
 

@@ -1,7 +1,7 @@
 """What a report chapter is made of: sentences, tables and figures, in readers' words.
 
 Every chapter module (``energytrade.report.chapters.<name>``) returns a :class:`Chapter`; the renderer
-(``energytrade.report.writer``) is the only code that turns chapters into files. A chapter's ``markdown``
+(``energytrade.report.render``) is the only code that turns chapters into files. A chapter's ``markdown``
 places its tables and figures with the markers ``{{table:<name>}}`` and ``{{figure:<name>}}``.
 Text from data (partner names, notes) goes into ``markdown`` only through the renderer's escaping.
 """

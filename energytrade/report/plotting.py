@@ -29,7 +29,7 @@ from energytrade.events import WAR_START
 from energytrade.formatting import display_name
 from energytrade.periods import parse_period
 
-# ------------------------------------------------------------ from style.py
+# ------------------------------------------------------------ (formerly style.py)
 
 #: Resolution of every PNG [dots per inch].
 DPI = 110
@@ -161,7 +161,7 @@ def month_midpoints(periods: pd.Series) -> pd.Series:
     return pd.to_datetime(periods.astype(str) + "-15", format="%Y-%m-%d")
 
 
-# ------------------------------------------------------------ from figures.py
+# ------------------------------------------------------------ (formerly figures.py)
 
 #: Pseudo partner code for "all suppliers" series (an average over every partner).
 ALL_PARTNERS = "ALL"
@@ -242,7 +242,7 @@ def partner_lines(
 ) -> Figure:
     """One line per partner over the months, the ``focus`` partner thicker and on top, the events marked,
     the legend to the right of the axes (:func:`crude_imports_by_supplier`,
-    :func:`energytrade.report.data_figures.market_share_chart`).
+    :func:`energytrade.report.plotting.market_share_chart`).
 
     Parameters
     ----------
@@ -536,7 +536,7 @@ def unit_values(
     return fig
 
 
-# ------------------------------------------------------------ from data_figures.py
+# ------------------------------------------------------------ (formerly data_figures.py)
 
 
 def article_events(article_date: date = ARTICLE_DATE) -> dict[str, str]:
@@ -673,7 +673,7 @@ def market_share_chart(
     )
 
 
-# ------------------------------------------------------------ from gas_figures.py
+# ------------------------------------------------------------ (formerly gas_figures.py)
 
 #: Colours of the series (fixed, so the notebook's figures agree with each other).
 SERIES_COLORS: dict[str, str] = {
@@ -703,9 +703,9 @@ def russia_gas_and_coal(
     ----------
     volumes : DataFrame
         ``period`` (``YYYY``), ``volume_bcm``, ``volume_bcm_min``, ``volume_bcm_max``
-        (:func:`energytrade.report.gas_tables.pipeline_volumes`).
+        (:func:`energytrade.report.chapters.gas.pipeline_volumes`).
     annual : DataFrame
-        ``period`` (``YYYY``), ``lng_bcm`` (:func:`energytrade.report.gas_tables.annual_supplies`).
+        ``period`` (``YYYY``), ``lng_bcm`` (:func:`energytrade.report.chapters.gas.annual_supplies`).
     lng_monthly, coal_monthly : DataFrame
         ``period`` (``YYYY-MM``), ``net_weight_t`` [t].
     events : mapping
@@ -829,7 +829,7 @@ def russia_rank_among_suppliers(
     ----------
     ranks : DataFrame
         ``label`` (the series, e.g. ``"LNG, by tonnage"``), ``period`` (``YYYY-MM``), ``rank``,
-        ``share_pct`` [%] (:attr:`energytrade.report.gas_tables.GasTables.rank_monthly`).
+        ``share_pct`` [%] (:attr:`energytrade.report.chapters.gas.GasTables.rank_monthly`).
     events : mapping
         ``YYYY-MM-DD`` -> label of dates to mark (the last one dashed).
     source : str

@@ -49,7 +49,7 @@ from energytrade.report.plotting import (
     source_line,
 )
 
-# ------------------------------------------------------------ from claim_figures.py
+# ------------------------------------------------------------ (formerly claim_figures.py)
 
 #: Display of units on the claims' axes (short: the labels also name commodity and metric):
 #: unit -> (scale, label).
@@ -537,6 +537,24 @@ def claim_markdown(section: ClaimSection, names: Mapping[str, str] | None = None
     return "\n\n".join(text)
 
 
+def bottom_line(section: ClaimSection, names: Mapping[str, str] | None = None) -> str:
+    """A claim's bottom line in readers' words: what was known on the as-of date (the claims engine's
+    summary up to what became known later)."""
+    summary = _MISSING.split(section.summary, maxsplit=1)[0]
+    return readers_words(_LATER.split(summary, maxsplit=1)[0], names)
+
+
+def overview_table(sections: list[ClaimSection], names: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """The claims at a glance: one row per claim with its verdict in words and its bottom line."""
+    return pd.DataFrame(
+        {
+            "Claim": [f"{s.number}. {s.quote}" for s in sections],
+            "Verdict": [f"{VERDICT_NAMES.get(s.verdict, s.verdict)} (as of {fmt_date(s.as_of)})" for s in sections],
+            "Bottom line": [bottom_line(s, names) for s in sections],
+        }
+    )
+
+
 def build(context: Context) -> Chapter:
     """The claims chapter: each claim's verdict, summary, evidence table (CSV in full) and figure."""
     names = context.partner_names
@@ -547,6 +565,10 @@ def build(context: Context) -> Chapter:
         "of the following month). Findings that use later data are folded under each claim: they say whether "
         "the claim held up, but not what could be said at the time."
     ]
+    if sections:
+        parts.append(
+            "Verdicts at a glance:\n\n" + markdown_table(overview_table(sections, names)[["Claim", "Verdict"]])
+        )
     tables, figures = [], []
     for s in sections:
         parts.append(f"### {s.number}. {s.quote}\n\n{claim_markdown(s, names, quote=False)}")

@@ -49,7 +49,7 @@ from energytrade.report.plotting import (
     unit_values,
 )
 
-# ------------------------------------------------------------ from tables.py
+# ------------------------------------------------------------ (formerly tables.py)
 
 #: The commodity of the report's main section.
 COMMODITY = "crude_oil"
@@ -206,7 +206,7 @@ def span_months(span: str) -> int:
     return len(parse_period(span).months())
 
 
-# ------------------------------------------------------------ from findings.py
+# ------------------------------------------------------------ (formerly findings.py)
 
 
 @dataclass(frozen=True)
@@ -464,7 +464,7 @@ def price_discount(t: CrudeTables) -> Finding:
 def cross_source(t: CrudeTables) -> Finding:
     """How the extract compares with the press (GACC) figures.
 
-    A figure printed by several outlets counts once (:func:`energytrade.report.data_tables.distinct_figures`),
+    A figure printed by several outlets counts once (:func:`energytrade.report.chapters.sources.distinct_figures`),
     and figures whose HS codes differ between the two sources (the press's coal is HS 2701+2702, the
     extract's HS 2701) are counted apart from the like-for-like ones.
     """
@@ -633,7 +633,7 @@ def ranking_markdown(t: CrudeTables, top: int = 8) -> str:
     """Wide Markdown table: one row per rank, one column per window, 'Supplier: Mt (share)'.
 
     When a window's sums leave figures out (a partner's row without a tonnage figure, a month without
-    data), a line under the table says so, window by window (:func:`energytrade.report.findings.gap_clauses`).
+    data), a line under the table says so, window by window (:func:`energytrade.report.chapters.crude_oil.gap_clauses`).
     """
     windows = [*t.years, t.span]
     r = t.rankings_mass[t.rankings_mass["window"].isin(windows) & (t.rankings_mass["rank"] <= top)]

@@ -21,7 +21,7 @@ from energytrade.report.chapter import Chapter, Context, Figure, Table
 from energytrade.report.chapters.crude_oil import covered_span
 from energytrade.report.plotting import article_events, russia_gas_and_coal, russia_rank_among_suppliers, source_line
 
-# ------------------------------------------------------------ from gas_tables.py
+# ------------------------------------------------------------ (formerly gas_tables.py)
 
 #: The supplier the notebook is about.
 FOCUS_ISO3 = "RUS"
@@ -37,7 +37,7 @@ GAS_SOURCE_LINE = (
     "figures as reported in the press; energytrade"
 )
 #: The first full month of the war (Russia's invasion of Ukraine began on
-#: :data:`energytrade.report.writer.WAR_START`, 2022-02-24), as in the claims (``claims.yml``).
+#: :data:`energytrade.events.WAR_START`, 2022-02-24), as in the claims (``claims.yml``).
 WAR_FIRST_MONTH = Month(WAR_START.year, WAR_START.month).shift(1)
 
 #: (commodity, metric) pairs compared before and after the war began. Pipeline gas by value only: China's

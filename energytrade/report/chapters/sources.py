@@ -14,7 +14,7 @@ import pandas as pd
 
 from energytrade import analysis, units
 from energytrade.countries import WORLD_ISO3
-from energytrade.formatting import METRIC_NAMES, commodity_name, country_name, fmt_window, join_words
+from energytrade.formatting import METRIC_NAMES, commodity_name, country_name, fmt_date, fmt_window, join_words
 from energytrade.inventory import RAW_SOURCES, coverage_matrix, provenance_table
 from energytrade.report.chapter import Chapter, Context, Figure, Table
 from energytrade.report.plotting import article_events, coverage_heatmap, source_line
@@ -22,7 +22,7 @@ from energytrade.report.plotting import article_events, coverage_heatmap, source
 #: Differences between the extract and the press larger than this are flagged [%].
 CROSS_SOURCE_TOLERANCE_PCT = 2.0
 
-# ------------------------------------------------------------ from data_tables.py
+# ------------------------------------------------------------ (formerly data_tables.py)
 
 #: How each clean-table source is named for readers.
 SOURCE_NAMES: dict[str, str] = {
@@ -97,6 +97,14 @@ def _period_words(period: str) -> str:
         return str(period)
 
 
+def _day_words(day: str) -> str:
+    """``'2026-11-27'`` -> ``'27 November 2026'`` (anything else as it is)."""
+    try:
+        return fmt_date(str(day))
+    except ValueError:
+        return str(day)
+
+
 def _count_words(n_periods: int, n_partners: int, freq: str) -> str:
     unit = {"M": "month", "A": "year"}.get(freq, "period")
     unit = unit if n_periods == 1 else unit + "s"
@@ -139,7 +147,9 @@ def sources_note(overview: pd.DataFrame, commodities: Iterable[str] | None = Non
                 f"{join_words(commodity_name(c) for c in sorted(part['commodity'].unique()))} ({freqs}), from "
                 f"{_period_words(part['first_period'].min())} to {_period_words(part['last_period'].max())}"
             )
-        lines.append(f"- {SOURCE_NAMES.get(name, name)}, retrieved {part['date_retrieved'].iloc[0]}: {spans}.")
+        lines.append(
+            f"- {SOURCE_NAMES.get(name, name)}, retrieved {_day_words(part['date_retrieved'].iloc[0])}: {spans}."
+        )
     return "\n".join(lines)
 
 
@@ -381,7 +391,7 @@ def sources_described(provenance: pd.DataFrame, overview: pd.DataFrame) -> list[
         )
         lines.append(
             f"**{SOURCE_NAMES.get(source, source)}**: published by {publishers}; licence: {licences}; "
-            f"{len(part)} file(s), retrieved {part['date_retrieved'].max()}.{covers}"
+            f"{len(part)} file(s), retrieved {_day_words(part['date_retrieved'].max())}.{covers}"
         )
     return lines
 
