@@ -189,7 +189,7 @@ def test_source_overview_counts_periods_and_partners_without_the_world_totals():
         "- UN Comtrade (china-energy-monitor extract), retrieved 3 January 2026: LNG monthly, January 2022 "
         "to February 2022 (2 months, 2 partners)."
     )
-    assert "lng annual 2022 to 2022" in note.splitlines()[1]
+    assert "LNG annual, 2022 to 2022 (1 year, 1 partner)" in note.splitlines()[1]
 
 
 def test_coverage_gaps_writes_runs_of_missing_months():
@@ -342,7 +342,7 @@ def test_war_windows_on_the_article_date():
         ("first 12 months of the war, known from 20 March 2023", "2022-03/2023-02", "2021-03/2022-02"),
     ]
     # once the first twelve war months are known, they are the only window
-    assert gas.war_windows(date(2024, 1, 1)) == [("known on 2024-01-01", "2022-03/2023-02", "2021-03/2022-02")]
+    assert gas.war_windows(date(2024, 1, 1)) == [("known on 1 January 2024", "2022-03/2023-02", "2021-03/2022-02")]
 
 
 BEFORE_T, BEFORE_USD = 1_000.0, 500_000.0

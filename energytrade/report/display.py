@@ -41,6 +41,7 @@ from matplotlib.text import Annotation, Text
 
 from energytrade.formatting import commodity_name
 from energytrade.report.plotting import png_bytes
+from energytrade.report.render import escape_markdown_text, expand_details
 
 #: Significant digits kept of every number drawn: enough to see a 0.01 % change in a series, few enough
 #: that float noise between platforms (summation order, libm) does not change the fingerprint.
@@ -375,3 +376,22 @@ def readable(frame: pd.DataFrame) -> pd.DataFrame:
         else:
             out[_header(col)] = values
     return out
+
+
+@dataclass(frozen=True)
+class MarkdownView:
+    """Markdown as a notebook shows it (rendered), with the same text as ``text/plain`` for nbval."""
+
+    text: str
+
+    def _repr_markdown_(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def markdown(text: str) -> MarkdownView:
+    """Show a chapter's Markdown in a notebook as the report shows it: ``<`` from the data escaped,
+    ``{{details:...}}`` sections folded."""
+    return MarkdownView(expand_details(escape_markdown_text(text)))

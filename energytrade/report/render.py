@@ -156,7 +156,7 @@ def tables_markdown(tables: Sequence[Table]) -> str:
     )
 
 
-def _details_for_markdown(md_text: str) -> str:
+def expand_details(md_text: str) -> str:
     """``{{details:S}}`` ... ``{{/details}}`` -> ``<details><summary>S</summary>`` ... ``</details>``."""
     md_text = _DETAILS_MD.sub(lambda m: f"<details><summary>{m[1]}</summary>", md_text)
     return md_text.replace(_DETAILS_END, "</details>")
@@ -268,7 +268,7 @@ def render_report(
     md_text = "\n\n".join([f"# {TITLE}", intro, *parts, tables_markdown(tables)]) + "\n"
     md_text = re.sub(r"\n{3,}", "\n\n", md_text)
     if "md" in formats:
-        outputs[REPORT_MD] = _details_for_markdown(md_text).encode("utf-8")
+        outputs[REPORT_MD] = expand_details(md_text).encode("utf-8")
     if "html" in formats:
         css = resources.files("energytrade.report").joinpath("templates/report.css").read_text(encoding="utf-8")
         images = {path: data for path, data in outputs.items() if path.endswith(".png")}

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from energytrade import analysis
+from energytrade import analysis, units
 from energytrade.claims import evaluate, evidence_frame
 from energytrade.claims.results import INCONCLUSIVE, NOT_SUPPORTED, SUPPORTED, ClaimResult, Finding
 from energytrade.errors import NoData
@@ -27,11 +27,13 @@ from energytrade.formatting import (
     VERDICT_NAMES,
     commodity_name,
     country_name,
+    display_name,
     fmt_amount,
     fmt_change_pct,
     fmt_date,
     fmt_month,
     fmt_window,
+    join_words,
     markdown_table,
 )
 from energytrade.periods import parse_period
@@ -93,12 +95,20 @@ def _wrap(text: str, chars: int) -> str:
 def _dates(result: ClaimResult, war: bool = False) -> Mapping[str, str]:
     """Dates to mark on a time axis: the war's start (dotted) if asked, then the as-of date (dashed)."""
     events = {WAR_START.isoformat(): "invasion"} if war else {}
-    events[result.as_of.isoformat()] = f"as of {result.as_of}"
+    events[result.as_of.isoformat()] = f"as of {result.as_of.day} {result.as_of:%b %Y}"
     return events
 
 
 def _months(periods: Iterable[str]) -> pd.Series:
     return month_midpoints(pd.Series(list(periods), dtype=str))
+
+
+#: Names of the importer and exporter codes of the claims (partners get theirs from the clean table).
+_COUNTRY_NAMES = {"CHN": "China", "RUS": "Russia"}
+
+
+def _country(code: str) -> str:
+    return _COUNTRY_NAMES.get(code, code)
 
 
 def _partner_series(
@@ -134,38 +144,44 @@ def _ranking_figure(result: ClaimResult, flows: pd.DataFrame) -> Figure:
     colors = partner_colors(code for _, _, rivals in panels for code in rivals)
     fig = new_figure((10.0, 3.0 + 2.6 * len(measures)), foot=FOOT)
     with matplotlib.rc_context(RC):
-        axes = fig.subplots(len(measures), 1, squeeze=False)[:, 0]
+        axes = fig.subplots(len(measures), 1, squeeze=False, sharex=True)[:, 0]
         for ax, (measure, findings, rivals) in zip(axes, panels):
             series = _partner_series(
                 flows, measure.commodities[0], measure.metric, measure.sources, spec.importer, spec.flow
             )
             scale, unit_label = DISPLAY[measure.unit]
+            in_kbd = measure.unit == "t" and measure.commodities[0] == "crude_oil"
+            if in_kbd:  # crude oil in kb/d in every figure of the report
+                series = series.assign(x=units.tonnes_to_bpd(series["x"], series["period"]))
+                scale, unit_label = DISPLAY["bbl/d"]
             for code in rivals:
                 rows = series[series["partner_iso3"] == code]
                 if rows.empty:
                     continue
                 ax.plot(
                     _months(rows["period"]),
-                    rows["x"].to_numpy() * scale,
+                    rows["x"].to_numpy(dtype=float) * scale,
                     color=colors[code],
                     linewidth=2.2 if code == spec.exporter else 1.3,
-                    label=str(rows["partner_name"].iloc[-1]),
+                    label=display_name(code, str(rows["partner_name"].iloc[-1])),
                 )
             mark_events(ax, _dates(result))
             date_axis(ax)
             ax.set_ylim(bottom=0)
-            ax.set_ylabel(f"{measure.label} {measure.metric} per month {unit_label}")
+            what = "rate" if in_kbd else METRIC_NAMES.get(measure.metric, measure.metric)
+            ax.set_ylabel(f"{commodity_name(measure.label)}, {what} per month {unit_label}")
             won = sorted({f.window for f in findings if f.known_at_as_of and f.verdict == SUPPORTED})
             lost = sorted({f.window for f in findings if f.known_at_as_of and f.verdict == NOT_SUPPORTED})
             ax.set_title(
-                f"{measure.label} imports of {spec.importer} by {measure.metric}: "
-                f"{spec.exporter} first in {', '.join(won) or 'no window'} known then; "
-                f"not in {', '.join(lost) or 'none'}",
+                f"{commodity_name(measure.label).capitalize()} imports of {_country(spec.importer)} by "
+                f"{METRIC_NAMES.get(measure.metric, measure.metric)}: {_country(spec.exporter)} first in "
+                f"{join_words(fmt_window(w) for w in won) if won else 'no window'} known then; "
+                f"not in {join_words(fmt_window(w) for w in lost) if lost else 'none'}",
                 loc="left",
                 fontsize=8.5,
             )
             if ax.get_legend_handles_labels()[0]:
-                ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), title="supplier")
+                ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), title="leader or runner-up\nin a finding")
         axes[-1].set_xlabel("month (figures drawn mid-month)")
     return _finish(fig, result)
 
@@ -186,20 +202,25 @@ def _exporter_monthly(flows: pd.DataFrame, result: ClaimResult) -> pd.DataFrame:
 
 
 def _bars(ax, findings: list[Finding], threshold: float | None) -> None:
-    labels = [f"{f.commodity} {f.metric}" for f in findings]
+    labels = [f"{commodity_name(f.commodity)}, {METRIC_NAMES.get(f.metric, f.metric)}" for f in findings]
     values = [np.nan if f.change_pct is None else f.change_pct for f in findings]
     colors = [VERDICT_COLORS[f.verdict] for f in findings]
     y = np.arange(len(findings))[::-1]
     ax.barh(y, np.nan_to_num(values), color=colors, height=0.6)
+    # Long bars carry their label inside their end, so no label sits on the threshold line.
+    longest = max([abs(v) for v in values if not np.isnan(v)] + [abs(threshold or 0.0)], default=1.0)
     for yi, v, _f in zip(y, values, findings):
         text = "no data" if np.isnan(v) else f"{v:+.0f} %"
+        inside = not np.isnan(v) and abs(v) >= 0.3 * longest
+        outward = np.isnan(v) or v >= 0
         ax.annotate(
             text,
             xy=(0 if np.isnan(v) else v, yi),
-            xytext=(3 if (np.isnan(v) or v >= 0) else -3, 0),
+            xytext=((-3 if outward else 3) if inside else (3 if outward else -3), 0),
             textcoords="offset points",
             va="center",
-            ha="left" if (np.isnan(v) or v >= 0) else "right",
+            ha=("right" if outward else "left") if inside else ("left" if outward else "right"),
+            color="white" if inside else "#222222",
             fontsize=7.5,
         )
     ax.set_yticks(y, labels)
@@ -243,7 +264,7 @@ def _change_figure(result: ClaimResult, flows: pd.DataFrame) -> Figure:
                     monthly[commodity].to_numpy() * 1e-9,
                     color=COMMODITY_COLORS.get(commodity, NEUTRAL),
                     linewidth=1.3,
-                    label=commodity,
+                    label=commodity_name(commodity),
                 )
             # The total only where every commodity has a figure: a missing commodity is never drawn as 0.
             total = monthly.sum(axis=1, min_count=len(monthly.columns)).where(monthly.notna().all(axis=1))
@@ -266,9 +287,9 @@ def _change_figure(result: ClaimResult, flows: pd.DataFrame) -> Figure:
                 )
         mark_events(left, _dates(result, war=spec.kind == "change_over_period"))
         date_axis(left)
-        left.set_ylabel(f"imports of {spec.importer} from {spec.exporter} per month [USD bn]")
+        left.set_ylabel(f"imports of {_country(spec.importer)} from {_country(spec.exporter)} per month [USD bn]")
         left.set_xlabel("month (shaded: the window compared and its baseline)")
-        left.set_title(f"{spec.importer}'s imports from {spec.exporter} by value", loc="left")
+        left.set_title(f"{_country(spec.importer)}'s imports from {_country(spec.exporter)} by value", loc="left")
         left.set_ylim(bottom=0)
         if left.get_legend_handles_labels()[0]:
             # Below the axes: inside, it would cover the sum's line whatever corner it took.
@@ -276,7 +297,9 @@ def _change_figure(result: ClaimResult, flows: pd.DataFrame) -> Figure:
         _bars(right, shown, spec.threshold.change_pct if spec.threshold else None)
         if shown:
             when = "known then" if shown[0].known_at_as_of else f"known from {shown[0].known_from}"
-            right.set_title(f"{shown[0].window} against {shown[0].baseline_window}\n({when})", loc="left")
+            right.set_title(
+                f"{fmt_window(shown[0].window)}\nagainst {fmt_window(shown[0].baseline_window)} ({when})", loc="left"
+            )
         else:
             right.set_title("no findings", loc="left")
     return _finish(fig, result)
@@ -308,11 +331,15 @@ def _forecast_figure(result: ClaimResult, flows: pd.DataFrame) -> Figure:
             for alt in f.alternatives:
                 xi = 1 if alt["window"] == f.window else 0
                 ax.plot([xi + 0.22], [alt["value"] * scale], marker="_", markersize=10, color="#333333")
-            ax.set_xticks([0, 1], [f.baseline_window, f.window])
+            ax.set_xticks([0, 1], [fmt_window(f.baseline_window), fmt_window(f.window)])
             change = "n/a" if f.change_pct is None else f"{f.change_pct:+.1f} %"
             counted = "" if f.counts_toward_verdict else " (not counted)"
-            ax.set_title(f"{f.commodity} {f.metric}: {change}{counted}", loc="left", fontsize=8.5)
-            ax.set_ylabel(f"{f.metric} {unit_label}")
+            ax.set_title(
+                f"{commodity_name(f.commodity)}, {METRIC_NAMES.get(f.metric, f.metric)}: {change}{counted}",
+                loc="left",
+                fontsize=8.5,
+            )
+            ax.set_ylabel(f"{METRIC_NAMES.get(f.metric, f.metric)} {unit_label}")
             ax.grid(axis="x", visible=False)
         for ax in axes[len(findings) :]:
             ax.set_axis_off()
