@@ -386,9 +386,9 @@ def monthly_leader_and_rank(
         )
         handles = [Patch(color=colors[c], label=f"leader: {names[c]}") for c in codes]
         handles.append(top.lines[-1])
-        top.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        top.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), title="bar: the leader's imports")
         top.set_ylim(bottom=0)
-        top.set_ylabel(ylabel)
+        top.set_ylabel(f"imports from the month's leader {ylabel}")
         top.set_title(title, loc="left")
         mark_events(top, events)
 
@@ -752,9 +752,9 @@ def russia_gas_and_coal(
             label=f"LNG (customs tonnes at {units.BCM_PER_MT_LNG} bcm/Mt)",
         )
         for xi, value in zip(x - width / 2, pipe_bcm):
-            if np.isfinite(value):  # the press figure as printed (the claims' figure), not rounded
+            if np.isfinite(value):  # one decimal, as the LNG bars (the tables keep the press figure as printed)
                 top.annotate(
-                    f"{value:g}",
+                    f"{value:.1f}",
                     xy=(xi, value),
                     xytext=(0, 3),
                     textcoords="offset points",
