@@ -34,7 +34,7 @@ def test_each_claim_has_a_figure_with_title_units_and_source_line(results, index
     assert labels and all("[" in label for label in labels)  # units in brackets
     if result.spec.kind != "forecast_vs_outcome":  # time on the x-axis: the as-of date is marked
         marks = [t.get_text() for ax in fig.axes for t in ax.texts]
-        assert f"as of {result.as_of}" in marks
+        assert f"as of {result.as_of.day} {result.as_of:%b %Y}" in marks  # the as-of date in words
     assert png_bytes(fig).startswith(b"\x89PNG")  # draws without pyplot
 
 
