@@ -39,7 +39,7 @@ from matplotlib.legend import Legend
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.text import Annotation, Text
 
-from energytrade.formatting import commodity_name
+from energytrade.formatting import commodity_name, display_name, fmt_window
 from energytrade.report.plotting import png_bytes
 from energytrade.report.render import escape_markdown_text, expand_details
 
@@ -338,21 +338,35 @@ _READABLE_UNITS: tuple[tuple[str, float, str, int], ...] = (
     ("_bcm", 1.0, "bcm", 2),
     ("_pct", 1.0, "%", 1),
 )
-_WORDS = {"iso3": "code", "bbl": "barrels", "usd": "USD"}
+_WORDS = {"iso3": "code", "bbl": "barrels", "usd": "USD", "hhi": "HHI", "n": "number of"}
+#: Columns holding a month, a year or a window (``2022-01``, ``2022``, ``2022-01/2022-11``), shown in words.
+_PERIOD_COLUMNS = ("period", "window", "start", "end", "first_period", "last_period", "baseline_window")
 
 
 def _header(stem: str) -> str:
     words = [_WORDS.get(w, w) for w in stem.split("_") if w]
-    return " ".join(words).capitalize() if words else stem
+    text = " ".join(words)
+    return text[:1].upper() + text[1:] if text else stem
+
+
+def _period_words(value: object) -> object:
+    try:
+        return fmt_window(str(value))
+    except ValueError:
+        return value
 
 
 def readable(frame: pd.DataFrame) -> pd.DataFrame:
     """A table for readers: figures in Mt, kb/d, USD bn, bcm and % with sensible decimals (the unit in the
     header, e.g. ``net_weight_t`` -> ``Net weight [Mt]``), commodity names, no code columns beside names.
 
-    >>> readable(pd.DataFrame({"partner_iso3": ["RUS"], "partner_name": ["Russia"], "net_weight_t": [84_928_700.0]}))
-      Partner name  Net weight [Mt]
-    0       Russia            84.93
+    >>> frame = pd.DataFrame(
+    ...     {"period": ["2022-11"], "partner_iso3": ["RUS"], "partner_name": ["Russian Federation"],
+    ...      "net_weight_t": [84_928_700.0]}
+    ... )
+    >>> readable(frame)
+              Period Partner  Net weight [Mt]
+    0  November 2022  Russia            84.93
     """
     out = pd.DataFrame(index=frame.index)
     for col in frame.columns:
@@ -361,6 +375,15 @@ def readable(frame: pd.DataFrame) -> pd.DataFrame:
         values = frame[col]
         if col == "commodity":
             out["Commodity"] = values.map(commodity_name)
+            continue
+        if col.endswith("_name") and col.replace("_name", "_iso3") in frame.columns:
+            codes = frame[col.replace("_name", "_iso3")]
+            out[_header(col.removesuffix("_name"))] = [
+                display_name(c, n) if isinstance(c, str) else n for c, n in zip(codes, values)
+            ]
+            continue
+        if col in _PERIOD_COLUMNS:
+            out[_header(col)] = values.map(_period_words)
             continue
         for suffix, divisor, unit, decimals in _READABLE_UNITS:
             if (

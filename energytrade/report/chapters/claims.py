@@ -457,7 +457,7 @@ def readers_words(text: str, names: Mapping[str, str] | None = None) -> str:
     >>> readers_words("RUS led in 2022-01/2022-11 (crude_oil value 5.11 bn USD, +9.6 % over SAU)")
     'Russia led in January–November 2022 (crude oil value USD 5.11 bn, +9.6 % over Saudi Arabia)'
     """
-    names = {"SAU": "Saudi Arabia", "BRA": "Brazil", **dict(names or {})}
+    names = {"RUS": "Russia", "SAU": "Saudi Arabia", "BRA": "Brazil", **dict(names or {})}
     text = re.sub(r"\b(\d{4}-\d{2})(?:/|\.\.)(\d{4}-\d{2})\b", lambda m: fmt_window(f"{m[1]}/{m[2]}"), text)
     text = re.sub(r"\b(\d{4}-\d{2}-\d{2})\b", lambda m: fmt_date(m[1]), text)
     text = re.sub(r"\b(\d{4}-\d{2})\b", lambda m: fmt_month(m[1]), text)

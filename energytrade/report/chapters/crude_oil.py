@@ -219,7 +219,11 @@ class Finding:
 
 
 def _span_words(span: str) -> str:
-    return fmt_window(span)
+    """Within a year ``'January–November 2022'``, else ``'January 2020 to December 2024'``."""
+    s = parse_period(span)
+    if str(s.start)[:4] == str(s.end)[:4]:
+        return fmt_window(span)
+    return f"{fmt_month(str(s.start))} to {fmt_month(str(s.end))}"
 
 
 def _ranked(frame: pd.DataFrame, window: str) -> pd.DataFrame:
