@@ -39,7 +39,7 @@ from matplotlib.legend import Legend
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.text import Annotation, Text
 
-from energytrade.formatting import commodity_name, display_name, fmt_window
+from energytrade.formatting import METRIC_NAMES, commodity_name, display_name, fmt_amount, fmt_window
 from energytrade.report.plotting import png_bytes
 from energytrade.report.render import escape_markdown_text, expand_details
 
@@ -330,6 +330,8 @@ def setup_notebook() -> None:
 #: Column suffix -> (divisor, unit shown, decimals): raw units become readers' units.
 _READABLE_UNITS: tuple[tuple[str, float, str, int], ...] = (
     ("_bbl_per_day", 1e3, "kb/d", 0),
+    ("_usd_bn", 1.0, "USD bn", 2),
+    ("_mt", 1.0, "Mt", 2),
     ("_usd_per_bbl", 1.0, "USD/bbl", 2),
     ("_usd_per_t", 1.0, "USD/t", 0),
     ("_kg", 1e9, "Mt", 2),
@@ -375,6 +377,14 @@ def readable(frame: pd.DataFrame) -> pd.DataFrame:
         values = frame[col]
         if col == "commodity":
             out["Commodity"] = values.map(commodity_name)
+            continue
+        if col == "metric":
+            out["Measure"] = values.map(lambda m: METRIC_NAMES.get(m, m))
+            continue
+        if col == "unit" and "value" in frame.columns:
+            continue
+        if col == "value" and "unit" in frame.columns:  # a figure in its row's unit: "5.05 Mt", "USD 1.72 bn"
+            out["Figure"] = [fmt_amount(v, u) for v, u in zip(values, frame["unit"])]
             continue
         if col.endswith("_name") and col.replace("_name", "_iso3") in frame.columns:
             codes = frame[col.replace("_name", "_iso3")]
