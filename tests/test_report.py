@@ -327,3 +327,21 @@ def test_malaysia_caveat_once_where_rankings_are_shown(md):
     assert md.count("relabelled") == 1
     ranking = md.split("### Annual ranking of suppliers", 1)[1]
     assert "Iranian crude relabelled" in ranking.split("\n\n")[1]
+
+
+def test_report_format_option_refuses_unknown_formats(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "energytrade", "report", "--format", "md,pdf", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 2
+    assert "unknown format 'pdf'; choose among md, html, xlsx" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_only_the_formats_asked_for_are_written(flows, tmp_path):
+    outputs, tables = writer.render_report(flows, formats=("html",))
+    assert "report.html" in outputs and "report.md" not in outputs
+    assert {f"tables/{t.name}.csv" for t in tables} <= set(outputs)
