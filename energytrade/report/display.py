@@ -340,7 +340,7 @@ _READABLE_UNITS: tuple[tuple[str, float, str, int], ...] = (
     ("_bcm", 1.0, "bcm", 2),
     ("_pct", 1.0, "%", 1),
 )
-_WORDS = {"iso3": "code", "bbl": "barrels", "usd": "USD", "hhi": "HHI", "n": "number of"}
+_WORDS = {"iso3": "code", "bbl": "barrels", "usd": "USD", "hhi": "HHI", "n": "number of", "lng": "LNG"}
 #: Columns holding a month, a year or a window (``2022-01``, ``2022``, ``2022-01/2022-11``), shown in words.
 _PERIOD_COLUMNS = ("period", "window", "start", "end", "first_period", "last_period", "baseline_window")
 
