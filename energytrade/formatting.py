@@ -152,7 +152,12 @@ COMMODITY_NAMES: dict[str, str] = {
 }
 
 #: Measures in readers' words.
-METRIC_NAMES: dict[str, str] = {"mass": "tonnage", "value": "customs value", "volume": "volume", "bpd": "barrels per day"}
+METRIC_NAMES: dict[str, str] = {
+    "mass": "tonnage",
+    "value": "customs value",
+    "volume": "volume",
+    "bpd": "barrels per day",
+}
 
 #: Verdicts in readers' words.
 VERDICT_NAMES: dict[str, str] = {
