@@ -320,7 +320,7 @@ def _forecast_figure(result: ClaimResult, flows: pd.DataFrame) -> Figure:
             ax.bar([0, 1], np.nan_to_num(heights), color=["#aab7b8", VERDICT_COLORS[f.verdict]], width=0.6)
             for xi, h in zip((0, 1), heights):
                 ax.annotate(
-                    "no data" if np.isnan(h) else f"{h:.4g}",
+                    "no data" if np.isnan(h) else f"{h:,.2f}",
                     xy=(xi, 0 if np.isnan(h) else h),
                     xytext=(0, 2),
                     textcoords="offset points",
@@ -344,7 +344,12 @@ def _forecast_figure(result: ClaimResult, flows: pd.DataFrame) -> Figure:
         for ax in axes[len(findings) :]:
             ax.set_axis_off()
     first = min((f.known_from for f in result.findings), default=None)
-    extra = f" Ticks beside a bar: other outlets' figures. Outcome known from {first}." if first else ""
+    extra = (
+        f' Ticks beside a bar: other outlets\' figures. Outcome known from {first}. "Not counted": shown for '
+        "context, the verdict counts only the claim's own measures."
+        if first
+        else ""
+    )
     return _finish(fig, result, extra)
 
 
