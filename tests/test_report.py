@@ -34,6 +34,7 @@ from energytrade.formatting import (
 )
 from energytrade.paths import REPO_ROOT, data_paths
 from energytrade.report import render as writer
+from energytrade.report.chapters.claims import claim_figure
 from energytrade.report.chapters.crude_oil import CSV_NAMES, crude_tables, headline_findings
 
 FIGURES = (
@@ -345,3 +346,20 @@ def test_only_the_formats_asked_for_are_written(flows, tmp_path):
     outputs, tables = writer.render_report(flows, formats=("html",))
     assert "report.html" in outputs and "report.md" not in outputs
     assert {f"tables/{t.name}.csv" for t in tables} <= set(outputs)
+
+
+def test_no_marker_is_left_unreplaced(md, report):
+    html = (report[0] / "report.html").read_text(encoding="utf-8")
+    assert "{{" not in md and "}}" not in md
+    assert "{{" not in html and "}}" not in html
+
+
+def test_oil_claim_figure_panels_share_one_time_axis(results, flows):
+    """The "as of" line must sit at the same place in both panels: one x range for all."""
+    from_claims = {r.id: r for r in results}
+    fig = claim_figure(from_claims["russia-largest-oil-supplier"], flows)
+    ranges = {tuple(round(x, 6) for x in ax.get_xlim()) for ax in fig.axes if ax.get_lines()}
+    assert len([ax for ax in fig.axes if ax.get_lines()]) == 2
+    assert len(ranges) == 1
+    labels = [ax.get_ylabel() for ax in fig.axes if ax.get_lines()]
+    assert labels[0] == "crude oil, rate per month [kb/d]"  # crude oil in kb/d, as in every figure
