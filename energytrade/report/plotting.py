@@ -26,7 +26,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 from energytrade import units
 from energytrade.claims.asof import ARTICLE_DATE
 from energytrade.events import WAR_START
-from energytrade.formatting import display_name
+from energytrade.formatting import display_name, fmt_window
 from energytrade.periods import parse_period
 
 # ------------------------------------------------------------ (formerly style.py)
@@ -388,7 +388,7 @@ def monthly_leader_and_rank(
         handles.append(top.lines[-1])
         top.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), title="bar: the leader's imports")
         top.set_ylim(bottom=0)
-        top.set_ylabel(f"imports from the month's leader {ylabel}")
+        top.set_ylabel(f"the month's leader: {ylabel}")
         top.set_title(title, loc="left")
         mark_events(top, events)
 
@@ -443,7 +443,7 @@ def annual_ranking_bars(
             ax.set_yticks(y, [str(n) for n in rows["partner_name"]])
             for yi, value, share in zip(y, rows[value_column] * scale, rows["share_pct"]):
                 ax.annotate(
-                    f"{value:,.1f} ({share:.1f} %)",
+                    f"{value:,.{0 if unit == 'bbl/d' else 1}f} ({share:.1f} %)",
                     xy=(value, yi),
                     xytext=(3, 0),
                     textcoords="offset points",
@@ -451,7 +451,7 @@ def annual_ranking_bars(
                     fontsize=7.5,
                 )
             ax.set_xlim(0, xmax[lengths[window]])
-            ax.set_title(str(window).replace("/", " to "), loc="left", fontsize=9.5)
+            ax.set_title(fmt_window(str(window)), loc="left", fontsize=9.5)
             ax.grid(axis="y", visible=False)
         for ax in axes[len(windows) :]:
             ax.set_visible(False)

@@ -610,9 +610,16 @@ def crude_figures(t: CrudeTables, article_date: date, names: dict[str, str] | No
         Figure(
             "crude_annual_rankings",
             "Largest suppliers by calendar year",
-            caption="The six largest suppliers of each calendar year and of the whole span, by tonnage; labels give "
+            caption="The six largest suppliers of each calendar year and of the whole span, by tonnage, drawn as the "
+            "period's average rate in thousand barrels per day; labels give "
             "each supplier's share of China's crude imports (on Malaysia, see the ranking below).",
-            figure=annual_ranking_bars(rankings, source=source),
+            figure=annual_ranking_bars(
+                rankings,
+                value_column="rate_bbl_per_day",
+                unit="bbl/d",
+                source=source,
+                title="China's largest crude oil suppliers by year: thousand barrels per day (share of China's imports)",
+            ),
         ),
         Figure(
             "crude_unit_values_rus_sau",
