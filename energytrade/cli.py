@@ -77,11 +77,19 @@ def _cmd_import_baci(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report_formats(text: str) -> tuple[str, ...]:
+    formats = tuple(f.strip().lower() for f in text.split(",") if f.strip())
+    unknown = [f for f in formats if f not in ("md", "html", "xlsx")]
+    if unknown or not formats:
+        raise argparse.ArgumentTypeError(f"unknown format {', '.join(unknown) or text!r}; choose among md, html, xlsx")
+    return formats
+
+
 def _cmd_report(args: argparse.Namespace) -> int:
     from energytrade.report import write_report
 
     start = time.perf_counter()
-    written = write_report(data_dir=args.data_dir, out_dir=Path(args.out), progress=_progress)
+    written = write_report(data_dir=args.data_dir, out_dir=Path(args.out), progress=_progress, formats=args.format)
     _progress(f"report written to {args.out}/ ({len(written)} files) in {time.perf_counter() - start:.1f} s")
     return 0
 
@@ -455,11 +463,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="write reports/report.md, report.html, tables and figures (offline)",
         description="Build the clean table, then write the report (Markdown and self-contained HTML), its CSV "
         "tables and PNG figures. Offline, no key; a second run writes identical files.",
-        epilog="examples:\n  energytrade report\n  energytrade report --out /tmp/report\n",
+        epilog="examples:\n  energytrade report\n  energytrade report --out /tmp/report\n"
+        "  energytrade report --format html        # only report.html (plus figures/ and tables/)\n",
         formatter_class=raw,
     )
     _add_data_dir(p)
     p.add_argument("--out", default="reports", metavar="DIR", help="output folder (default: reports)")
+    p.add_argument(
+        "--format",
+        default=("md", "html", "xlsx"),
+        type=_report_formats,
+        metavar="LIST",
+        help="comma-separated outputs among md, html, xlsx (default: md,html,xlsx; CSV tables and PNG figures "
+        "are always written)",
+    )
     p.set_defaults(func=_cmd_report)
 
     p = commands.add_parser(

@@ -83,13 +83,15 @@ def fmt_window(window: str) -> str:
 
     >>> fmt_window("2022-01/2022-11"), fmt_window("2022-11"), fmt_window("2021-12/2022-11")
     ('January–November 2022', 'November 2022', 'December 2021–November 2022')
-    >>> fmt_window("2023"), fmt_window("2023-01/2023-12")
-    ('2023', '2023')
+    >>> fmt_window("2023"), fmt_window("2023-01/2023-12"), fmt_window("2020/2022")
+    ('2023', '2023', '2020–2022')
     """
     text = str(window)
     if "/" not in text:
         return text if len(text) == 4 else fmt_month(text)
     start, end = text.split("/")
+    if len(start) == 4 and len(end) == 4:
+        return start if start == end else f"{start}–{end}"
     if start == end:
         return fmt_month(start)
     if start[:4] == end[:4]:
@@ -171,3 +173,51 @@ SHORT_NAMES: dict[str, str] = {
 def display_name(iso3: str, name: str | None = None) -> str:
     """A partner's name for sentences and legends: :data:`SHORT_NAMES`, else the source's name."""
     return SHORT_NAMES.get(iso3, name if name else iso3)
+
+
+#: Commodities in readers' words (keys as in :data:`energytrade.commodities.HS_CODES`).
+COMMODITY_NAMES: dict[str, str] = {
+    "crude_oil": "crude oil",
+    "lng": "LNG",
+    "pipeline_gas": "pipeline gas",
+    "coal": "coal",
+    "natural_gas": "natural gas (LNG and pipeline)",
+    "energy_total": "all energy (HS 27)",
+}
+
+#: Measures in readers' words.
+METRIC_NAMES: dict[str, str] = {
+    "mass": "tonnage",
+    "value": "customs value",
+    "volume": "volume",
+    "bpd": "barrels per day",
+}
+
+#: Verdicts in readers' words.
+VERDICT_NAMES: dict[str, str] = {
+    "SUPPORTED": "supported",
+    "NOT_SUPPORTED": "not supported",
+    "MIXED": "mixed",
+    "INCONCLUSIVE": "inconclusive",
+}
+
+
+def commodity_name(commodity: str) -> str:
+    """``'crude_oil'`` -> ``'crude oil'`` (unknown keys with underscores as spaces).
+
+    >>> commodity_name("crude_oil"), commodity_name("pipeline_gas")
+    ('crude oil', 'pipeline gas')
+    """
+    return COMMODITY_NAMES.get(commodity, str(commodity).replace("_", " "))
+
+
+def country_name(iso3: str, names: dict[str, str] | None = None) -> str:
+    """A country's name for readers: :data:`SHORT_NAMES`, else ``names[iso3]`` (e.g. from the clean
+    table's ``partner_name``), else the code itself.
+
+    >>> country_name("RUS"), country_name("SAU", {"SAU": "Saudi Arabia"}), country_name("")
+    ('Russia', 'Saudi Arabia', '')
+    """
+    if _missing(iso3) or iso3 == "":
+        return ""
+    return display_name(iso3, (names or {}).get(iso3))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import matplotlib
 from matplotlib.figure import Figure
 
-from energytrade.report.style import SOURCE_GID, png_bytes
+from energytrade.report.plotting import SOURCE_GID, png_bytes
 
 SOURCE = "Source: test data; energytrade"
 EVENTS = {"2022-02-24": "invasion", "2022-12-30": "article"}

@@ -1,4 +1,4 @@
-"""The per-claim figure (:func:`energytrade.report.claim_figures.claim_figure`), one claim of each kind,
+"""The per-claim figure (:func:`energytrade.report.chapters.claims.claim_figure`), one claim of each kind,
 built on the small frames of ``test_claims``."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ import pytest
 from matplotlib.figure import Figure
 from test_claims import change_spec, evaluate_one, frame, one_claim_of_each_kind, row
 
-from energytrade.report.claim_figures import claim_figure
-from energytrade.report.style import SOURCE_GID, SOURCE_LINES, png_bytes
+from energytrade.report.chapters.claims import claim_figure
+from energytrade.report.plotting import SOURCE_GID, SOURCE_LINES, png_bytes
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +34,7 @@ def test_each_claim_has_a_figure_with_title_units_and_source_line(results, index
     assert labels and all("[" in label for label in labels)  # units in brackets
     if result.spec.kind != "forecast_vs_outcome":  # time on the x-axis: the as-of date is marked
         marks = [t.get_text() for ax in fig.axes for t in ax.texts]
-        assert f"as of {result.as_of}" in marks
+        assert f"as of {result.as_of.day} {result.as_of:%b %Y}" in marks  # the as-of date in words
     assert png_bytes(fig).startswith(b"\x89PNG")  # draws without pyplot
 
 

@@ -14,16 +14,20 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from energytrade.report import data_figures
+from energytrade.report import plotting
 from energytrade.report.display import (
     FINGERPRINT_HEX_DIGITS,
+    PANDAS_OPTIONS,
     TITLE_CHARS,
     FigureView,
     NotAFigure,
     figure_fingerprint,
+    markdown,
+    readable,
+    setup_notebook,
     show,
 )
-from energytrade.report.style import RC, add_source_line, new_figure, png_bytes
+from energytrade.report.plotting import RC, add_source_line, new_figure, png_bytes
 
 TITLE = "China's imports from Russia"
 SOURCE = "Source: test data; energytrade"
@@ -71,8 +75,8 @@ def test_a_package_figure_built_twice_has_the_same_fingerprint():
     shares = pd.DataFrame(
         {"period": MONTHS, "partner_iso3": "RUS", "partner_name": "Russian Federation", "share_pct": [16.0, 18.5, 20.0]}
     )
-    first = data_figures.market_share_chart(shares, events={}, source=SOURCE)
-    second = data_figures.market_share_chart(shares, events={}, source=SOURCE)
+    first = plotting.market_share_chart(shares, events={}, source=SOURCE)
+    second = plotting.market_share_chart(shares, events={}, source=SOURCE)
     assert figure_fingerprint(first) == figure_fingerprint(second)
 
 
@@ -141,3 +145,64 @@ def test_show_refuses_what_is_not_a_figure():
     with pytest.raises(NotAFigure, match="got NoneType"):
         show(None)
     assert isinstance(show(BASE), FigureView)
+
+
+# ------------------------------------------------------------------------------------------ notebook helpers
+
+#: One supplier-month as the analysis layer gives it: 7,811,300 t and 1,909,000 bbl/d.
+TONNES, RATE_BBL_PER_DAY, VALUE_USD = 7_811_300.0, 1_909_000.0, 5_113_300_000.0
+
+
+def test_readable_shows_readers_units_and_names():
+    frame = pd.DataFrame(
+        {
+            "period": ["2022-11"],
+            "commodity": ["crude_oil"],
+            "partner_iso3": ["RUS"],
+            "partner_name": ["Russian Federation"],
+            "net_weight_t": [TONNES],
+            "rate_bbl_per_day": [RATE_BBL_PER_DAY],
+            "value_usd": [VALUE_USD],
+            "share_pct": [18.054],
+        }
+    )
+    shown = readable(frame)
+    assert list(shown.columns) == [
+        "Period",
+        "Commodity",
+        "Partner",
+        "Net weight [Mt]",
+        "Rate [kb/d]",
+        "Value [USD bn]",
+        "Share [%]",
+    ]
+    row = shown.iloc[0]
+    assert (row["Period"], row["Commodity"], row["Partner"]) == ("November 2022", "crude oil", "Russia")
+    assert row["Net weight [Mt]"] == round(TONNES / 1e6, 2)
+    assert row["Rate [kb/d]"] == round(RATE_BBL_PER_DAY / 1e3)
+    assert row["Value [USD bn]"] == round(VALUE_USD / 1e9, 2)
+    assert row["Share [%]"] == 18.1
+
+
+def test_readable_writes_a_figure_in_its_rows_unit():
+    frame = pd.DataFrame({"metric": ["mass", "value"], "value": [TONNES, VALUE_USD], "unit": ["t", "USD"]})
+    shown = readable(frame)
+    assert list(shown.columns) == ["Measure", "Figure"]
+    assert list(shown["Figure"]) == ["7.81 Mt", "USD 5.11 bn"]
+
+
+def test_setup_notebook_sets_the_shared_display_options():
+    try:
+        setup_notebook()
+        assert pd.get_option("display.max_rows") == 50
+        assert pd.get_option("display.float_format")(1234.5) == "1,234.50"
+    finally:
+        for option in PANDAS_OPTIONS:
+            pd.reset_option(option)
+
+
+def test_markdown_view_escapes_tags_and_folds_details():
+    view = markdown("Partner <b>x</b>\n\n{{details:Later}}\n\ntext\n\n{{/details}}")
+    assert view._repr_markdown_() == (
+        "Partner &lt;b>x&lt;/b>\n\n<details><summary>Later</summary>\n\ntext\n\n</details>"
+    )

@@ -13,9 +13,9 @@ import pytest
 
 from energytrade.build import load_trade_flows
 from energytrade.report.chapter import Table
+from energytrade.report.chapters.crude_oil import CSV_NAMES, crude_tables, table_frames
 from energytrade.report.excel import MAX_COLUMN_WIDTH, MAX_SHEET_NAME, sheet_names, workbook_bytes, write_workbook
-from energytrade.report.tables import CSV_NAMES, crude_tables, table_frames
-from energytrade.report.writer import csv_bytes
+from energytrade.report.render import csv_bytes
 
 # A two-supplier, two-year example in the report's column style (readers' words, unit in brackets).
 SAUDI_MT = (87.6, 81.0)

@@ -133,7 +133,7 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
 
 
 def test_the_graph_is_read_from_the_package():
-    assert "energytrade.claims" in GRAPH and "energytrade.report.writer" in GRAPH
+    assert "energytrade.claims" in GRAPH and "energytrade.report.render" in GRAPH
     assert "energytrade.analysis" in GRAPH["energytrade.claims.engine"] or any(
         t.startswith("energytrade.analysis")
         for m, ts in GRAPH.items()

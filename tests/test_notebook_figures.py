@@ -15,7 +15,8 @@ from clean_rows import NAN, flow_row, table
 from figure_checks import EVENTS, SOURCE, assert_labelled, source_texts, texts, titles
 
 from energytrade import units
-from energytrade.report import data_figures, data_tables, gas_figures, gas_tables
+from energytrade.report import plotting
+from energytrade.report.chapters import gas, sources
 
 
 def months(start: str, end: str) -> list[str]:
@@ -31,7 +32,7 @@ COVERAGE = pd.DataFrame(
 
 
 def test_coverage_heatmap_has_a_row_per_key_and_a_legend_in_counts():
-    fig = data_figures.coverage_heatmap(COVERAGE, events=EVENTS, source=SOURCE, title="Coverage")
+    fig = plotting.coverage_heatmap(COVERAGE, events=EVENTS, source=SOURCE, title="Coverage")
     assert titles(fig) == ["Coverage"]
     assert source_texts(fig) == [SOURCE]
     ax = fig.axes[0]
@@ -46,7 +47,7 @@ def test_coverage_heatmap_has_a_row_per_key_and_a_legend_in_counts():
 
 
 def test_coverage_heatmap_marks_only_events_inside_its_months():
-    fig = data_figures.coverage_heatmap(COVERAGE, events=EVENTS, source=SOURCE)
+    fig = plotting.coverage_heatmap(COVERAGE, events=EVENTS, source=SOURCE)
     drawn = texts(fig)
     assert "invasion" in drawn  # 2022-02-24 lies in the span
     assert "article" not in drawn  # 2022-12-30 does not
@@ -54,7 +55,7 @@ def test_coverage_heatmap_marks_only_events_inside_its_months():
 
 def test_coverage_heatmap_refuses_an_empty_matrix():
     with pytest.raises(ValueError, match="empty"):
-        data_figures.coverage_heatmap(pd.DataFrame(), source=SOURCE)
+        plotting.coverage_heatmap(pd.DataFrame(), source=SOURCE)
 
 
 RUS_SHARES = [16.0, 18.5, 20.0]
@@ -70,7 +71,7 @@ def test_market_share_chart_draws_a_line_per_supplier_in_percent():
             "share_pct": RUS_SHARES + SAU_SHARES,
         }
     )
-    fig = data_figures.market_share_chart(shares, events=EVENTS, source=SOURCE)
+    fig = plotting.market_share_chart(shares, events=EVENTS, source=SOURCE)
     assert_labelled(fig, "%")
     lines = {line.get_label(): line for line in fig.axes[0].get_lines() if not line.get_label().startswith("_")}
     assert set(lines) == {"Russia", "Saudi Arabia"}  # display names in the legend
@@ -80,11 +81,11 @@ def test_market_share_chart_draws_a_line_per_supplier_in_percent():
 
 def test_market_share_chart_says_which_column_is_missing():
     with pytest.raises(ValueError, match="share_pct"):
-        data_figures.market_share_chart(pd.DataFrame({"period": ["2022-01"]}), events=EVENTS, source=SOURCE)
+        plotting.market_share_chart(pd.DataFrame({"period": ["2022-01"]}), events=EVENTS, source=SOURCE)
 
 
 def test_article_events_mark_the_invasion_then_the_article():
-    events = data_figures.article_events(date(2022, 12, 30))
+    events = plotting.article_events(date(2022, 12, 30))
     assert list(events) == ["2022-02-24", "2022-12-30"]
     assert events["2022-12-30"] == "article, 2022-12-30"
 
@@ -116,7 +117,7 @@ def gas_frames():
 
 
 def test_russia_gas_and_coal_has_bcm_and_mt_panels(gas_frames):
-    fig = gas_figures.russia_gas_and_coal(*gas_frames, events=EVENTS, source=SOURCE, title="Gas and coal")
+    fig = plotting.russia_gas_and_coal(*gas_frames, events=EVENTS, source=SOURCE, title="Gas and coal")
     assert_labelled(fig, "bcm", "Mt")
     assert "Gas and coal" in titles(fig)
     top = fig.axes[0]
@@ -131,7 +132,7 @@ def test_russia_gas_and_coal_has_bcm_and_mt_panels(gas_frames):
 
 
 def test_russia_gas_and_coal_whiskers_span_the_outlets_range(gas_frames):
-    fig = gas_figures.russia_gas_and_coal(*gas_frames, events=EVENTS, source=SOURCE)
+    fig = plotting.russia_gas_and_coal(*gas_frames, events=EVENTS, source=SOURCE)
     whiskers = fig.axes[0].collections[0].get_segments()
     spans = [(round(seg[0][1], 6), round(seg[1][1], 6)) for seg in whiskers]
     assert spans == [(PIPE_MIN[y], PIPE_MAX[y]) for y in PIPE_BCM]
@@ -148,7 +149,7 @@ RANKS = pd.DataFrame(
 
 
 def test_russia_rank_figure_puts_rank_one_on_top_and_shares_in_percent():
-    fig = gas_figures.russia_rank_among_suppliers(RANKS, events=EVENTS, source=SOURCE)
+    fig = plotting.russia_rank_among_suppliers(RANKS, events=EVENTS, source=SOURCE)
     assert_labelled(fig, "%", "1 = largest supplier")
     top, bottom = fig.axes
     low, high = bottom.get_ylim()
@@ -177,23 +178,23 @@ def test_source_overview_counts_periods_and_partners_without_the_world_totals():
             "date_retrieved": ["2026-01-03", "2026-02-04"],
         }
     )
-    out = data_tables.source_overview(flows, provenance)
+    out = sources.source_overview(flows, provenance)
     assert out["source"].tolist() == ["comtrade_extract", "gacc_press"]
     first = out.iloc[0]
     assert (first["first_period"], first["last_period"], first["n_periods"]) == ("2022-01", "2022-02", 2)
     assert (first["n_partners"], first["n_rows"]) == (2, 4)
     assert first["date_retrieved"] == "2026-01-03"
-    note = data_tables.sources_note(out, ["lng"])
+    note = sources.sources_note(out, ["lng"])
     assert note.splitlines()[0] == (
-        "- UN Comtrade (china-energy-monitor extract) [comtrade_extract], vintage 2026-01-01, retrieved "
-        "2026-01-03: lng monthly 2022-01 to 2022-02 (2 periods, 2 partners)."
+        "- UN Comtrade (china-energy-monitor extract), retrieved 3 January 2026: LNG monthly, January 2022 "
+        "to February 2022 (2 months, 2 partners)."
     )
-    assert "lng annual 2022 to 2022" in note.splitlines()[1]
+    assert "LNG annual, 2022 to 2022 (1 year, 1 partner)" in note.splitlines()[1]
 
 
 def test_coverage_gaps_writes_runs_of_missing_months():
     matrix = pd.DataFrame({"lng / RUS": [0, 0, 1, 0, 2]}, index=months("2022-01", "2022-05"))
-    out = data_tables.coverage_gaps(matrix)
+    out = sources.coverage_gaps(matrix)
     assert out.to_dict("records") == [
         {
             "key": "lng / RUS",
@@ -207,8 +208,8 @@ def test_coverage_gaps_writes_runs_of_missing_months():
 
 def test_short_note_drops_the_url_and_shortens():
     note = "[GACC via TASS] 2022 +44% (https://tass.com/economy/1649467, 2023-07-20)"
-    assert data_tables.short_note(note) == "[GACC via TASS] 2022 +44%"
-    assert data_tables.short_note("word " * 40, width=20).endswith("…")
+    assert sources.short_note(note) == "[GACC via TASS] 2022 +44%"
+    assert sources.short_note("word " * 40, width=20).endswith("…")
 
 
 BASE_T, PRESS_T = 100.0, 110.0  # a 10 % difference: flagged at a 2 % tolerance
@@ -239,21 +240,21 @@ def _comparison() -> pd.DataFrame:
 
 def test_cross_source_summary_and_flagged_rows():
     comparison = _comparison()
-    summary = data_tables.cross_source_summary(comparison)
+    summary = sources.cross_source_summary(comparison)
     assert summary[["commodity", "like_for_like", "n_compared", "n_figures", "n_flagged"]].to_dict("records") == [
         {"commodity": "coal", "like_for_like": False, "n_compared": 1, "n_figures": 1, "n_flagged": 1},
         {"commodity": "lng", "like_for_like": True, "n_compared": 3, "n_figures": 2, "n_flagged": 1},
     ]
     assert summary.loc[summary["commodity"] == "lng", "max_abs_diff_pct"].item() == 10.0
-    flagged = data_tables.flagged_differences(comparison)
+    flagged = sources.flagged_differences(comparison)
     assert flagged["diff_pct"].tolist() == [-30.0, 10.0, 10.0]  # largest difference first
     assert flagged["note"].tolist() == ["[Bloomberg] 2022", "[GACC] Jan", "[Reuters] Jan"]
 
 
 def test_cross_source_counts_a_figure_once_and_hs_scopes_apart():
     comparison = _comparison()
-    assert len(data_tables.distinct_figures(comparison)) == 3  # two outlets, one January figure
-    assert data_tables.cross_source_counts(comparison) == {
+    assert len(sources.distinct_figures(comparison)) == 3  # two outlets, one January figure
+    assert sources.cross_source_counts(comparison) == {
         "n_rows": 4,
         "n_figures": 3,
         "n_flagged": 2,
@@ -262,19 +263,19 @@ def test_cross_source_counts_a_figure_once_and_hs_scopes_apart():
         "n_unlike": 1,
         "n_unlike_flagged": 1,
     }
-    assert data_tables.hs_scope_words(comparison) == "coal: HS 2701+2702 in the press, HS 2701 in the extract"
+    assert sources.hs_scope_words(comparison) == "coal: HS 2701+2702 in the press, HS 2701 in the extract"
     # outlets printing different numbers are different figures
     differing = comparison.assign(other_value=[PRESS_T, PRESS_T + 1, BASE_T + 1, COAL_PRESS_T])
-    assert data_tables.cross_source_counts(differing)["n_figures"] == 4
+    assert sources.cross_source_counts(differing)["n_figures"] == 4
 
 
 def test_cross_source_note_counts_distinct_figures_and_hs_scopes_apart():
-    note = data_tables.cross_source_note(_comparison(), 2.0)
+    note = sources.cross_source_note(_comparison(), 2.0)
     assert note.startswith(
         "3 distinct figures printed in the press (4 counting each outlet that printed them) have a counterpart"
     )
     assert "Of the 2 that cover the same HS codes in both, 1 (50.0 %) differs by more than 2 %" in note
-    assert "+10.0 % (lng, RUS, 2022-01, mass)" in note  # the largest like-for-like difference, not coal's
+    assert "+10.0 % (LNG, Russia, January 2022, tonnage)" in note  # the largest like-for-like difference, not coal's
     assert "The other 1 cover different HS codes (coal: HS 2701+2702 in the press, HS 2701 in the extract)" in note
     assert "1 of them differs by more than 2 %" in note
     assert "revisions" not in note
@@ -330,7 +331,7 @@ def test_pipeline_volumes_take_gazprom_and_keep_the_outlets_range():
             ),
         ]
     )
-    out = gas_tables.pipeline_volumes(flows, ("2021", "2022", "2023"))
+    out = gas.pipeline_volumes(flows, ("2021", "2022", "2023"))
     assert out["period"].tolist() == ["2021", "2022"]  # no figure for 2023: left out
     row = out.set_index("period").loc["2022"]
     assert (row["volume_bcm"], row["outlet"], row["n_outlets"]) == (GAZPROM_2022, "Gazprom via TASS", 2)
@@ -340,12 +341,12 @@ def test_pipeline_volumes_take_gazprom_and_keep_the_outlets_range():
 
 
 def test_war_windows_on_the_article_date():
-    assert gas_tables.war_windows(date(2022, 12, 30)) == [
-        ("known on 2022-12-30", "2022-03/2022-11", "2021-03/2021-11"),
-        ("first 12 months of the war, known from 2023-03-20", "2022-03/2023-02", "2021-03/2022-02"),
+    assert gas.war_windows(date(2022, 12, 30)) == [
+        ("known on 30 December 2022", "2022-03/2022-11", "2021-03/2021-11"),
+        ("first 12 months of the war, known from 20 March 2023", "2022-03/2023-02", "2021-03/2022-02"),
     ]
     # once the first twelve war months are known, they are the only window
-    assert gas_tables.war_windows(date(2024, 1, 1)) == [("known on 2024-01-01", "2022-03/2023-02", "2021-03/2022-02")]
+    assert gas.war_windows(date(2024, 1, 1)) == [("known on 1 January 2024", "2022-03/2023-02", "2021-03/2022-02")]
 
 
 BEFORE_T, BEFORE_USD = 1_000.0, 500_000.0
@@ -363,15 +364,15 @@ def test_changes_since_war_compare_the_same_months_a_year_earlier():
         rows += [
             flow_row("RUS", m, t=t_after, usd=AFTER_USD, commodity=commodity) for m in months("2022-03", "2023-02")
         ]
-    out = gas_tables.changes_since_war(table(rows), as_of=date(2022, 12, 30))
-    assert len(out) == 2 * len(gas_tables.CHANGE_MEASURES)
+    out = gas.changes_since_war(table(rows), as_of=date(2022, 12, 30))
+    assert len(out) == 2 * len(gas.CHANGE_MEASURES)
     assert out.loc[out["metric"] == "mass", "change_pct"].round(6).unique().tolist() == [50.0]
     assert out.loc[out["metric"] == "value", "change_pct"].round(6).unique().tolist() == [100.0]
     assert out["is_complete"].all()
     first = out[out["window"] == "2022-03/2022-11"]
     assert first.loc[first["commodity"] == "coal", "value"].tolist()[0] == 9 * AFTER_T  # nine months summed
-    note = gas_tables.changes_note(out)
-    assert note.splitlines()[0].startswith("March 2022 to November 2022 (known on 2022-12-30)")
+    note = gas.changes_note(out)
+    assert note.splitlines()[0].startswith("March–November 2022 (known on 30 December 2022)")
     assert "crude oil by tonnage +50.0 %" in note
 
 
@@ -392,13 +393,13 @@ def test_changes_since_war_give_no_change_for_an_incomplete_window():
             )
             for m in after
         ]
-    out = gas_tables.changes_since_war(table(rows), as_of=date(2022, 12, 30))
+    out = gas.changes_since_war(table(rows), as_of=date(2022, 12, 30))
     coal = out[(out["commodity"] == "coal") & (out["metric"] == "mass")]
     assert not coal["is_complete"].any()
     assert coal["value"].isna().all() and coal["change_pct"].isna().all()  # no partial sum, no change
     assert (coal["baseline_value"] == [9 * BEFORE_T, 12 * BEFORE_T]).all()  # the complete side keeps its total
     assert coal["months_missing_figure"].tolist() == [1, 1]
-    note = gas_tables.changes_note(out)
+    note = gas.changes_note(out)
     assert "coal by tonnage no change (1 month without a figure in the two windows)" in note
     assert "coal by value +100.0 %" in note
 
@@ -412,7 +413,7 @@ def test_annual_supplies_leave_partial_years_empty():
     rows += [flow_row("RUS", m, usd=BEFORE_USD, commodity="pipeline_gas") for m in months("2021-07", "2021-12")]
     flows = table(rows)
     volumes = pd.DataFrame({"period": ["2021"], "volume_bcm": [GAZPROM_2021]})
-    out = gas_tables.annual_supplies(flows, ("2021",), volumes).iloc[0]
+    out = gas.annual_supplies(flows, ("2021",), volumes).iloc[0]
     assert out["lng_mt"] == pytest.approx(12 * BEFORE_T / units.TONNES_PER_MT)
     assert out["lng_bcm"] == pytest.approx(units.lng_tonnes_to_bcm(12 * BEFORE_T))
     assert out["coal_usd_bn"] == pytest.approx(12 * BEFORE_USD / 1e9)

@@ -11,7 +11,8 @@ from conftest import BUNDLED_RAW
 from energytrade import inventory
 from energytrade.build import build_source
 from energytrade.errors import UnknownSource
-from energytrade.report import data_tables, style
+from energytrade.report import plotting as style
+from energytrade.report.chapters import sources as data_tables
 from energytrade.sources import registry
 from energytrade.sources.registry import Coverage, Source
 

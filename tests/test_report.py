@@ -6,6 +6,7 @@ a fresh interpreter on a copy of the data root, so string-hash order or leftover
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -19,17 +20,51 @@ from energytrade import analysis
 from energytrade.build import load_trade_flows
 from energytrade.claims import evaluate
 from energytrade.claims.asof import ARTICLE_DATE
-from energytrade.formatting import display_name, fmt_change_pct, fmt_kbd, fmt_mt, fmt_pct, fmt_usd_bbl, fmt_usd_bn
+from energytrade.countries import iso3_codes
+from energytrade.formatting import (
+    VERDICT_NAMES,
+    display_name,
+    fmt_change_pct,
+    fmt_date,
+    fmt_kbd,
+    fmt_mt,
+    fmt_pct,
+    fmt_usd_bbl,
+    fmt_usd_bn,
+)
 from energytrade.paths import REPO_ROOT, data_paths
-from energytrade.report import writer
-from energytrade.report.findings import headline_findings
-from energytrade.report.tables import CSV_NAMES, crude_tables
+from energytrade.report import render as writer
+from energytrade.report.chapters.claims import claim_figure
+from energytrade.report.chapters.crude_oil import CSV_NAMES, crude_tables, headline_findings
 
 FIGURES = (
     "crude_imports_top_suppliers",
     "crude_monthly_leader_russia_rank",
     "crude_annual_rankings",
     "crude_unit_values_rus_sau",
+    "crude_market_shares",
+    "gas_coal_from_russia",
+    "gas_russia_rank",
+    "europe_redirection",
+    "europe_discount",
+    "coverage",
+)
+#: The tables of the gas, Europe and sources chapters (the crude chapter's are :data:`CSV_NAMES`).
+OTHER_TABLES = (
+    "gas_russia_annual",
+    "gas_russia_pipeline_volumes",
+    "gas_russia_changes_since_war",
+    "gas_russia_rank_annual",
+    "europe_russian_share",
+    "europe_russian_share_by_importer",
+    "europe_replacement",
+    "europe_discount",
+    "europe_barrels_per_tonne",
+    "europe_redirection_change",
+    "europe_ei_cross_check",
+    "sources_overview",
+    "sources_files",
+    "cross_source_summary",
 )
 
 
@@ -63,9 +98,10 @@ def _files(root: Path) -> dict[str, bytes]:
 
 def test_report_writes_the_expected_files(report, results):
     out, written = report
-    expected = {"report.md", "report.html"}
+    expected = {"report.md", "report.html", "energytrade_tables.xlsx"}
     expected |= {f"figures/{name}.png" for name in FIGURES}
     expected |= {f"tables/{name}" for name in CSV_NAMES.values()}
+    expected |= {f"tables/{name}.csv" for name in OTHER_TABLES}
     for result in results:
         expected |= {f"figures/claim_{result.id}.png", f"tables/claim_{result.id}_evidence.csv"}
     assert set(_files(out)) == expected
@@ -89,13 +125,14 @@ def test_second_run_by_the_cli_gives_identical_bytes(report, tmp_path):
     assert (data / "processed" / "trade_flows.csv").is_file()  # the report builds the clean table
     first, second = _files(report[0]), _files(out)
     assert sorted(first) == sorted(second)
-    differing = [name for name in first if first[name] != second[name]]
+    # The workbook carries its writer's timestamps (energytrade.report.excel's concern, not the renderer's).
+    differing = [name for name in first if first[name] != second[name] and not name.endswith(".xlsx")]
     assert differing == []
 
 
 def test_outputs_hold_no_absolute_paths(report):
     for name, data in _files(report[0]).items():
-        if name.endswith(".png"):
+        if name.endswith((".png", ".xlsx")):
             continue
         text = data.decode("utf-8")
         assert str(REPO_ROOT) not in text, name
@@ -210,8 +247,7 @@ def test_claims_section_has_each_quote_verdict_table_and_figure(md, results):
     for result in results:
         d = result.to_dict()
         assert d["quote"] in md
-        assert f"**verdict: {d['verdict']}**" in md
-        assert d["summary"] in md
+        assert f"**Verdict as of {fmt_date(d['as_of'])}: {VERDICT_NAMES[d['verdict']]}**" in md
         assert f"(figures/claim_{d['id']}.png)" in md
         assert f"tables/claim_{d['id']}_evidence.csv" in md
 
@@ -240,6 +276,8 @@ def test_html_is_self_contained(report):
     assert external == []
     assert "link" not in parser.tags and "script" not in parser.tags
     assert "<style>" in html and "<table>" in html
+    # every table scrolls in its own box (the CSS gives .table-scroll overflow-x: auto)
+    assert html.count('<div class="table-scroll">\n<table>') == html.count("<table>")
 
 
 @pytest.mark.parametrize("name", FIGURES)
@@ -247,4 +285,90 @@ def test_figures_are_pngs_of_a_readable_size(report, name):
     data = (report[0] / "figures" / f"{name}.png").read_bytes()
     assert data.startswith(b"\x89PNG")
     width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
-    assert width >= 1000 and height >= 500
+    assert width >= 1000 and height >= 400  # the coverage heatmap is the flattest
+
+
+#: snake_case identifiers (``crude_oil``, ``energy_total``) have no place in what a reader reads.
+SNAKE_CASE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+#: Three capitals: an ISO3 code when it is one (``SAU``), else a word such as USD or LNG.
+THREE_CAPITALS = re.compile(r"\b[A-Z]{3}\b")
+
+
+def prose(md_text: str) -> str:
+    """The report's prose: headings, paragraphs, list items and table cells, without link targets,
+    image paths and code spans (file names such as ``tables/crude_rankings_by_mass.csv`` are fine there)."""
+    text = re.sub(r"\]\([^)]*\)", "]", md_text)
+    return re.sub(r"`[^`]*`", "", text)
+
+
+def test_prose_scan_catches_codes_and_identifiers():
+    """The scan itself: a snake_case word and an ISO3 code in prose are found; the same in a link or
+    code span are not."""
+    text = prose("Russia led over SAU in crude_oil. See [the table](tables/crude_oil.csv) or `energy_total`.")
+    assert SNAKE_CASE.findall(text) == ["crude_oil"]
+    assert [w for w in THREE_CAPITALS.findall(text) if w in iso3_codes()] == ["SAU"]
+
+
+def test_report_prose_has_no_identifiers_or_iso3_codes(md):
+    text = prose(md)
+    assert SNAKE_CASE.findall(text) == []
+    codes = sorted({w for w in THREE_CAPITALS.findall(text) if w in iso3_codes()})
+    assert codes == []
+    assert re.findall(r"\b\d{4}-\d{2}(?:-\d{2})?\b", text) == []  # months and days in words
+    assert re.findall(r"\b\d{4}-\d{2}/\d{4}-\d{2}\b", text) == []  # windows in words
+
+
+def test_every_source_is_described_with_publisher_and_licence(md):
+    method = md.split("## Data and method", 1)[1]
+    for name in ("UN Comtrade", "China customs (GACC) online query", "as printed in the press"):
+        line = next(line for line in method.splitlines() if name in line and "published by" in line)
+        assert "licence:" in line
+    assert "data/raw/&lt;source>/&lt;vintage>/&lt;file>.meta.yml" in method  # shows as <source> in HTML
+
+
+def test_later_findings_are_folded(md, report):
+    assert md.count("<details><summary>Known later, not used for the verdict") >= 2
+    html = (report[0] / "report.html").read_text(encoding="utf-8")
+    assert html.count("<details>") == md.count("<details>")
+    assert "data/raw/&lt;source&gt;/&lt;vintage&gt;/&lt;file&gt;.meta.yml" in html
+
+
+def test_malaysia_caveat_once_where_rankings_are_shown(md):
+    assert md.count("relabelled") == 1
+    ranking = md.split("### Annual ranking of suppliers", 1)[1]
+    assert "Iranian crude relabelled" in ranking.split("\n\n")[1]
+
+
+def test_report_format_option_refuses_unknown_formats(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "energytrade", "report", "--format", "md,pdf", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 2
+    assert "unknown format 'pdf'; choose among md, html, xlsx" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_only_the_formats_asked_for_are_written(flows, tmp_path):
+    outputs, tables = writer.render_report(flows, formats=("html",))
+    assert "report.html" in outputs and "report.md" not in outputs
+    assert {f"tables/{t.name}.csv" for t in tables} <= set(outputs)
+
+
+def test_no_marker_is_left_unreplaced(md, report):
+    html = (report[0] / "report.html").read_text(encoding="utf-8")
+    assert "{{" not in md and "}}" not in md
+    assert "{{" not in html and "}}" not in html
+
+
+def test_oil_claim_figure_panels_share_one_time_axis(results, flows):
+    """The "as of" line must sit at the same place in both panels: one x range for all."""
+    from_claims = {r.id: r for r in results}
+    fig = claim_figure(from_claims["russia-largest-oil-supplier"], flows)
+    ranges = {tuple(round(x, 6) for x in ax.get_xlim()) for ax in fig.axes if ax.get_lines()}
+    assert len([ax for ax in fig.axes if ax.get_lines()]) == 2
+    assert len(ranges) == 1
+    labels = [ax.get_ylabel() for ax in fig.axes if ax.get_lines()]
+    assert labels[0] == "crude oil, rate per month [kb/d]"  # crude oil in kb/d, as in every figure

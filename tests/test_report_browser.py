@@ -1,6 +1,6 @@
 """The HTML report as a reader sees it: rendered by headless Chromium at a desktop and a phone width.
 
-The report is written once per session (:func:`energytrade.report.writer.write_report` on the bundled
+The report is written once per session (:func:`energytrade.report.render.write_report` on the bundled
 data) and ``report.html`` is opened from disk by Debian's Chromium, driven through Playwright's Python
 package pointed at the system browser (``executable_path``; Playwright never downloads one here). At
 1280 px and 400 px wide the tests check that every image loaded, that nothing is wider than the window
@@ -28,7 +28,7 @@ from conftest import REPO
 from playwright.sync_api import sync_playwright
 
 from energytrade.build import load_trade_flows
-from energytrade.report import writer
+from energytrade.report import render as writer
 
 #: Window widths [px]: a desktop browser and a phone.
 WIDTHS = (1280, 400)

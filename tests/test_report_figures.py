@@ -8,8 +8,8 @@ import pytest
 from figure_checks import EVENTS, SOURCE, assert_labelled, texts
 
 from energytrade.formatting import display_name, fmt_kbd, fmt_mt, fmt_usd_bbl, markdown_table
-from energytrade.report import figures as figs
-from energytrade.report.style import png_bytes, source_line
+from energytrade.report import plotting as figs
+from energytrade.report.plotting import png_bytes, source_line
 
 MONTHS = ["2022-01", "2022-02", "2022-03"]
 RUS_BPD = [1_600_000.0, 1_700_000.0, 1_900_000.0]

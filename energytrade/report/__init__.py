@@ -1,9 +1,9 @@
-"""The report (outputs layer): Markdown and self-contained HTML, PNG figures and CSV tables.
+"""The report (outputs layer): Markdown, self-contained HTML, PNG figures, CSV tables and an Excel workbook.
 
-``energytrade report`` calls :func:`write_report`; :func:`render_report` gives the same outputs in
-memory. Figures (:mod:`~energytrade.report.figures`) are pure functions from the report's tables
-(:mod:`~energytrade.report.tables`, computed by :mod:`energytrade.analysis`) to matplotlib Figures;
-headline sentences (:mod:`~energytrade.report.findings`) are written from the same tables.
+The report is made of chapters (``energytrade.report.chapters.<name>``, each ``build(context) ->
+Chapter``); :mod:`~energytrade.report.plotting` draws every chart in one style; the renderer
+(:mod:`~energytrade.report.render`) turns chapters into files, and :mod:`~energytrade.report.display`
+shows the same pieces in notebooks. ``energytrade report`` calls :func:`write_report`.
 
 Examples
 --------
@@ -11,6 +11,6 @@ Examples
 >>> paths = write_report(out_dir="/tmp/report")                  # doctest: +SKIP
 """
 
-from energytrade.report.writer import render_report, write_report
+from energytrade.report.render import render_report, write_report
 
 __all__ = ["render_report", "write_report"]

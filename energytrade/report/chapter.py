@@ -1,7 +1,7 @@
 """What a report chapter is made of: sentences, tables and figures, in readers' words.
 
 Every chapter module (``energytrade.report.chapters.<name>``) returns a :class:`Chapter`; the renderer
-(``energytrade.report.writer``) is the only code that turns chapters into files. A chapter's ``markdown``
+(``energytrade.report.render``) is the only code that turns chapters into files. A chapter's ``markdown``
 places its tables and figures with the markers ``{{table:<name>}}`` and ``{{figure:<name>}}``.
 Text from data (partner names, notes) goes into ``markdown`` only through the renderer's escaping.
 """
@@ -9,6 +9,9 @@ Text from data (partner names, notes) goes into ``markdown`` only through the re
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+from pathlib import Path
 
 import pandas as pd
 from matplotlib.figure import Figure as MplFigure
@@ -45,3 +48,22 @@ class Chapter:
     markdown: str
     tables: list[Table] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every chapter's ``build(context)`` receives: the clean table and the report's settings.
+
+    ``data_dir`` is the data root the table was built from (``None``: the bundled data); chapters that
+    describe the sources read its sidecars through :mod:`energytrade.inventory`.
+    """
+
+    flows: pd.DataFrame
+    article_date: date
+    data_dir: Path | None = None
+
+    @cached_property
+    def partner_names(self) -> dict[str, str]:
+        """Partner code -> the source's name, from the clean table (``{"SAU": "Saudi Arabia"}``)."""
+        pairs = self.flows[["partner_iso3", "partner_name"]].dropna().drop_duplicates("partner_iso3")
+        return dict(zip(pairs["partner_iso3"].astype(str), pairs["partner_name"].astype(str)))

@@ -17,7 +17,7 @@ from matplotlib.patches import Patch
 
 from energytrade.claims import INCONCLUSIVE, MIXED, NOT_SUPPORTED, SUPPORTED, ClaimTimeline
 from energytrade.formatting import display_name, fmt_date
-from energytrade.report.style import EVENT_COLOR, NEUTRAL, RC, WIDE, add_source_line, new_figure
+from energytrade.report.plotting import EVENT_COLOR, NEUTRAL, RC, WIDE, add_source_line, new_figure
 
 #: Verdict -> band colour (green, amber, red, grey).
 VERDICT_COLORS: dict[str, str] = {
@@ -38,7 +38,7 @@ def timeline_figure(timeline: ClaimTimeline, source: str) -> Figure:
     timeline : ClaimTimeline
         From :func:`energytrade.claims.timeline`.
     source : str
-        The source line printed at the bottom (e.g. from :func:`energytrade.report.style.source_line`).
+        The source line printed at the bottom (e.g. from :func:`energytrade.report.plotting.source_line`).
 
     Returns
     -------

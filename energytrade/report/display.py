@@ -3,7 +3,7 @@
 nbval compares a cell's ``text/plain`` output but skips ``image/png`` (pixels differ between
 matplotlib and FreeType versions), so a figure shown as a bare :class:`~matplotlib.figure.Figure`
 is never checked. :func:`show` wraps a figure in a :class:`FigureView`, whose rich display is the
-PNG (:func:`energytrade.report.style.png_bytes`) plus a ``text/plain`` line naming the figure and a
+PNG (:func:`energytrade.report.plotting.png_bytes`) plus a ``text/plain`` line naming the figure and a
 fingerprint of what it draws (:func:`figure_fingerprint`), e.g.::
 
     Figure: "China's crude imports by supplier" · data fingerprint 3f2a9c1b0d4e
@@ -13,7 +13,7 @@ Change one number drawn, a title or a label, and the line changes, so ``make tes
 Examples
 --------
 >>> from energytrade.report.display import show                      # doctest: +SKIP
->>> show(data_figures.market_share_chart(monthly_top, source=line))  # doctest: +SKIP
+>>> show(plotting.market_share_chart(monthly_top, source=line))  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from matplotlib import dates as mdates
 from matplotlib import ticker
 from matplotlib.axes import Axes
@@ -38,7 +39,9 @@ from matplotlib.legend import Legend
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.text import Annotation, Text
 
-from energytrade.report.style import png_bytes
+from energytrade.formatting import METRIC_NAMES, commodity_name, display_name, fmt_amount, fmt_window
+from energytrade.report.plotting import png_bytes
+from energytrade.report.render import escape_markdown_text, expand_details
 
 #: Significant digits kept of every number drawn: enough to see a 0.01 % change in a series, few enough
 #: that float noise between platforms (summation order, libm) does not change the fingerprint.
@@ -299,6 +302,129 @@ def show(fig: Figure) -> FigureView:
     if not isinstance(fig, Figure):
         raise NotAFigure(
             f"show: expected a matplotlib Figure, got {type(fig).__name__}; "
-            "pass a figure from energytrade.report (figures, data_figures, gas_figures, claim_figures)"
+            "pass a figure from energytrade.report (a chapter's figures, or energytrade.report.plotting)"
         )
     return FigureView(fig)
+
+
+# ------------------------------------------------------------------------------------------ notebooks
+
+#: pandas display options of every notebook: bounded tables, two decimals with thousands separators.
+PANDAS_OPTIONS: dict[str, object] = {
+    "display.float_format": "{:,.2f}".format,
+    "display.max_rows": 50,
+    "display.min_rows": 20,
+    "display.max_columns": 20,
+    "display.max_colwidth": 90,
+    "display.width": 140,
+}
+
+
+def setup_notebook() -> None:
+    """The display settings every notebook starts with, so every run prints the same: fixed float format,
+    bounded tables (figures are shown with :func:`show`, which needs no backend settings)."""
+    for option, value in PANDAS_OPTIONS.items():
+        pd.set_option(option, value)
+
+
+#: Column suffix -> (divisor, unit shown, decimals): raw units become readers' units.
+_READABLE_UNITS: tuple[tuple[str, float, str, int], ...] = (
+    ("_bbl_per_day", 1e3, "kb/d", 0),
+    ("_usd_bn", 1.0, "USD bn", 2),
+    ("_mt", 1.0, "Mt", 2),
+    ("_usd_per_bbl", 1.0, "USD/bbl", 2),
+    ("_usd_per_t", 1.0, "USD/t", 0),
+    ("_kg", 1e9, "Mt", 2),
+    ("_t", 1e6, "Mt", 2),
+    ("_usd", 1e9, "USD bn", 2),
+    ("_bcm", 1.0, "bcm", 2),
+    ("_pct", 1.0, "%", 1),
+)
+_WORDS = {"iso3": "code", "bbl": "barrels", "usd": "USD", "hhi": "HHI", "n": "number of", "lng": "LNG"}
+#: Columns holding a month, a year or a window (``2022-01``, ``2022``, ``2022-01/2022-11``), shown in words.
+_PERIOD_COLUMNS = ("period", "window", "start", "end", "first_period", "last_period", "baseline_window")
+
+
+def _header(stem: str) -> str:
+    words = [_WORDS.get(w, w) for w in stem.split("_") if w]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:] if text else stem
+
+
+def _period_words(value: object) -> object:
+    try:
+        return fmt_window(str(value))
+    except ValueError:
+        return value
+
+
+def readable(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table for readers: figures in Mt, kb/d, USD bn, bcm and % with sensible decimals (the unit in the
+    header, e.g. ``net_weight_t`` -> ``Net weight [Mt]``), commodity names, no code columns beside names.
+
+    >>> frame = pd.DataFrame(
+    ...     {"period": ["2022-11"], "partner_iso3": ["RUS"], "partner_name": ["Russian Federation"],
+    ...      "net_weight_t": [84_928_700.0]}
+    ... )
+    >>> readable(frame)
+              Period Partner  Net weight [Mt]
+    0  November 2022  Russia            84.93
+    """
+    out = pd.DataFrame(index=frame.index)
+    for col in frame.columns:
+        if col.endswith("_iso3") and col.replace("_iso3", "_name") in frame.columns:
+            continue
+        values = frame[col]
+        if col == "commodity":
+            out["Commodity"] = values.map(commodity_name)
+            continue
+        if col == "metric":
+            out["Measure"] = values.map(lambda m: METRIC_NAMES.get(m, m))
+            continue
+        if col == "unit" and "value" in frame.columns:
+            continue
+        if col == "value" and "unit" in frame.columns:  # a figure in its row's unit: "5.05 Mt", "USD 1.72 bn"
+            out["Figure"] = [fmt_amount(v, u) for v, u in zip(values, frame["unit"])]
+            continue
+        if col.endswith("_name") and col.replace("_name", "_iso3") in frame.columns:
+            codes = frame[col.replace("_name", "_iso3")]
+            out[_header(col.removesuffix("_name"))] = [
+                display_name(c, n) if isinstance(c, str) else n for c, n in zip(codes, values)
+            ]
+            continue
+        if col in _PERIOD_COLUMNS:
+            out[_header(col)] = values.map(_period_words)
+            continue
+        for suffix, divisor, unit, decimals in _READABLE_UNITS:
+            if (
+                col.endswith(suffix)
+                and pd.api.types.is_numeric_dtype(values)
+                and not pd.api.types.is_bool_dtype(values)
+            ):
+                scaled = (values / divisor).round(decimals)
+                out[f"{_header(col.removesuffix(suffix) or col)} [{unit}]"] = (
+                    scaled.astype("Int64") if decimals == 0 else scaled
+                )
+                break
+        else:
+            out[_header(col)] = values
+    return out
+
+
+@dataclass(frozen=True)
+class MarkdownView:
+    """Markdown as a notebook shows it (rendered), with the same text as ``text/plain`` for nbval."""
+
+    text: str
+
+    def _repr_markdown_(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def markdown(text: str) -> MarkdownView:
+    """Show a chapter's Markdown in a notebook as the report shows it: ``<`` from the data escaped,
+    ``{{details:...}}`` sections folded."""
+    return MarkdownView(expand_details(escape_markdown_text(text)))

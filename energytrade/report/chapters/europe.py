@@ -22,13 +22,13 @@ from energytrade.events import EU_CRUDE_EMBARGO, EVENT_LABELS, WAR_START
 from energytrade.formatting import fmt_pct, fmt_usd_bbl
 from energytrade.paths import data_paths
 from energytrade.report.chapter import Chapter, Figure, Table
-from energytrade.report.figures import mark_events
-from energytrade.report.style import (
+from energytrade.report.plotting import (
     NEUTRAL,
     PARTNER_COLORS,
     RC,
     WIDE,
     add_source_line,
+    mark_events,
     month_midpoints,
     new_figure,
 )

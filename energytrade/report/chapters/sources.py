@@ -1,16 +1,7 @@
-"""What the data are, as tables for readers: sources and their coverage, and the cross-source check.
+"""Chapter: sources and data (what each source holds, coverage, the cross-source check, data and method).
 
 Pure functions: the clean table (and :func:`energytrade.inventory.provenance_table`) in, small frames
-or sentences out, sorted so that every run prints the same thing. The notebooks
-(``notebooks/01_data_and_sources.ipynb`` and the opening cell of the others) show these.
-
-Examples
---------
->>> from energytrade.build import load_trade_flows                          # doctest: +SKIP
->>> from energytrade.inventory import provenance_table                      # doctest: +SKIP
->>> flows = load_trade_flows()                                              # doctest: +SKIP
->>> overview = source_overview(flows, provenance_table())                   # doctest: +SKIP
->>> print(sources_note(overview, ["crude_oil"]))                            # doctest: +SKIP
+or sentences out, sorted so that every run prints the same thing.
 """
 
 from __future__ import annotations
@@ -21,9 +12,18 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from energytrade import analysis, units
 from energytrade.countries import WORLD_ISO3
-from energytrade.inventory import RAW_SOURCES
+from energytrade.formatting import METRIC_NAMES, commodity_name, country_name, fmt_date, fmt_window, join_words
+from energytrade.inventory import RAW_SOURCES, coverage_matrix, provenance_table
+from energytrade.report.chapter import Chapter, Context, Figure, Table
+from energytrade.report.plotting import article_events, coverage_heatmap, source_line
 from energytrade.sources import registry
+
+#: Differences between the extract and the press larger than this are flagged [%].
+CROSS_SOURCE_TOLERANCE_PCT = 2.0
+
+# ------------------------------------------------------------ (formerly data_tables.py)
 
 #: How each clean-table source is named for readers (from the source registry).
 SOURCE_NAMES: dict[str, str] = {source.name: source.label for source in registry.SOURCES}
@@ -85,6 +85,29 @@ def source_overview(flows: pd.DataFrame, provenance: pd.DataFrame) -> pd.DataFra
     return out[_OVERVIEW_COLUMNS].reset_index(drop=True)
 
 
+def _period_words(period: str) -> str:
+    """``'2022-03'`` -> ``'March 2022'``, ``'2022'`` -> ``'2022'`` (anything else as it is)."""
+    try:
+        return fmt_window(str(period))
+    except ValueError:
+        return str(period)
+
+
+def _day_words(day: str) -> str:
+    """``'2026-11-27'`` -> ``'27 November 2026'`` (anything else as it is)."""
+    try:
+        return fmt_date(str(day))
+    except ValueError:
+        return str(day)
+
+
+def _count_words(n_periods: int, n_partners: int, freq: str) -> str:
+    unit = {"M": "month", "A": "year"}.get(freq, "period")
+    unit = unit if n_periods == 1 else unit + "s"
+    partners = f", {n_partners} partner{'' if n_partners == 1 else 's'}" if n_partners else ", totals only"
+    return f" ({n_periods} {unit}{partners})"
+
+
 def sources_note(overview: pd.DataFrame, commodities: Iterable[str] | None = None, *, by_commodity: bool = True) -> str:
     """Sentences naming each source, what it covers and when it was retrieved (for a notebook's opening).
 
@@ -110,19 +133,18 @@ def sources_note(overview: pd.DataFrame, commodities: Iterable[str] | None = Non
         name = part["source"].iloc[0]
         if by_commodity:
             spans = "; ".join(
-                f"{r.commodity} {FREQ_NAMES.get(r.freq, r.freq)} {r.first_period} to {r.last_period} "
-                f"({r.n_periods} periods, {r.n_partners} partners)"
+                f"{commodity_name(r.commodity)} {FREQ_NAMES.get(r.freq, r.freq)}, {_period_words(r.first_period)} "
+                f"to {_period_words(r.last_period)}{_count_words(r.n_periods, r.n_partners, r.freq)}"
                 for r in part.itertuples(index=False)
             )
         else:
             freqs = ", ".join(FREQ_NAMES.get(f, f) for f in dict.fromkeys(part["freq"]))
             spans = (
-                f"{', '.join(sorted(part['commodity'].unique()))} ({freqs}), periods from "
-                f"{part['first_period'].min()} to {part['last_period'].max()}"
+                f"{join_words(commodity_name(c) for c in sorted(part['commodity'].unique()))} ({freqs}), from "
+                f"{_period_words(part['first_period'].min())} to {_period_words(part['last_period'].max())}"
             )
         lines.append(
-            f"- {SOURCE_NAMES.get(name, name)} [{name}], vintage {part['vintage'].iloc[0]}, "
-            f"retrieved {part['date_retrieved'].iloc[0]}: {spans}."
+            f"- {SOURCE_NAMES.get(name, name)}, retrieved {_day_words(part['date_retrieved'].iloc[0])}: {spans}."
         )
     return "\n".join(lines)
 
@@ -306,7 +328,7 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
-def cross_source_note(comparison: pd.DataFrame, tolerance_pct: float) -> str:
+def cross_source_note(comparison: pd.DataFrame, tolerance_pct: float, names: dict[str, str] | None = None) -> str:
     """The cross-source check in a few sentences (from :func:`energytrade.analysis.cross_source_comparison`).
 
     Figures are counted once however many outlets printed them (:func:`distinct_figures`); those that
@@ -331,8 +353,9 @@ def cross_source_note(comparison: pd.DataFrame, tolerance_pct: float) -> str:
         if k["n_like_flagged"]:
             worst = like.loc[like["diff_pct"].abs().idxmax()]
             text += (
-                f"; the largest difference is {worst['diff_pct']:+.1f} % ({worst['commodity']}, "
-                f"{worst['partner_iso3']}, {worst['period']}, {worst['metric']})"
+                f"; the largest difference is {worst['diff_pct']:+.1f} % ({commodity_name(worst['commodity'])}, "
+                f"{country_name(worst['partner_iso3'], names)}, {_period_words(worst['period'])}, "
+                f"{METRIC_NAMES.get(worst['metric'], worst['metric'])})"
             )
         text += f". Their median absolute difference is {like['diff_pct'].abs().median():.2f} %."
     if k["n_unlike"]:
@@ -342,3 +365,90 @@ def cross_source_note(comparison: pd.DataFrame, tolerance_pct: float) -> str:
             f"{tolerance_pct:g} %."
         )
     return text
+
+
+# ------------------------------------------------------------------------------------------ the chapter
+
+
+def sources_described(provenance: pd.DataFrame, overview: pd.DataFrame) -> list[str]:
+    """One line per source the report uses: its name, publisher and licence (from the raw files'
+    sidecars, ``data/raw/<source>/<vintage>/<file>.meta.yml``) and what it covers."""
+    lines = []
+    for source in dict.fromkeys(provenance["source"]):
+        part = provenance[provenance["source"] == source]
+        publishers = join_words(dict.fromkeys(p for p in part["publisher"] if p))
+        licences = "; ".join(dict.fromkeys(str(x) for x in part["licence"] if x))
+        rows = overview[overview["source"] == source]
+        covers = (
+            f" Covers {join_words(commodity_name(c) for c in dict.fromkeys(rows['commodity']))}, "
+            f"{_period_words(rows['first_period'].min())} to {_period_words(rows['last_period'].max())}."
+            if not rows.empty
+            else ""
+        )
+        lines.append(
+            f"**{SOURCE_NAMES.get(source, source)}**: published by {publishers}; licence: {licences}; "
+            f"{len(part)} file(s), retrieved {_day_words(part['date_retrieved'].max())}.{covers}"
+        )
+    return lines
+
+
+def method_lines() -> list[str]:
+    """How the numbers are made, once for the whole report."""
+    return [
+        "Totals are sums over partners; a missing figure stays missing and is counted, never filled with 0.",
+        f"Crude oil is HS 2709. Barrels: {units.BARRELS_PER_TONNE_CRUDE} bbl per tonne (Energy Institute, world "
+        "average); barrels per day use each period's real number of days.",
+        "Unit values are customs value divided by net weight (CIF, as China declares them), so they include "
+        "freight and insurance; they are not market prices.",
+        "Claims: a month's customs figures count as known from the 20th of the following month; the verdict "
+        "uses what was known on the as-of date, later findings are shown and marked.",
+        "Press figures (China customs as printed by Reuters, Bloomberg and others) are used for the cross-source "
+        "check and by the claims where the extract has no figure (pipeline gas volumes).",
+        "Every raw file carries a provenance sidecar (data/raw/<source>/<vintage>/<file>.meta.yml: where it came "
+        "from, when, licence, sha256) and is checked against its sha256 before use.",
+    ]
+
+
+def build(context: Context) -> Chapter:
+    """The sources-and-data chapter: each source with publisher and licence, what it holds, the months
+    with figures, the cross-source check, and how the numbers are made."""
+    flows = context.flows
+    provenance = provenance_table(context.data_dir)
+    overview = source_overview(flows, provenance)
+    comparison = analysis.cross_source_comparison(flows, tolerance_pct=CROSS_SOURCE_TOLERANCE_PCT)
+    matrix = coverage_matrix(flows, ["RUS", "SAU"])
+    heatmap = coverage_heatmap(
+        matrix, events=article_events(context.article_date), source=source_line(overview["source"].unique())
+    )
+    sources = "\n".join(f"- {line}" for line in sources_described(provenance, overview))
+    method = "\n".join(f"- {line}" for line in method_lines())
+    md = "\n\n".join(
+        [
+            "### Sources\n\n" + sources,
+            "### What each source holds\n\n" + sources_note(overview),
+            "{{figure:coverage}}",
+            "### Comtrade against the press\n\n"
+            + cross_source_note(comparison, CROSS_SOURCE_TOLERANCE_PCT, context.partner_names),
+            "### Method\n\n" + method,
+        ]
+    )
+    return Chapter(
+        "sources",
+        "Data and method",
+        md,
+        [
+            Table("sources_overview", "What each source holds", overview),
+            Table("sources_files", "Raw files with publisher and licence", provenance),
+            Table("cross_source_summary", "Comtrade against the press, by commodity", cross_source_summary(comparison)),
+        ],
+        [
+            Figure(
+                "coverage",
+                "Which months have figures",
+                heatmap,
+                "Months across, one row per commodity and partner (Russia, Saudi Arabia); the colour gives the "
+                "number of sources with a figure that month (light grey: none).",
+                alt="Heatmap of the months with figures per source",
+            )
+        ],
+    )

@@ -1,13 +1,7 @@
-"""Gas, coal and all energy from Russia: the tables behind ``notebooks/03_gas_and_energy_from_russia``.
+"""Chapter: gas, coal and energy from Russia (pipeline gas, LNG, coal; changes since the war; Russia's rank).
 
-:func:`gas_tables` is pure (the clean table in, frames out). Every number comes from
-:mod:`energytrade.analysis` and :mod:`energytrade.units`; pipeline-gas volumes, which China's customs do
-not publish by country, are the press figures chosen by the same rule as the claims
-(:func:`energytrade.claims.evidence.pick_press_figure`: Gazprom's figure, else GACC's, the most precise).
-
-Sources: partner figures from the UN Comtrade extract (``comtrade_extract``: crude oil, LNG and coal in
-tonnes and US dollars from 2020-01, pipeline gas in US dollars only from 2021-01); pipeline-gas volumes
-[bcm] from ``gacc_press``.
+Windows and outlet rules are those of the claims (:mod:`energytrade.claims.evidence`); numbers come
+from :mod:`energytrade.analysis`.
 """
 
 from __future__ import annotations
@@ -21,9 +15,13 @@ from energytrade import analysis, units
 from energytrade.claims.asof import ARTICLE_DATE, known_from, latest_known_month
 from energytrade.claims.evidence import pick_press_figure
 from energytrade.events import WAR_START
-from energytrade.formatting import fmt_change_pct, fmt_month, join_words
+from energytrade.formatting import fmt_change_pct, fmt_date, fmt_window, join_words
 from energytrade.periods import Month, Span
-from energytrade.report.tables import covered_span
+from energytrade.report.chapter import Chapter, Context, Figure, Table
+from energytrade.report.chapters.crude_oil import covered_span
+from energytrade.report.plotting import article_events, russia_gas_and_coal, russia_rank_among_suppliers, source_line
+
+# ------------------------------------------------------------ (formerly gas_tables.py)
 
 #: The supplier the notebook is about.
 FOCUS_ISO3 = "RUS"
@@ -39,7 +37,7 @@ GAS_SOURCE_LINE = (
     "figures as reported in the press; energytrade"
 )
 #: The first full month of the war (Russia's invasion of Ukraine began on
-#: :data:`energytrade.report.writer.WAR_START`, 2022-02-24), as in the claims (``claims.yml``).
+#: :data:`energytrade.events.WAR_START`, 2022-02-24), as in the claims (``claims.yml``).
 WAR_FIRST_MONTH = Month(WAR_START.year, WAR_START.month).shift(1)
 
 #: (commodity, metric) pairs compared before and after the war began. Pipeline gas by value only: China's
@@ -195,10 +193,10 @@ def war_windows(as_of: date = ARTICLE_DATE) -> list[tuple[str, str, str]]:
     latest = latest_known_month(as_of)
     twelfth = WAR_FIRST_MONTH.shift(11)
     end = min(latest, twelfth)
-    windows = [(f"known on {as_of.isoformat()}", Span(WAR_FIRST_MONTH, end))]
+    windows = [(f"known on {fmt_date(as_of.isoformat())}", Span(WAR_FIRST_MONTH, end))]
     if end != twelfth:
         first_year = Span(WAR_FIRST_MONTH, twelfth)
-        known = known_from(str(first_year)).isoformat()
+        known = fmt_date(known_from(str(first_year)).isoformat())
         windows.append((f"first 12 months of the war, known from {known}", first_year))
     return [(label, str(span), str(Span(span.start.shift(-12), span.end.shift(-12)))) for label, span in windows]
 
@@ -285,8 +283,7 @@ def gas_tables(flows: pd.DataFrame, *, as_of: date = ARTICLE_DATE, partner_iso3:
 
 
 def _span_words(window: str) -> str:
-    start, _, end = window.partition("/")
-    return f"{fmt_month(start)} to {fmt_month(end)}" if end else fmt_month(start)
+    return fmt_window(window)
 
 
 def changes_note(changes: pd.DataFrame) -> str:
@@ -345,3 +342,50 @@ def rank_note(rank_annual: pd.DataFrame) -> str:
         ]
         lines.append(f"Russia among China's suppliers of {label}: {join_words(parts)}.")
     return "\n".join(lines)
+
+
+# ------------------------------------------------------------------------------------------ the chapter
+
+
+def build(context: Context) -> Chapter:
+    """The gas-and-energy chapter: Russia's pipeline gas, LNG and coal to China, the changes since the war
+    began, and Russia's rank among China's gas suppliers."""
+    g = gas_tables(context.flows, as_of=context.article_date)
+    events = article_events(context.article_date)
+    figures = [
+        Figure(
+            "gas_coal_from_russia",
+            "China's gas and coal imports from Russia",
+            russia_gas_and_coal(
+                g.pipeline_volumes, g.annual, g.lng_monthly, g.coal_monthly, events=events, source=GAS_SOURCE_LINE
+            ),
+            "Top: gas per calendar year in billion cubic metres (pipeline gas as China customs and Gazprom "
+            f"reported it to the press, with the outlets' range; LNG converted at {units.BCM_PER_MT_LNG} bcm per "
+            "million tonnes). Below: LNG and coal per month in million tonnes.",
+            alt="Bars of Russia's gas to China per year, lines of LNG and coal per month",
+        ),
+        Figure(
+            "gas_russia_rank",
+            "Russia among China's gas suppliers",
+            russia_rank_among_suppliers(g.rank_monthly, events=events, source=source_line([SOURCE])),
+            "Top: Russia's share of China's LNG and pipeline gas imports per month; below: its rank "
+            "(1 = largest supplier).",
+            alt="Lines of Russia's share and rank among China's gas suppliers per month",
+        ),
+    ]
+    tables = [
+        Table("gas_russia_annual", "Russia's gas and coal supplies per year", g.annual),
+        Table("gas_russia_pipeline_volumes", "Russia's pipeline gas per year (press figures)", g.pipeline_volumes),
+        Table("gas_russia_changes_since_war", "Imports from Russia since the war against a year earlier", g.changes),
+        Table("gas_russia_rank_annual", "Russia's rank among China's gas suppliers per year", g.rank_annual),
+    ]
+    md = "\n\n".join(
+        [
+            pipeline_note(g.pipeline_volumes),
+            "{{figure:gas_coal_from_russia}}",
+            "### Since the war began\n\n" + changes_note(g.changes),
+            "### Russia's rank among China's gas suppliers\n\n" + rank_note(g.rank_annual),
+            "{{figure:gas_russia_rank}}",
+        ]
+    )
+    return Chapter("gas", "Gas, coal and energy from Russia", md, tables, figures)
