@@ -20,6 +20,8 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from energytrade.countries import short_name
+
 
 def _missing(x) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA
@@ -171,8 +173,13 @@ SHORT_NAMES: dict[str, str] = {
 
 
 def display_name(iso3: str, name: str | None = None) -> str:
-    """A partner's name for sentences and legends: :data:`SHORT_NAMES`, else the source's name."""
-    return SHORT_NAMES.get(iso3, name if name else iso3)
+    """A partner's name for sentences and legends: :data:`SHORT_NAMES`, else the source's name, else the
+    country's short English name (``energytrade.countries.short_name``).
+
+    >>> display_name("RUS", "Russian Federation"), display_name("SAU"), display_name("MYS", "Malaysia")
+    ('Russia', 'Saudi Arabia', 'Malaysia')
+    """
+    return SHORT_NAMES.get(iso3, name if name else short_name(iso3))
 
 
 #: Commodities in readers' words (keys as in :data:`energytrade.commodities.HS_CODES`).

@@ -104,6 +104,7 @@ def test_report_writes_the_expected_files(report, results):
     expected |= {f"tables/{name}.csv" for name in OTHER_TABLES}
     for result in results:
         expected |= {f"figures/claim_{result.id}.png", f"tables/claim_{result.id}_evidence.csv"}
+        expected |= {f"figures/claim_{result.id}_timeline.png"}
     assert set(_files(out)) == expected
     assert [p.relative_to(out).as_posix() for p in written][:2] == ["report.md", "report.html"]
     assert {p.relative_to(out).as_posix() for p in written} == expected

@@ -10,6 +10,7 @@ import pandas as pd
 
 from energytrade.claims import prose
 from energytrade.claims.results import ClaimResult, ClaimTimeline
+from energytrade.formatting import commodity_name, country_name, fmt_date, fmt_window
 
 _WIDTH = 110
 
@@ -39,17 +40,17 @@ def to_table(results: Iterable[ClaimResult]) -> str:
     """A readable plain-text report: per claim its verdict, quote, summary and one line per finding."""
     blocks = []
     for r in results:
-        later = f", on the newest data {r.later_verdict}" if r.later_verdict else ""
-        lines = [f"{r.id}: {r.verdict}{later} (as of {r.as_of})", f'  "{r.quote}"']
+        later = f", on the newest data {prose.verdict_words(r.later_verdict)}" if r.later_verdict else ""
+        lines = [f"{r.id}: {prose.verdict_words(r.verdict)}{later} (as of {fmt_date(r.as_of)})", f'  "{r.quote}"']
         lines += textwrap.wrap(r.bottom_line, _WIDTH, initial_indent="  ", subsequent_indent="  ")
         lines += [""] + textwrap.wrap(r.summary, _WIDTH, initial_indent="  ", subsequent_indent="  ")
         rows = [
             {
-                "window": f.window,
-                "commodity": f.commodity,
-                "metric": f.metric,
-                "verdict": f.verdict + ("" if f.counts_toward_verdict else " (not counted)"),
-                "known": "yes" if f.known_at_as_of else f"from {f.known_from}",
+                "window": fmt_window(f.window),
+                "commodity": commodity_name(f.commodity),
+                "measure": prose.METRIC_WORDS.get(f.metric, f.metric),
+                "verdict": prose.verdict_words(f.verdict) + ("" if f.counts_toward_verdict else " (context)"),
+                "known": "yes" if f.known_at_as_of else f"from {fmt_date(f.known_from)}",
                 "figures": prose.finding_line(f),
                 "rows": len(f.sources),
             }
@@ -75,12 +76,12 @@ def timeline_table(timelines: Iterable[ClaimTimeline]) -> str:
         lines = textwrap.wrap(prose.timeline_line(t), _WIDTH)
         rows = [
             {
-                "date": p.day.isoformat(),
-                "verdict": p.verdict,
-                "window": p.window or "",
-                "metric": p.metric or "",
-                "leader": p.leader_iso3 or "",
-                "figure_pct": "" if p.figure_pct is None else f"{p.figure_pct:+.1f}",
+                "release": fmt_date(p.day),
+                "verdict": prose.verdict_words(p.verdict),
+                "window": fmt_window(p.window) if p.window else "",
+                "measure": prose.METRIC_WORDS.get(p.metric, p.metric) if p.metric else "",
+                "leader": country_name(p.leader_iso3) if p.leader_iso3 else "",
+                "margin or change": "" if p.figure_pct is None else f"{p.figure_pct:+.1f} %",
             }
             for p in t.points
         ]

@@ -11,6 +11,8 @@ with their margins, what followed, and the date from which the claim held on eve
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from energytrade.claims.evidence import window_months
 from energytrade.claims.results import INCONCLUSIVE, MIXED, NOT_SUPPORTED, SUPPORTED, ClaimResult, Finding
 from energytrade.claims.spec import ClaimSpec
@@ -44,6 +46,15 @@ def _year_of(window: str) -> bool:
 
 
 # ---------------------------------------------------------------------------------------- bottom line
+
+
+def verdict_words(verdict: str | None) -> str:
+    """A verdict in readers' words: ``"NOT_SUPPORTED"`` -> ``"not supported"``.
+
+    >>> verdict_words("NOT_SUPPORTED"), verdict_words("MIXED")
+    ('not supported', 'mixed')
+    """
+    return "" if verdict is None else verdict.replace("_", " ").lower()
 
 
 def _verdict_word(result: ClaimResult) -> str:
@@ -155,13 +166,13 @@ def bottom_line(result: ClaimResult) -> str:
     body = _ranking_bottom(result) if spec.kind == "largest_supplier" else _change_bottom(result)
     tail = []
     if result.later_verdict is not None and result.newest_as_of and result.newest_as_of > result.as_of:
-        tail.append(f"on the newest data ({fmt_date(result.newest_as_of)}) it is {result.later_verdict}")
+        tail.append(f"on the newest data ({fmt_date(result.newest_as_of)}) it is {verdict_words(result.later_verdict)}")
     if result.supported_since is not None:
-        tail.append(f"SUPPORTED on every release since {fmt_date(result.supported_since)}")
+        tail.append(f"supported on every release since {fmt_date(result.supported_since)}")
     elif result.first_supported_on is not None:
-        tail.append(f"first SUPPORTED on {fmt_date(result.first_supported_on)}, but not since")
+        tail.append(f"first supported on {fmt_date(result.first_supported_on)}, but not since")
     elif result.timeline is not None and result.timeline.points:
-        tail.append(f"never SUPPORTED on a release from {fmt_date(result.timeline.start)} on")
+        tail.append(f"never supported on a release from {fmt_date(result.timeline.start)} on")
     return f"{head}: {body}" + (f"; {'; '.join(tail)}." if tail else ".")
 
 
@@ -252,6 +263,7 @@ def _mixed_sources_text(findings: list[Finding]) -> str:
 
 
 def _missing_text(findings: list[Finding]) -> str:
+    """The counted findings without data, each with the sources' reasons (months, source)."""
     lacking = [
         f"{fmt_window(f.window)} {_what(f)}: {'; '.join(f.missing) or 'no figure'}"
         for f in findings
@@ -288,14 +300,34 @@ def _sentences(spec: ClaimSpec, findings: list[Finding]) -> str:
     return "; ".join(_change_sentences(spec, findings))
 
 
-def summary(result: ClaimResult) -> str:
+@dataclass(frozen=True)
+class SummaryParts:
+    """A claim's detailed summary in its parts, so outputs can place and fold them without parsing text.
+
+    ``known``: what was known on the as-of date; ``missing``: the counted findings then without data;
+    ``verdict``: the threshold and the verdict in words; ``later``: what the newer data say (empty if
+    nothing newer); ``later_missing``: the newer counted findings without data.
+    """
+
+    known: str
+    missing: str
+    verdict: str
+    later: str
+    later_missing: str
+
+    def text(self) -> str:
+        """The parts as one paragraph (the JSON's ``summary``)."""
+        return " ".join(p for p in (self.known, self.missing, self.verdict, self.later, self.later_missing) if p)
+
+
+def summary_parts(result: ClaimResult) -> SummaryParts:
     """The detailed summary (below the bottom line): what was known on the as-of date, then the newest data."""
     spec, as_of, months = result.spec, result.as_of, result.months
     known = [f for f in result.findings if f.known_at_as_of]
     later = [f for f in result.findings if not f.known_at_as_of]
     words = VERDICT_WORDS[spec.kind]
     day = fmt_date(as_of)
-    text = []
+    known_text = missing_text = ""
     if known:
         body = _sentences(spec, known)
         if months is not None and months.is_capped and any(r.rule != "fixed" for r in spec.windows):
@@ -307,39 +339,41 @@ def summary(result: ClaimResult) -> str:
             head = f"As known on {day} (customs figures up to {fmt_window(str(months.latest))})"
         else:
             head = f"As known on {day}"
-        text.append(f"{head}: {body}." if body else f"{head}.")
-        missing = _missing_text([f for f in known if f.counts_toward_verdict])
-        if missing:
-            text.append(missing)
+        known_text = f"{head}: {body}." if body else f"{head}."
+        missing_text = _missing_text([f for f in known if f.counts_toward_verdict])
     else:
         needed = list(dict.fromkeys(f.window for f in later))
         when = min((f.known_from for f in later), default=None)
-        text.append(
+        known_text = (
             f"On {day} none of the windows the claim needs ({', '.join(fmt_window(w) for w in needed) or 'none'}) "
             "was known" + (f"; the first became known on {fmt_date(when)}." if when else ".")
         )
+    verdict = []
     if spec.threshold is not None:
-        text.append(f"Threshold: {spec.threshold.text}.")
+        verdict.append(f"Threshold: {spec.threshold.text}.")
     counted = (
         ""
         if set(spec.verdict_metrics) >= {m.metric for m in spec.measures}
-        else f" (counted: {', '.join(spec.verdict_metrics)})"
+        else f" (counted: {join_words(METRIC_WORDS.get(m, m) for m in spec.verdict_metrics)})"
     )
-    text.append(f"Verdict {result.verdict}{counted}: {words[result.verdict]}.")
+    verdict.append(f"Verdict: {verdict_words(result.verdict)}{counted}; {words[result.verdict]}.")
+    later_text = later_missing = ""
     if later:
         when = min(f.known_from for f in later)
         body = _sentences(spec, later)
         tail = (
-            f" Verdict on the newest data {result.later_verdict}: {words[result.later_verdict]}."
+            f" Verdict on the newest data: {verdict_words(result.later_verdict)}; {words[result.later_verdict]}."
             if result.later_verdict
             else ""
         )
-        missing = _missing_text([f for f in later if f.counts_toward_verdict])
-        text.append(
-            f"From {fmt_date(when)} on (not known on {day}): {body or 'no figures'}.{tail}"
-            + (f" {missing}" if missing else "")
-        )
-    return " ".join(text)
+        later_text = f"From {fmt_date(when)} on (not known on {day}): {body or 'no figures'}.{tail}"
+        later_missing = _missing_text([f for f in later if f.counts_toward_verdict])
+    return SummaryParts(known_text, missing_text, " ".join(verdict), later_text, later_missing)
+
+
+def summary(result: ClaimResult) -> str:
+    """The detailed summary as one paragraph (:func:`summary_parts` joined)."""
+    return summary_parts(result).text()
 
 
 def finding_line(f: Finding) -> str:
@@ -375,8 +409,8 @@ def timeline_line(timeline) -> str:
     if not timeline.points:
         return f"{timeline.id}: no release between {fmt_date(timeline.start)} and {fmt_date(timeline.end)}."
     first = fmt_date(timeline.first_supported_on) if timeline.first_supported_on else "never"
-    since = fmt_date(timeline.supported_since) if timeline.supported_since else "not SUPPORTED at the end"
+    since = fmt_date(timeline.supported_since) if timeline.supported_since else "not supported at the end"
     return (
         f"{timeline.id}: {len(timeline.points)} releases from {fmt_date(timeline.points[0].day)} to "
-        f"{fmt_date(timeline.points[-1].day)}; first SUPPORTED: {first}; SUPPORTED since: {since}."
+        f"{fmt_date(timeline.points[-1].day)}; first supported: {first}; supported since: {since}."
     )

@@ -16,6 +16,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from energytrade.claims import INCONCLUSIVE, MIXED, NOT_SUPPORTED, SUPPORTED, ClaimTimeline
+from energytrade.claims.prose import verdict_words
+from energytrade.events import ARTICLE_DATE
 from energytrade.formatting import display_name, fmt_date
 from energytrade.report.plotting import EVENT_COLOR, NEUTRAL, RC, WIDE, add_source_line, new_figure
 
@@ -56,7 +58,7 @@ def timeline_figure(timeline: ClaimTimeline, source: str) -> Figure:
         bands.set_ylabel("verdict", rotation=0, ha="right", va="center")
         shown = [v for v in VERDICT_COLORS if any(p.verdict == v for p in points)]
         bands.legend(
-            handles=[Patch(color=VERDICT_COLORS[v], label=v) for v in shown],
+            handles=[Patch(color=VERDICT_COLORS[v], label=verdict_words(v)) for v in shown],
             loc="lower left",
             bbox_to_anchor=(0, 1.02),
             ncols=max(len(shown), 1),
@@ -72,6 +74,17 @@ def timeline_figure(timeline: ClaimTimeline, source: str) -> Figure:
             color=EVENT_COLOR,
         )
         margin.axhline(0, color=NEUTRAL, lw=0.8)
+        for ax in (bands, margin):
+            ax.axvline(ARTICLE_DATE, color=NEUTRAL, ls=":", lw=1)
+        margin.annotate(
+            f"article, {fmt_date(ARTICLE_DATE)}",
+            (ARTICLE_DATE, 0),
+            xycoords=("data", "axes fraction"),
+            xytext=(4, 4),
+            textcoords="offset points",
+            fontsize=8,
+            color=NEUTRAL,
+        )
         is_ranking = timeline.spec.kind == "largest_supplier"
         margin.set_ylabel(
             f"{display_name(timeline.spec.exporter)}: margin over no. 2 / gap to no. 1 [%]"
@@ -82,7 +95,7 @@ def timeline_figure(timeline: ClaimTimeline, source: str) -> Figure:
             for ax in (bands, margin):
                 ax.axvline(timeline.supported_since, color=EVENT_COLOR, ls="--", lw=1)
             margin.annotate(
-                f"SUPPORTED since {fmt_date(timeline.supported_since)}",
+                f"supported since {fmt_date(timeline.supported_since)}",
                 (timeline.supported_since, 1),
                 xycoords=("data", "axes fraction"),
                 xytext=(4, -12),

@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 
 from energytrade import analysis, units
 from energytrade.claims import evaluate, evidence_frame
+from energytrade.claims.prose import SummaryParts, summary_parts
 from energytrade.claims.results import INCONCLUSIVE, NOT_SUPPORTED, SUPPORTED, ClaimResult, Finding
 from energytrade.errors import NoData
 from energytrade.events import WAR_START
@@ -39,6 +40,7 @@ from energytrade.formatting import (
 from energytrade.periods import parse_period
 from energytrade.report.chapter import Chapter, Context, Table
 from energytrade.report.chapter import Figure as ChapterFigure
+from energytrade.report.claim_timeline import timeline_figure
 from energytrade.report.plotting import (
     NEUTRAL,
     RC,
@@ -400,6 +402,7 @@ _RANKING_COLUMNS = {
     "commodity": "Commodity",
     "metric": "Measure",
     "verdict": "Verdict",
+    "counts_toward_verdict": "Counts toward the verdict",
     "leader_iso3": "Leader",
     "leader_value": "Leader's figure",
     "runner_up_iso3": "Runner-up",
@@ -412,6 +415,7 @@ _CHANGE_COLUMNS = {
     "commodity": "Commodity",
     "metric": "Measure",
     "verdict": "Verdict",
+    "counts_toward_verdict": "Counts toward the verdict",
     "value": "Figure",
     "baseline_window": "Baseline window",
     "baseline_value": "Baseline figure",
@@ -431,16 +435,27 @@ SOURCE_WORDS: dict[str, str] = {
 
 @dataclass(frozen=True)
 class ClaimSection:
-    """One claim as the report shows it: the result's fields, its evidence frame and figure."""
+    """One claim as the report shows it: the result's fields, its sentences, evidence frame and figures."""
 
     number: int
     id: str
     quote: str
     verdict: str
-    summary: str
+    later_verdict: str | None
+    bottom_line: str
+    parts: SummaryParts
     as_of: str
+    newest_as_of: str | None
+    first_supported_on: str | None
+    supported_since: str | None
     evidence: pd.DataFrame
     figure: Figure
+    timeline: Figure | None
+
+    @property
+    def summary(self) -> str:
+        """The detailed summary as one paragraph."""
+        return self.parts.text()
 
     @property
     def evidence_name(self) -> str:
@@ -451,6 +466,11 @@ class ClaimSection:
     def figure_name(self) -> str:
         """The figure's file name (``figures/<name>.png``)."""
         return f"claim_{self.id}"
+
+    @property
+    def timeline_name(self) -> str:
+        """The timeline figure's file name (``figures/<name>.png``)."""
+        return f"claim_{self.id}_timeline"
 
 
 def _window_start(window: str) -> str:
@@ -502,6 +522,8 @@ def evidence_table(evidence: pd.DataFrame, names: Mapping[str, str] | None = Non
         shown["commodity"] = [commodity_name(c) for c in rows["commodity"]]
         shown["metric"] = [METRIC_NAMES.get(m, m) for m in rows["metric"]]
         shown["verdict"] = [VERDICT_NAMES.get(v, v) for v in rows["verdict"]]
+        if "counts_toward_verdict" in shown:
+            shown["counts_toward_verdict"] = ["yes" if c else "no (context)" for c in rows["counts_toward_verdict"]]
         if "claimed_rank" in shown:
             shown["claimed_rank"] = ["" if pd.isna(r) else str(int(r)) for r in rows["claimed_rank"]]
         blocks.append(shown.rename(columns=columns))
@@ -528,62 +550,86 @@ def evidence_markdown(evidence: pd.DataFrame, names: Mapping[str, str] | None = 
     return "\n\n".join(blocks) if blocks else "*No findings.*"
 
 
+def _iso(day) -> str | None:
+    return None if day is None else day.isoformat()
+
+
 def claim_sections(flows: pd.DataFrame, as_of: str | date | None = None) -> list[ClaimSection]:
-    """The claims as evaluated by :func:`energytrade.claims.evaluate`, each with its evidence and figure."""
+    """The claims as evaluated by :func:`energytrade.claims.evaluate`, each with its sentences (from
+    :mod:`energytrade.claims.prose`), evidence, figure and timeline figure."""
     sections = []
     for number, result in enumerate(evaluate(as_of=as_of, flows=flows), start=1):
-        d = result.to_dict()
+        timeline = result.timeline
+        drawn = None
+        if timeline is not None and timeline.points:
+            used = [s for f in result.findings for s in f.data_sources]
+            drawn = timeline_figure(timeline, source_line(used) if used else "Sources: no data; energytrade")
         sections.append(
             ClaimSection(
                 number=number,
-                id=str(d["id"]),
-                quote=str(d["quote"]),
-                verdict=str(d["verdict"]),
-                summary=str(getattr(result, "bottom_line", None) or d["summary"]),
-                as_of=str(d["as_of"]),
+                id=result.id,
+                quote=result.quote,
+                verdict=result.verdict,
+                later_verdict=result.later_verdict,
+                bottom_line=result.bottom_line,
+                parts=summary_parts(result),
+                as_of=result.as_of.isoformat(),
+                newest_as_of=_iso(result.newest_as_of),
+                first_supported_on=_iso(result.first_supported_on),
+                supported_since=_iso(result.supported_since),
                 evidence=evidence_frame(result),
                 figure=claim_figure(result, flows),
+                timeline=drawn,
             )
         )
     return sections
 
 
-_LATER = re.compile(r"\s(?=From \d{4}-\d{2}-\d{2} on \(not known)")
-_MISSING = re.compile(r"\s(?=Data missing — )")
-
-
 def claim_markdown(section: ClaimSection, names: Mapping[str, str] | None = None, *, quote: bool = True) -> str:
-    """The claim's quote, its verdict in words and the summary as Markdown; what became known later,
-    and the list of missing data, folded (``{{details:...}}`` markers)."""
+    """The claim's quote, its verdict, its bottom line first, then the detailed summary; what became
+    known later and the findings without data are folded (``{{details:...}}`` markers)."""
     words = VERDICT_WORDS.get(section.verdict, "")
     verdict = VERDICT_NAMES.get(section.verdict, section.verdict)
-    summary, *missing = _MISSING.split(section.summary, maxsplit=1)
-    now, *later = _LATER.split(summary, maxsplit=1)
+    parts = section.parts
     text = [
         *([f"> {section.quote}"] if quote else []),
         f"**Verdict as of {fmt_date(section.as_of)}: {verdict}**{f' ({words})' if words else ''}",
-        readers_words(now, names),
+        f"**Bottom line.** {readers_words(section.bottom_line, names)}",
+        readers_words(" ".join(p for p in (parts.known, parts.verdict) if p), names),
     ]
-    if later:
-        text.append(f"{{{{details:What became known later}}}}\n\n{readers_words(later[0], names)}\n\n{{{{/details}}}}")
+    if parts.later:
+        text.append(
+            f"{{{{details:What became known later}}}}\n\n{readers_words(parts.later, names)}\n\n{{{{/details}}}}"
+        )
+    missing = " ".join(p for p in (parts.missing, parts.later_missing) if p)
     if missing:
-        text.append(f"{{{{details:Data missing}}}}\n\n{readers_words(missing[0], names)}\n\n{{{{/details}}}}")
+        text.append(f"{{{{details:Data missing}}}}\n\n{readers_words(missing, names)}\n\n{{{{/details}}}}")
     return "\n\n".join(text)
 
 
 def bottom_line(section: ClaimSection, names: Mapping[str, str] | None = None) -> str:
-    """A claim's bottom line in readers' words: what was known on the as-of date (the claims engine's
-    summary up to what became known later)."""
-    summary = _MISSING.split(section.summary, maxsplit=1)[0]
-    return readers_words(_LATER.split(summary, maxsplit=1)[0], names)
+    """A claim's bottom line in readers' words (:func:`energytrade.claims.prose.bottom_line`)."""
+    return readers_words(section.bottom_line, names)
 
 
 def overview_table(sections: list[ClaimSection], names: Mapping[str, str] | None = None) -> pd.DataFrame:
-    """The claims at a glance: one row per claim with its verdict in words and its bottom line."""
+    """The claims at a glance: one row per claim with its verdict on the as-of date and on the newest
+    data, the date it was first supported and the date since which it has stayed supported, and its
+    bottom line."""
     return pd.DataFrame(
         {
             "Claim": [f"{s.number}. {s.quote}" for s in sections],
             "Verdict": [f"{VERDICT_NAMES.get(s.verdict, s.verdict)} (as of {fmt_date(s.as_of)})" for s in sections],
+            "On the newest data": [
+                f"{VERDICT_NAMES.get(s.later_verdict, s.later_verdict)} (as of {fmt_date(s.newest_as_of)})"
+                if s.later_verdict and s.newest_as_of
+                else ""
+                for s in sections
+            ],
+            "First supported": [fmt_date(s.first_supported_on) if s.first_supported_on else "never" for s in sections],
+            "Supported since": [
+                fmt_date(s.supported_since) if s.supported_since else "not supported now" for s in sections
+            ],
             "Bottom line": [bottom_line(s, names) for s in sections],
         }
     )
@@ -595,19 +641,35 @@ def build(context: Context) -> Chapter:
     sections = claim_sections(context.flows, as_of=context.article_date)
     parts = [
         "Each claim is evaluated with what could be known on the article's date "
-        f"({fmt_date(context.article_date.isoformat())}; a month's customs figures count as known from the 20th "
-        "of the following month). Findings that use later data are folded under each claim: they say whether "
-        "the claim held up, but not what could be said at the time."
+        f"({fmt_date(context.article_date.isoformat())}). Figures count as known from their release: China's "
+        "customs publish a month's detail by country around the 20th of the next month, and January together "
+        "with February around 20 March; a press figure counts from the day it was printed. Findings that use "
+        "later data are folded under each claim: they say whether the claim held up, but not what could be "
+        "said at the time. Each claim's timeline shows its verdict on every release day since January 2022: "
+        "the date the headline became true."
     ]
     if sections:
         parts.append(
-            "Verdicts at a glance:\n\n" + markdown_table(overview_table(sections, names)[["Claim", "Verdict"]])
+            "Verdicts at a glance:\n\n" + markdown_table(overview_table(sections, names).drop(columns="Bottom line"))
         )
     tables, figures = [], []
     for s in sections:
         parts.append(f"### {s.number}. {s.quote}\n\n{claim_markdown(s, names, quote=False)}")
         parts.append(evidence_markdown(s.evidence, names))
-        parts.append(f"{{{{table:{s.evidence_name}}}}}\n\n{{{{figure:{s.figure_name}}}}}")
+        shown = f"{{{{table:{s.evidence_name}}}}}\n\n{{{{figure:{s.figure_name}}}}}"
+        if s.timeline is not None:
+            shown += f"\n\n{{{{figure:{s.timeline_name}}}}}"
+            figures.append(
+                ChapterFigure(
+                    s.timeline_name,
+                    f"Claim {s.number}: the verdict on each release day",
+                    s.timeline,
+                    caption="Bands: the claim's verdict on each release day; line: the claimed supplier's lead "
+                    "over the runner-up (negative: its gap to the leader) or the change against the baseline [%].",
+                    alt=f"Timeline of the verdict on claim {s.number}, release by release",
+                )
+            )
+        parts.append(shown)
         tables.append(
             Table(s.evidence_name, f"Evidence for claim {s.number}", s.evidence, "every finding with its provenance")
         )
