@@ -287,6 +287,14 @@ def test_provenance_rows_stay_the_files_own_when_the_file_is_read_in_parallel_pi
     assert _flow(stored, "RUS", "CHN", "271111").provenance == prefix + str(2 * FILLER_ROWS + 3)
 
 
-def test_the_flow_file_is_extracted_only_for_the_import_and_removed_after(data_dir, release_zip):
-    import_baci(release_zip, data_dir)
-    assert list(data_dir.rglob("*.zip")) and not list(data_dir.rglob(FLOW_MEMBER))  # the zip kept, its CSV not
+@pytest.mark.parametrize("ram_disk", [True, False], ids=["RAM disk", "no RAM disk: next to the store"])
+def test_the_flow_file_is_extracted_only_for_the_import_and_removed_after(
+    data_dir, release_zip, tmp_path, monkeypatch, ram_disk
+):
+    ram = tmp_path / "shm"
+    if ram_disk:
+        ram.mkdir()
+    monkeypatch.setattr(baci, "RAM_DISK", ram)
+    result = import_baci(release_zip, data_dir)
+    assert result.rows == len(ROWS) - 1
+    assert list(data_dir.rglob("*.zip")) and not list(tmp_path.rglob(FLOW_MEMBER))  # the zip is kept, its CSV not
