@@ -19,8 +19,9 @@ Countries are mapped with the release's own country file (both layouts: ``iso_3d
 Belgium -> BEL, 280 and 276 -> DEU): BACI uses one of them per year. Non-countries whose ISO3 is ``N/A``
 map through :data:`NON_ISO_CODES` or fail loudly, as do codes the country file lacks.
 
-The heavy lifting (reading the CSV, filtering, joining countries) happens in DuckDB; pandas only sees
-the kept rows, in batches.
+The heavy lifting (reading the CSV, filtering, joining countries) happens in DuckDB: each year's CSV is
+extracted once to a temporary file (:func:`scratch_dir`: ``/dev/shm`` when it has room) and read on every
+core; pandas only sees the kept rows, in batches, which the pandera schema validates before they are written.
 """
 
 from __future__ import annotations
