@@ -267,3 +267,34 @@ def test_import_help_teaches_with_examples():
     done = _cli("import", "baci", "--help")
     assert done.returncode == 0 and "examples:" in done.stdout and "energytrade import baci" in done.stdout
     assert "--hs" in done.stdout
+
+
+#: filler rows outside chapter 27 (HS 010121, live horses) that push the energy flows deep into the file
+FILLER_ROWS = 20_000
+
+
+def test_provenance_rows_stay_the_files_own_when_the_file_is_read_in_parallel_pieces(data_dir, tmp_path, monkeypatch):
+    # 4 KiB buffers split this ~0.5 MB file into over a hundred pieces read by several threads
+    monkeypatch.setattr(baci, "CSV_BUFFER_BYTES", 4096)
+    filler = [DEU_BEL_HORSES] * FILLER_ROWS
+    rows = [RUS_CHN_CRUDE, *filler, SAU_CHN_CRUDE, *filler, RUS_CHN_LNG]
+    path = write_release(tmp_path / f"BACI_HS17_V{RELEASE}.zip", rows)
+    result = import_baci(path, data_dir)
+    stored = store.flows(source="baci", data_dir=data_dir)
+    prefix = f"raw/baci/{result.raw_path.parent.name}/BACI_HS17_V{RELEASE}.zip/{FLOW_MEMBER}#row="
+    assert _flow(stored, "RUS", "CHN", "270900").provenance == prefix + "1"
+    assert _flow(stored, "SAU", "CHN", "270900").provenance == prefix + str(1 + FILLER_ROWS + 1)
+    assert _flow(stored, "RUS", "CHN", "271111").provenance == prefix + str(2 * FILLER_ROWS + 3)
+
+
+@pytest.mark.parametrize("ram_disk", [True, False], ids=["RAM disk", "no RAM disk: next to the store"])
+def test_the_flow_file_is_extracted_only_for_the_import_and_removed_after(
+    data_dir, release_zip, tmp_path, monkeypatch, ram_disk
+):
+    ram = tmp_path / "shm"
+    if ram_disk:
+        ram.mkdir()
+    monkeypatch.setattr(baci, "RAM_DISK", ram)
+    result = import_baci(release_zip, data_dir)
+    assert result.rows == len(ROWS) - 1
+    assert list(data_dir.rglob("*.zip")) and not list(tmp_path.rglob(FLOW_MEMBER))  # the zip is kept, its CSV not
