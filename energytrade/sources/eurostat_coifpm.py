@@ -330,39 +330,48 @@ def _sql_text(text: str) -> str:
 
 
 _KEY = ("crudeoil", "indic_nrg", "geo", "period")
+#: ``cell_n = file number * _FILE_STRIDE + data row``: one BIGINT orders cells by file, then row (2**40 rows
+#: is far beyond any Eurostat file; the bundled one has five million).
+_FILE_STRIDE = 2**40
 
 
 def _load_cells(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], measures: tuple[str, ...]) -> None:
-    """Table ``cells``: every non-``z`` cell of the wanted measures, with its file number (index into
-    ``paths``, newest first) and 1-based raw data row; a cell already read from a newer file is skipped.
+    """Table ``cells``: every non-``z`` cell of the wanted measures, with ``cell_n`` = file number (index into
+    ``paths``, newest first) x :data:`_FILE_STRIDE` + 1-based raw data row; a cell already read from a newer
+    file is skipped.
 
-    Keys of newer files (``z`` cells too) are kept in ``seen`` so an older file cannot bring back a cell a
-    newer answer no longer carries; the last (oldest) file, usually the big bundled one, is anti-joined
-    against them without being kept."""
+    Newer files' cells (``z`` cells too) are gathered first, so an older file cannot bring back a cell a newer
+    answer says is not applicable; the last (oldest) file, usually the big bundled one, is read once,
+    anti-joined against them."""
     wanted = ", ".join(_sql_text(m) for m in measures)
-    con.execute(
-        "CREATE TEMP TABLE cells (row_n BIGINT, file_n INTEGER, crudeoil VARCHAR, indic_nrg VARCHAR, geo VARCHAR, "
-        "period VARCHAR, v DOUBLE, flag VARCHAR)"
-    )
-    con.execute("CREATE TEMP TABLE seen (crudeoil VARCHAR, indic_nrg VARCHAR, geo VARCHAR, period VARCHAR)")
-    not_z = "(v IS NOT NULL OR flag <> 'z')"
-    for i, path in enumerate(paths):
-        rows = f"""
-            SELECT ordinality AS row_n, {i} AS file_n, crudeoil, indic_nrg, geo, TIME_PERIOD AS period,
+
+    def rows(i: int) -> str:
+        return f"""
+            SELECT {i} * {_FILE_STRIDE} + ordinality AS cell_n, crudeoil, indic_nrg, geo, TIME_PERIOD AS period,
                    OBS_VALUE AS v, coalesce(OBS_FLAG, '') AS flag
-            FROM read_csv({_sql_text(str(path))}, header = true, auto_detect = false, columns = {_CSV_COLUMNS})
+            FROM read_csv({_sql_text(str(paths[i]))}, header = true, auto_detect = false, columns = {_CSV_COLUMNS})
                  WITH ORDINALITY
             WHERE indic_nrg IN ({wanted})
         """
-        if i:
-            rows = f"SELECT n.* FROM ({rows}) n ANTI JOIN seen s USING ({', '.join(_KEY)})"
-        if i == len(paths) - 1:
-            con.execute(f"INSERT INTO cells SELECT * FROM ({rows}) WHERE {not_z}")
-            continue
-        con.execute(f"CREATE OR REPLACE TEMP TABLE this_file AS {rows}")
-        con.execute(f"INSERT INTO cells SELECT * FROM this_file WHERE {not_z}")
-        con.execute(f"INSERT INTO seen SELECT {', '.join(_KEY)} FROM this_file")
+
+    not_z = "(v IS NOT NULL OR flag <> 'z')"
+    last = len(paths) - 1
+    if last == 0:  # one file (the bundled one): nothing to de-duplicate
+        con.execute(f"CREATE TEMP TABLE cells AS SELECT * FROM ({rows(0)}) WHERE {not_z}")
+        return
+    key = ", ".join(_KEY)
+    con.execute(f"CREATE TEMP TABLE newer AS {rows(0)}")
+    for i in range(1, last):
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE this_file AS SELECT n.* FROM ({rows(i)}) n ANTI JOIN newer USING ({key})"
+        )
+        con.execute("INSERT INTO newer SELECT * FROM this_file")
+    con.execute(
+        f"CREATE TEMP TABLE cells AS SELECT * FROM newer WHERE {not_z} "
+        f"UNION ALL SELECT * FROM (SELECT n.* FROM ({rows(last)}) n ANTI JOIN newer USING ({key})) WHERE {not_z}"
+    )
     con.execute("DROP TABLE IF EXISTS this_file")
+    con.execute("DROP TABLE newer")
 
 
 def _register_codes(con: duckdb.DuckDBPyConnection, names: dict[str, str]) -> None:
@@ -383,19 +392,23 @@ def _register_codes(con: duckdb.DuckDBPyConnection, names: dict[str, str]) -> No
 
 
 def _grades_sql(measures: tuple[str, ...]) -> str:
-    parts = []
+    inner, outer = [], []
     for measure in measures:
         column, factor, stem = MEASURES[measure]
         where = f"FILTER (WHERE c.indic_nrg = {_sql_text(measure)})"
-        parts.append(f"max(c.v) {where} * {factor} AS {column}")
-        parts.append(f"max(c.flag) {where} AS {stem}_flag")
-        parts.append(f"min(c.row_n) {where} AS {stem}_row")
-        parts.append(f"min(c.file_n) {where} AS {stem}_file")
+        inner.append(f"max(c.v) {where} * {factor} AS {column}")
+        inner.append(f"max(c.flag) {where} AS {stem}_flag")
+        inner.append(f"min(c.cell_n) {where} AS {stem}_cell")
+        # One aggregate gives both: file number and row are packed into cell_n (see _load_cells).
+        outer.append(f"{stem}_cell % {_FILE_STRIDE} AS {stem}_row")
+        outer.append(f"CAST({stem}_cell // {_FILE_STRIDE} AS INTEGER) AS {stem}_file")
     return f"""
-        SELECT c.geo AS importer_code, i.importer_iso3, c.crudeoil AS crudeoil_code, o.origin_iso3,
-               o.grade_name, c.period, {", ".join(parts)}
-        FROM cells c JOIN origin_codes o USING (crudeoil) JOIN importer_codes i USING (geo)
-        GROUP BY ALL
+        SELECT * EXCLUDE ({", ".join(f"{MEASURES[m][2]}_cell" for m in measures)}), {", ".join(outer)} FROM (
+            SELECT c.geo AS importer_code, i.importer_iso3, c.crudeoil AS crudeoil_code, o.origin_iso3,
+                   o.grade_name, c.period, {", ".join(inner)}
+            FROM cells c JOIN origin_codes o USING (crudeoil) JOIN importer_codes i USING (geo)
+            GROUP BY ALL
+        )
     """
 
 
