@@ -17,9 +17,10 @@ import pytest
 import requests
 from werkzeug import Response
 
+from energytrade.cli import build_parser, main, run_fetch_eurostat
 from energytrade.errors import BadPeriod
 from energytrade.raw import read_sidecar, verify
-from energytrade.sources import eurostat
+from energytrade.sources import eurostat, eurostat_coifpm
 from energytrade.sources.eurostat.errors import (
     EurostatBadQuery,
     EurostatBadResponse,
@@ -28,6 +29,7 @@ from energytrade.sources.eurostat.errors import (
     EurostatTooBig,
 )
 from energytrade.sources.http import RetryPolicy, Throttle
+from energytrade.store import flows
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "eurostat"
 CODELIST_XML = (FIXTURES / "codelist_CRUDEOIL_constructed.xml").read_bytes()
@@ -360,57 +362,29 @@ def stored_cells(raw_root):
     return found
 
 
-def fetch_cli(data_dir, retry, when, *filters_and_span):
-    from energytrade.cli import build_parser, run_fetch_eurostat
+#: The fetches of the build test: six months of the EU's and Germany's values (refused as too big, so stored as
+#: two answers); Germany's February and March again on day 2 (revised); one more month of the EU's.
+FIRST_PULL = "--filter indic_nrg=VAL_THS_USD --filter geo=EU_V,DE --start 2022-01 --end 2022-06"
+REVISED_PULL = "--filter indic_nrg=VAL_THS_USD --filter geo=DE --start 2022-02 --end 2022-03"
+LATER_PULL = "--filter indic_nrg=VAL_THS_USD --filter geo=EU_V --start 2022-01 --end 2022-01"
 
-    argv = ["fetch", "eurostat", "--dataset", "nrg_ti_coifpm", *filters_and_span, "--data-dir", str(data_dir)]
+
+def fetch_cli(data_dir, retry, when, options: str):
+    """``energytrade fetch eurostat --dataset nrg_ti_coifpm <options> --data-dir <data_dir>`` on day ``when``."""
+    argv = ["fetch", "eurostat", "--dataset", "nrg_ti_coifpm", *options.split(), "--data-dir", str(data_dir)]
     return run_fetch_eurostat(build_parser().parse_args(argv), retry=retry, clock=lambda: when)
 
 
 def test_a_data_root_holding_only_fetched_eurostat_data_builds(httpserver, tmp_path, monkeypatch, retry):
-    from energytrade.cli import main
-    from energytrade.sources import eurostat_coifpm
-    from energytrade.store import flows
-
     handler = serve(httpserver, rows=as_rows(build_cells()), max_months=3)
     monkeypatch.setenv("ENERGYTRADE_EUROSTAT_URL", httpserver.url_for("/"))
     monkeypatch.setenv("ENERGYTRADE_CALL_INTERVAL_S", "0")
     data_dir = tmp_path / "data"
     raw_root = data_dir / "raw"
     # Day 1: six months refused as too big, stored as two answers; day 2: Germany's Feb-Mar again, revised.
-    assert (
-        fetch_cli(
-            data_dir,
-            retry,
-            DAY_1,
-            "--filter",
-            "indic_nrg=VAL_THS_USD",
-            "--filter",
-            "geo=EU_V,DE",
-            "--start",
-            "2022-01",
-            "--end",
-            "2022-06",
-        )
-        == 0
-    )
+    assert fetch_cli(data_dir, retry, DAY_1, FIRST_PULL) == 0
     handler.rows = as_rows(build_cells(revised=True))
-    assert (
-        fetch_cli(
-            data_dir,
-            retry,
-            DAY_2,
-            "--filter",
-            "indic_nrg=VAL_THS_USD",
-            "--filter",
-            "geo=DE",
-            "--start",
-            "2022-02",
-            "--end",
-            "2022-03",
-        )
-        == 0
-    )
+    assert fetch_cli(data_dir, retry, DAY_2, REVISED_PULL) == 0
     assert [p.parent.name for p in stored(raw_root)] == ["2026-01-05", "2026-01-05", "2026-02-09"]
     assert sorted(p.name for p in (raw_root).iterdir()) == ["eurostat_coifpm"]  # nothing bundled
 
@@ -464,22 +438,7 @@ def test_a_data_root_holding_only_fetched_eurostat_data_builds(httpserver, tmp_p
 
     # The grade table's stamp covers every file read: a new answer makes it stale, the build rebuilds it.
     assert eurostat_coifpm.store_is_current(raw_root, data_dir / "processed")
-    assert (
-        fetch_cli(
-            data_dir,
-            retry,
-            DAY_2,
-            "--filter",
-            "indic_nrg=VAL_THS_USD",
-            "--filter",
-            "geo=EU_V",
-            "--start",
-            "2022-01",
-            "--end",
-            "2022-01",
-        )
-        == 0
-    )
+    assert fetch_cli(data_dir, retry, DAY_2, LATER_PULL) == 0
     assert not eurostat_coifpm.store_is_current(raw_root, data_dir / "processed")
     assert main(["build", "--data-dir", str(data_dir)]) == 0
     assert eurostat_coifpm.store_is_current(raw_root, data_dir / "processed")
