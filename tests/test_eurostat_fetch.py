@@ -17,9 +17,10 @@ import pytest
 import requests
 from werkzeug import Response
 
+from energytrade.build import check_expected
 from energytrade.cli import build_parser, main, run_fetch_eurostat
-from energytrade.errors import BadPeriod
-from energytrade.raw import read_sidecar, verify
+from energytrade.errors import BadPeriod, MissingSourceFiles
+from energytrade.raw import read_sidecar, verify, write_sidecar
 from energytrade.sources import eurostat, eurostat_coifpm
 from energytrade.sources.eurostat.errors import (
     EurostatBadQuery,
@@ -452,3 +453,20 @@ def _add(item, v, flag, path, n):
     if "c" in flag:
         return value, visible, hidden + 1, where | {(path, n)}
     return value, visible, hidden, where
+
+
+def test_fetched_files_alone_do_not_call_for_the_bundled_sources_but_a_shipped_file_does(tmp_path):
+    raw_root = tmp_path / "raw"
+    fetched = raw_root / "eurostat_coifpm" / "2026-01-05" / "answer.csv.gz"
+    fetched.parent.mkdir(parents=True)
+    fetched.write_bytes(sdmx_csv(ROWS[:1]))
+    write_sidecar(fetched, {"source": "eurostat_coifpm", "client": "energytrade 0.1.0"})
+
+    check_expected(raw_root)  # a root holding only what energytrade fetched is legitimate
+
+    shipped = raw_root / "eurostat_coifpm" / "2026-11-27" / "nrg_ti_coifpm.csv.gz"
+    shipped.parent.mkdir(parents=True)
+    shipped.write_bytes(sdmx_csv(ROWS[:1]))
+    write_sidecar(shipped, {"source": "eurostat_coifpm", "title": "as bundled, no client"})
+    with pytest.raises(MissingSourceFiles, match=r"source 'comtrade_extract' has no raw files .*other bundled sources"):
+        check_expected(raw_root)
