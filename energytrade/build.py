@@ -12,7 +12,8 @@ What a build expects (each failure is a one-line error naming the file; ``--allo
 lets a user who means it build without that source's files):
 
 - every sidecar has its raw file beside it;
-- the bundled sources come together: a data root holding any of them holds all of them;
+- the bundled sources come together: a data root holding any of their shipped files holds all of them (a
+  root holding only files energytrade fetched, e.g. Eurostat answers, is not asked for the others);
 - a source the store was built from before still has raw files;
 - a newer vintage of a CSV file has at least half the data rows of the vintage it supersedes
   (:data:`MIN_VINTAGE_ROW_RATIO`): a re-pull that lost most of its rows is a broken download, not news.
@@ -33,7 +34,15 @@ from tqdm import tqdm
 
 from energytrade.errors import MissingSourceFiles, RawFileMissing, UnknownSource, VintageShrank
 from energytrade.paths import DataPaths, data_paths
-from energytrade.raw import SIDECAR_SUFFIX, lock_data_root, lock_timeout_from_env, read_sidecar, verify, write_atomic
+from energytrade.raw import (
+    SIDECAR_SUFFIX,
+    _is_fetched,
+    lock_data_root,
+    lock_timeout_from_env,
+    read_sidecar,
+    verify,
+    write_atomic,
+)
 from energytrade.schema import COLUMNS, NUMERIC_COLUMNS, conform, empty_frame, sort_rows, validate
 from energytrade.sources import baci, registry
 from energytrade.store import (
@@ -100,6 +109,12 @@ def _shrunk_vintages(files: list[Path]) -> list[str]:
     return found
 
 
+def _has_shipped_files(raw_root: Path, name: str) -> bool:
+    """Whether a source holds a raw file that came with the data root (not one energytrade fetched: a fetched
+    file's sidecar names energytrade as its ``client``, as ``energytrade.raw`` tells fetched files apart)."""
+    return any(not _is_fetched(read_sidecar(path)) for path in _raw_files(raw_root, name))
+
+
 def check_expected(raw_root: Path, built_before: Iterable[str] = (), allow_missing: Iterable[str] = ()) -> None:
     """Fail on what a build must not pass over silently (see the module docstring).
 
@@ -130,10 +145,17 @@ def check_expected(raw_root: Path, built_before: Iterable[str] = (), allow_missi
                 f"energytrade build --allow-missing {source.name} if you removed it on purpose"
             )
     bundled = [s.name for s in registry.SOURCES if s.expected]
-    expected = (set(bundled) if present & set(bundled) else set()) | set(built_before)
+    # Only files that came with the data root call for the other bundled sources: a root holding just what
+    # energytrade fetched (e.g. `energytrade fetch eurostat` into an empty root) is a legitimate root.
+    shipped = {name for name in present & set(bundled) if _has_shipped_files(raw_root, name)}
+    expected = (set(bundled) if shipped else set()) | set(built_before)
     for name in registry.NAMES:
         if name in expected and name not in present and name not in allowed:
-            why = "the other bundled sources are here" if name in bundled else "the store was built from it before"
+            why = (
+                "the other bundled sources are here"
+                if name in bundled and shipped
+                else "the store was built from it before"
+            )
             raise MissingSourceFiles(
                 f"source {name!r} has no raw files in {str(raw_root / name)!r} ({why}): restore the folder, or "
                 f"run energytrade build --allow-missing {name} to build without it"

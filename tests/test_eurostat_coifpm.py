@@ -6,13 +6,15 @@ bytes by a different reader than the DuckDB one under test.
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from eurostat_slices import scan, value, write_slice
+from eurostat_slices import HEADER, scan, value, write_slice
 
-from energytrade.errors import UnknownCountry
+from energytrade.errors import BadRawFile, UnknownCountry
+from energytrade.raw import write_sidecar
 from energytrade.schema import validate
 from energytrade.sources import eurostat_coifpm as eurostat
 
@@ -222,3 +224,87 @@ def test_a_failed_rebuild_leaves_the_previous_table_in_place(slice_root, real_sl
         eurostat.write_store(broken, tmp_path)
     pd.testing.assert_frame_equal(eurostat.read_store(tmp_path), before)
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+# ------------------------------------------------------------------------ fetched answers beside the file
+FETCHED_VINTAGE = "2026-12-01"
+FETCHED_NAME = "nrg_ti_coifpm___VAL_THS_USD_EU_V_2022-01_2022-01_0123456789.csv.gz"
+#: A revised figure (thousand USD) a later answer gives for the EU's January 2022 TOTAL value (synthetic).
+REVISED_THS_USD = "12345"
+CODELIST_FIXTURE = Path(__file__).resolve().parent / "fixtures" / "eurostat" / "codelist_CRUDEOIL_constructed.xml"
+
+
+def _write_answer(raw_root: Path, rows: list[list[str]], name: str = FETCHED_NAME) -> Path:
+    """A stored answer as ``energytrade fetch eurostat`` leaves it: gzip SDMX-CSV plus a sidecar."""
+    path = raw_root / "eurostat_coifpm" / FETCHED_VINTAGE / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = [HEADER] + [",".join(fields) for fields in rows]
+    path.write_bytes(gzip.compress(("\r\n".join(lines) + "\r\n").encode(), mtime=0))
+    write_sidecar(path, {"source": "eurostat_coifpm", "kind": "eurostat-sdmx-csv", "client": "energytrade test"})
+    return path
+
+
+def test_a_newer_fetched_answer_replaces_the_bundled_files_cell_and_names_itself(real_slice, tmp_path):
+    rows, _ = real_slice
+    fields = [f for _, f in rows]
+    root = tmp_path / "raw"
+    write_slice(root, fields)
+    n_jan = next(i for i, f in enumerate(fields, 1) if f[3:7] == ["TOTAL", "VAL_THS_USD", "EU_V", "2022-01"])
+    n_dec = next(i for i, f in enumerate(fields, 1) if f[3:7] == ["TOTAL", "VAL_THS_USD", "EU_V", "2022-12"])
+    revised = [*fields[n_jan - 1][:7], REVISED_THS_USD, ""]
+    _write_answer(root, [revised])
+
+    table = eurostat.clean(root)
+
+    eu = table.query("reporter_iso3 == 'EUU' and partner_iso3 == 'WLD'").set_index("period")
+    assert eu.loc["2022-01", "value_usd"] == float(REVISED_THS_USD) * 1000
+    assert eu.loc["2022-01", "provenance"] == f"raw/eurostat_coifpm/{FETCHED_VINTAGE}/{FETCHED_NAME}#row=1"
+    assert eu.loc["2022-12", "value_usd"] == value(fields[n_dec - 1]) * 1000  # not in the answer: the file's
+    assert eu.loc["2022-12", "provenance"] == f"{EUROSTAT_REL}#row={n_dec}"
+    assert (eu.index == "2022-01").sum() == 1  # the cell counted once, not once per file
+
+
+def test_the_stamp_covers_every_file_read_and_the_code_list(real_slice, tmp_path):
+    rows, _ = real_slice
+    fields = [f for _, f in rows]
+    root = tmp_path / "raw"
+    write_slice(root, fields)
+    processed = tmp_path / "processed"
+    eurostat.write_store(root, processed)
+    assert eurostat.store_raw_paths(processed) == [EUROSTAT_REL]
+
+    _write_answer(root, [fields[0]])
+    assert not eurostat.store_is_current(root, processed)  # a new answer
+    eurostat.write_store(root, processed)
+    assert eurostat.store_raw_paths(processed) == [
+        f"raw/eurostat_coifpm/{FETCHED_VINTAGE}/{FETCHED_NAME}",
+        EUROSTAT_REL,
+    ]
+
+    codelist = root / "eurostat_coifpm" / FETCHED_VINTAGE / eurostat.CODELIST_FILE
+    codelist.write_bytes(CODELIST_FIXTURE.read_bytes())
+    write_sidecar(codelist, {"source": "eurostat_coifpm", "codelist": "CRUDEOIL"})
+    assert not eurostat.store_is_current(root, processed)  # a code list, newly stored
+    eurostat.ensure_store(root, processed)
+    assert eurostat.store_is_current(root, processed)
+    grades = eurostat.read_store(processed, eurostat.GradeQuery(importers=("EUU",)))
+    names = dict(zip(grades["crudeoil_code"], grades["grade_name"]))
+    assert names["RU_URL"] == "Russia - Urals" and names["TOTAL"] == "Total"  # the code list's
+    assert names["UK_BRE"] == eurostat.GRADE_NAMES["UK_BRE"] == "Brent"  # not in it: the hand-written name
+
+
+def test_grade_names_are_read_from_an_sdmx_ml_code_list(tmp_path):
+    # Expected: the three codes and English names written in tests/fixtures/eurostat/codelist_CRUDEOIL_constructed.xml.
+    assert eurostat.read_codelist_names(CODELIST_FIXTURE) == {
+        "TOTAL": "Total",
+        "RU_URL": "Russia - Urals",
+        "NO_JS": "Norway - Johan Sverdrup",
+    }
+    broken = tmp_path / "codelist_ESTAT_CRUDEOIL.xml"
+    broken.write_text("<m:Structure", encoding="utf-8")
+    with pytest.raises(BadRawFile, match="codelist_ESTAT_CRUDEOIL.xml: not readable as SDMX-ML"):
+        eurostat.read_codelist_names(broken)
+    other = tmp_path / "other.xml"
+    other.write_text('<Structure><Codelist id="GEO"><Code id="DE"/></Codelist></Structure>', encoding="utf-8")
+    with pytest.raises(BadRawFile, match="holds no code list 'CRUDEOIL'"):
+        eurostat.read_codelist_names(other)

@@ -17,9 +17,11 @@ import pytest
 import requests
 from werkzeug import Response
 
-from energytrade.errors import BadPeriod
-from energytrade.raw import read_sidecar, verify
-from energytrade.sources import eurostat
+from energytrade.build import check_expected
+from energytrade.cli import build_parser, main, run_fetch_eurostat
+from energytrade.errors import BadPeriod, MissingSourceFiles
+from energytrade.raw import read_sidecar, verify, write_sidecar
+from energytrade.sources import eurostat, eurostat_coifpm
 from energytrade.sources.eurostat.errors import (
     EurostatBadQuery,
     EurostatBadResponse,
@@ -28,6 +30,7 @@ from energytrade.sources.eurostat.errors import (
     EurostatTooBig,
 )
 from energytrade.sources.http import RetryPolicy, Throttle
+from energytrade.store import flows
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "eurostat"
 CODELIST_XML = (FIXTURES / "codelist_CRUDEOIL_constructed.xml").read_bytes()
@@ -312,3 +315,158 @@ def test_an_interrupted_split_resumes_without_asking_the_refused_request_again(h
     assert periods == [("2022-01", "2022-12"), ("2022-01", "2022-06"), ("2022-07", "2022-12")]
     assert len(result.reused) == 1 and len(stored(raw_root)) == 2
     assert [p.name for p in stored(raw_root, "codelist_*.xml")] == ["codelist_ESTAT_CRUDEOIL.xml"]
+
+
+# ------------------------------------------------------------------- a data root of fetched data only, built
+#: Synthetic CIF values (thousand USD) for the build: Eurostat's TOTAL, two Russian grades (RU_CPC is not in
+#: the constructed code list, so its name falls back to GRADE_NAMES) and a Norwegian one, Jan-Jun 2022.
+BUILD_GRADES = ("TOTAL", "RU_URL", "RU_CPC", "NO_JS")
+BUILD_MONTHS = MONTHS_2022[:6]
+#: One confidential cell and one "not applicable" cell in the first answers.
+CONFIDENTIAL_CELL = ("RU_CPC", "DE", "2022-03")
+NOT_APPLICABLE_CELL = ("NO_JS", "DE", "2022-02")
+
+
+def build_cells(revised=False) -> dict[tuple[str, str, str], tuple[str, str]]:
+    """(grade, geo, month) -> (OBS_VALUE, OBS_FLAG) as the server holds them on day 1 (or, revised, on day 2)."""
+    cells = {}
+    for i, (grade, geo, month) in enumerate(
+        (g, geo, t) for g in BUILD_GRADES for geo in IMPORTERS for t in BUILD_MONTHS
+    ):
+        cells[(grade, geo, month)] = (f"{1000 + 10 * i}", "")
+    cells[CONFIDENTIAL_CELL] = ("", "c")
+    cells[NOT_APPLICABLE_CELL] = ("", "z")
+    if revised:  # day 2: Germany's February total revised up, its Urals February cell now confidential
+        cells[("TOTAL", "DE", "2022-02")] = ("99999", "")
+        cells[("RU_URL", "DE", "2022-02")] = ("", "c")
+    return cells
+
+
+def as_rows(cells):
+    return [(grade, "VAL_THS_USD", geo, month, v, flag) for (grade, geo, month), (v, flag) in cells.items()]
+
+
+def stored_cells(raw_root):
+    """(grade, geo, month) -> (value, flag, raw path, 1-based data row), read with gzip + csv from the stored
+    files, oldest vintage first so a newer answer overwrites an older one's cell."""
+    found = {}
+    for path in sorted(stored(raw_root), key=lambda p: p.parent.name):
+        text = gzip.decompress(path.read_bytes()).decode()
+        for n, line in enumerate(text.splitlines()[1:], start=1):
+            fields = line.split(",")
+            found[(fields[3], fields[5], fields[6])] = (
+                fields[7],
+                fields[8],
+                f"raw/{path.relative_to(raw_root).as_posix()}",
+                n,
+            )
+    return found
+
+
+#: The fetches of the build test: six months of the EU's and Germany's values (refused as too big, so stored as
+#: two answers); Germany's February and March again on day 2 (revised); one more month of the EU's.
+FIRST_PULL = "--filter indic_nrg=VAL_THS_USD --filter geo=EU_V,DE --start 2022-01 --end 2022-06"
+REVISED_PULL = "--filter indic_nrg=VAL_THS_USD --filter geo=DE --start 2022-02 --end 2022-03"
+LATER_PULL = "--filter indic_nrg=VAL_THS_USD --filter geo=EU_V --start 2022-01 --end 2022-01"
+
+
+def fetch_cli(data_dir, retry, when, options: str):
+    """``energytrade fetch eurostat --dataset nrg_ti_coifpm <options> --data-dir <data_dir>`` on day ``when``."""
+    argv = ["fetch", "eurostat", "--dataset", "nrg_ti_coifpm", *options.split(), "--data-dir", str(data_dir)]
+    return run_fetch_eurostat(build_parser().parse_args(argv), retry=retry, clock=lambda: when)
+
+
+def test_a_data_root_holding_only_fetched_eurostat_data_builds(httpserver, tmp_path, monkeypatch, retry):
+    handler = serve(httpserver, rows=as_rows(build_cells()), max_months=3)
+    monkeypatch.setenv("ENERGYTRADE_EUROSTAT_URL", httpserver.url_for("/"))
+    monkeypatch.setenv("ENERGYTRADE_CALL_INTERVAL_S", "0")
+    data_dir = tmp_path / "data"
+    raw_root = data_dir / "raw"
+    # Day 1: six months refused as too big, stored as two answers; day 2: Germany's Feb-Mar again, revised.
+    assert fetch_cli(data_dir, retry, DAY_1, FIRST_PULL) == 0
+    handler.rows = as_rows(build_cells(revised=True))
+    assert fetch_cli(data_dir, retry, DAY_2, REVISED_PULL) == 0
+    assert [p.parent.name for p in stored(raw_root)] == ["2026-01-05", "2026-01-05", "2026-02-09"]
+    assert sorted(p.name for p in (raw_root).iterdir()) == ["eurostat_coifpm"]  # nothing bundled
+
+    assert main(["build", "--data-dir", str(data_dir)]) == 0
+
+    # Expected rows, from the stored bytes (gzip + csv), the newest answer winning for a cell in two files.
+    cells = stored_cells(raw_root)
+    assert cells[("TOTAL", "DE", "2022-02")][:2] == ("99999", "")  # the revision, not day 1's figure
+    expected = {}
+    for (grade, geo, month), (v, flag, path, n) in cells.items():
+        reporter = "EUU" if geo == "EU_V" else "DEU"
+        if grade == "TOTAL":
+            expected[(reporter, "WLD", month)] = (
+                float(v) * 1000,
+                "Eurostat TOTAL (all crude), as reported",
+                {(path, n)},
+            )
+            continue
+        origin = {"RU": "RUS", "NO": "NOR"}[grade[:2]]
+        expected[(reporter, origin, month)] = _add(expected.get((reporter, origin, month)), v, flag, path, n)
+    rows = {}
+    for key, item in expected.items():
+        if key[1] == "WLD":
+            rows[key] = item
+            continue
+        value, visible, hidden, where = item
+        if visible == 0:
+            continue  # no visible figure, no row (confidential is not zero; "z" carries nothing)
+        note = f"sum of {visible} visible grade cell(s)"
+        if hidden:
+            note = f"lower bound: {note}; {hidden} confidential grade cell(s) hidden"
+        rows[key] = (value * 1000, note, where)
+
+    got = flows(source="eurostat_coifpm", data_dir=data_dir)
+
+    assert len(got) == len(rows)
+    for r in got.itertuples():
+        value, note, where = rows[(r.reporter_iso3, r.partner_iso3, r.period)]
+        assert r.value_usd == pytest.approx(value) and r.note == note
+        path, _, row = r.provenance.removesuffix("&col=origin_sum").partition("#row=")
+        assert (path, int(row)) in where  # the cell (or one of the cells summed) it came from
+    de_feb_rus = rows[("DEU", "RUS", "2022-02")]
+    assert de_feb_rus[1] == "lower bound: sum of 1 visible grade cell(s); 1 confidential grade cell(s) hidden"
+    assert ("DEU", "NOR", "2022-02") not in rows  # its only cell is "not applicable"
+
+    # Grade names: the stored code list's where it names the code, GRADE_NAMES otherwise.
+    grades = eurostat_coifpm.read_store(data_dir / "processed")
+    names = dict(zip(grades["crudeoil_code"], grades["grade_name"]))
+    assert names["RU_URL"] == "Russia - Urals" and names["TOTAL"] == "Total"
+    assert names["RU_CPC"] == eurostat_coifpm.GRADE_NAMES["RU_CPC"]
+
+    # The grade table's stamp covers every file read: a new answer makes it stale, the build rebuilds it.
+    assert eurostat_coifpm.store_is_current(raw_root, data_dir / "processed")
+    assert fetch_cli(data_dir, retry, DAY_2, LATER_PULL) == 0
+    assert not eurostat_coifpm.store_is_current(raw_root, data_dir / "processed")
+    assert main(["build", "--data-dir", str(data_dir)]) == 0
+    assert eurostat_coifpm.store_is_current(raw_root, data_dir / "processed")
+
+
+def _add(item, v, flag, path, n):
+    """Add one grade cell to an origin's (value, visible cells, hidden cells, {(path, row)}) running sum."""
+    value, visible, hidden, where = item or (0.0, 0, 0, set())
+    if v != "":
+        return value + float(v), visible + 1, hidden, where | {(path, n)}
+    if "c" in flag:
+        return value, visible, hidden + 1, where | {(path, n)}
+    return value, visible, hidden, where
+
+
+def test_fetched_files_alone_do_not_call_for_the_bundled_sources_but_a_shipped_file_does(tmp_path):
+    raw_root = tmp_path / "raw"
+    fetched = raw_root / "eurostat_coifpm" / "2026-01-05" / "answer.csv.gz"
+    fetched.parent.mkdir(parents=True)
+    fetched.write_bytes(sdmx_csv(ROWS[:1]))
+    write_sidecar(fetched, {"source": "eurostat_coifpm", "client": "energytrade 0.1.0"})
+
+    check_expected(raw_root)  # a root holding only what energytrade fetched is legitimate
+
+    shipped = raw_root / "eurostat_coifpm" / "2026-11-27" / "nrg_ti_coifpm.csv.gz"
+    shipped.parent.mkdir(parents=True)
+    shipped.write_bytes(sdmx_csv(ROWS[:1]))
+    write_sidecar(shipped, {"source": "eurostat_coifpm", "title": "as bundled, no client"})
+    with pytest.raises(MissingSourceFiles, match=r"source 'comtrade_extract' has no raw files .*other bundled sources"):
+        check_expected(raw_root)

@@ -1,9 +1,19 @@
 """Eurostat NRG_TI_COIFPM: crude oil imports of EU member states, the EU and Türkiye, by origin and grade.
 
-Raw: ``raw/eurostat_coifpm/<vintage>/nrg_ti_coifpm.csv.gz``, Eurostat's SDMX-CSV rows as downloaded (one
-row per cell: ``crudeoil`` origin_grade, ``indic_nrg`` measure, ``geo`` importer, ``TIME_PERIOD``,
-``OBS_VALUE``, ``OBS_FLAG``), 4,983,281 rows. DuckDB reads the gzip file directly (no pandas pass over
-five million rows).
+Raw: gzip SDMX-CSV files under ``raw/eurostat_coifpm/<vintage>/``, one row per cell (``crudeoil``
+origin_grade, ``indic_nrg`` measure, ``geo`` importer, ``TIME_PERIOD``, ``OBS_VALUE``, ``OBS_FLAG``): the
+bundled ``nrg_ti_coifpm.csv.gz`` (4,983,281 rows) and/or the answers ``energytrade fetch eurostat`` stored
+(``nrg_ti_coifpm_<key>_<span>_<call key>.csv.gz``, several when a request was split), plus the grade code
+list ``codelist_ESTAT_CRUDEOIL.xml`` the client stores beside them. DuckDB reads the gzip files directly
+(no pandas pass over five million rows).
+
+Which files are read (:func:`raw_files`): every ``*.csv.gz`` of the source, of each file name the newest
+vintage. A fetched answer's name holds its request's key, so this is **the newest answer per request**
+across vintages (a request fetched on an earlier day and not refreshed still counts). A cell (``crudeoil``,
+``indic_nrg``, ``geo``, ``TIME_PERIOD``) found in more than one file is taken from the newest file only
+(vintage, then retrieval time, then name), "not applicable" (``z``) answers included, so a refreshed answer
+replaces what an older one said. Grade names come from the newest stored code list where it names the
+code, else from :data:`GRADE_NAMES`.
 
 Two products:
 
@@ -13,8 +23,9 @@ Two products:
    ``importer_code`` (Eurostat ``geo``), ``importer_iso3`` (``EUU`` for ``EU_V``), ``crudeoil_code``,
    ``origin_iso3``, ``grade_name`` (where known, :data:`GRADE_NAMES`), ``period`` (``YYYY-MM``),
    ``volume_bbl`` [bbl], ``value_usd`` [USD, CIF], ``price_usd_per_bbl`` [USD/bbl, CIF],
-   ``api_gravity_deg`` [°API], ``sulphur_pct`` [% mass], ``companies_reporting``, a ``*_flag`` and a
-   ``*_row`` column per measure (``volume_flag``, ``volume_row``, ...). A flag is Eurostat's ``OBS_FLAG``
+   ``api_gravity_deg`` [°API], ``sulphur_pct`` [% mass], ``companies_reporting``, a ``*_flag``, a
+   ``*_row`` and a ``*_file`` column per measure (``volume_flag``, ``volume_row``, ``volume_file``: the
+   cell's 1-based data row in raw file number ``volume_file``, listed by :func:`store_raw_paths`). A flag is Eurostat's ``OBS_FLAG``
    (``c`` confidential, ``b`` break in series, ``bc`` both; empty = none). A cell flagged ``c`` has no
    value: **confidential is never zero**. Cells flagged ``z`` (not applicable, no value) are not kept,
    and a grade row exists only if at least one of its cells is not ``z``.
@@ -36,9 +47,13 @@ check covers every code that carries a cell (a figure or a flag other than ``z``
 are all "not applicable" carries nothing into any product and is skipped with its cells (scanning them
 too would double the build time). All 820 codes of the bundled file map (tested).
 
-Provenance: ``raw/eurostat_coifpm/<vintage>/nrg_ti_coifpm.csv.gz#row=<n>`` (``n`` = 1-based data row of
-the value cell) for ``TOTAL`` rows; ``...#row=<n>&col=origin_sum`` for an origin's sum, ``n`` being the first
-raw row of the value cells summed (all of them share importer, origin and month).
+Provenance: ``raw/eurostat_coifpm/<vintage>/<file>.csv.gz#row=<n>`` (``n`` = 1-based data row of the value
+cell in the file it was read from) for ``TOTAL`` rows; ``...#row=<n>&col=origin_sum`` for an origin's sum,
+naming the first raw row (lowest file number, then row) of the value cells summed (all of them share
+importer, origin and month).
+
+The grade table's stamp (:data:`STORE_STAMP`) lists the sha256 and path of every file read, the code list
+included, so the table is rebuilt when any of them changes, appears or goes.
 """
 
 from __future__ import annotations
@@ -46,6 +61,8 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+import xml.etree.ElementTree as ElementTree
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,19 +71,26 @@ import pandas as pd
 
 from energytrade.commodities import hs_code
 from energytrade.countries import iso2_to_iso3, short_name
-from energytrade.errors import RawFileMissing, UnknownCountry
+from energytrade.errors import BadRawFile, RawFileMissing, UnknownCountry
 from energytrade.raw import RawFile, find_raw_files
 from energytrade.schema import conform, empty_frame
 from energytrade.sources import newest_vintage
 
 SOURCE = "eurostat_coifpm"
+#: The bundled file's name; fetched answers are other ``*.csv.gz`` names (see :data:`DATA_PATTERN`).
 FILE_NAME = "nrg_ti_coifpm.csv.gz"
+#: Every data file of the source: the bundled file and the answers ``energytrade fetch eurostat`` stored.
+DATA_PATTERN = "*.csv.gz"
+#: The grade code list the client stores beside the data (SDMX-ML 2.1), and its id.
+CODELIST_ID = "CRUDEOIL"
+CODELIST_FILE = f"codelist_ESTAT_{CODELIST_ID}.xml"
 #: Folder of the grade table under ``processed/``.
 GRADES_DIR = "eurostat_coifpm_grades"
-#: The file inside the grade table's folder recording the sha256 of the raw file it was built from and the
-#: table's layout version (bump :data:`STORE_VERSION` when the columns change, so old tables are rebuilt).
+#: The file inside the grade table's folder recording the table's layout version and the sha256 and path of
+#: every raw file it was built from (data files in ``*_file`` number order, then the code list); bump
+#: :data:`STORE_VERSION` when the columns change, so old tables are rebuilt.
 STORE_STAMP = "_raw_sha256.txt"
-STORE_VERSION = "grades-v1"
+STORE_VERSION = "grades-v2"
 
 #: Eurostat's code for the EU as a whole (its own series), and the code it gets in energytrade: ``EUU`` is
 #: the World Bank's code for the European Union (ISO 3166 has no alpha-3 code for it).
@@ -150,6 +174,7 @@ GRADE_COLUMNS: tuple[str, ...] = (
     *[column for column, _, _ in MEASURES.values()],
     *[f"{stem}_flag" for _, _, stem in MEASURES.values()],
     *[f"{stem}_row" for _, _, stem in MEASURES.values()],
+    *[f"{stem}_file" for _, _, stem in MEASURES.values()],
 )
 
 _CSV_COLUMNS = (
@@ -227,15 +252,66 @@ def place_name(iso3: str) -> str:
 # ------------------------------------------------------------------------------------------ reading
 
 
-def raw_file(raw_root: str | os.PathLike) -> RawFile:
-    """The newest verified vintage of the Eurostat file (checksum checked against its sidecar)."""
-    files = newest_vintage(find_raw_files(raw_root, SOURCE, FILE_NAME))
+def raw_files(raw_root: str | os.PathLike) -> list[RawFile]:
+    """The data files read, newest first (checksums checked against their sidecars).
+
+    Every ``*.csv.gz`` of the source, of each file name the newest vintage: the bundled file and the
+    newest answer per fetched request. Newest first = vintage, then the sidecar's retrieval time, then name,
+    all descending: the order in which a cell found in several files is taken (first wins).
+
+    Raises
+    ------
+    RawFileMissing
+        No data file at all, saying how to get one.
+    """
+    files = newest_vintage(find_raw_files(raw_root, SOURCE, DATA_PATTERN))
     if not files:
         raise RawFileMissing(
-            f"no {SOURCE}/<vintage>/{FILE_NAME} under {str(raw_root)!r}: carry it with "
-            f"scripts/import_reference.py --only {SOURCE}"
+            f"no {SOURCE}/<vintage>/*.csv.gz under {str(raw_root)!r}: carry the bundled file with "
+            f"scripts/import_reference.py --only {SOURCE}, or fetch with energytrade fetch eurostat"
         )
-    return files[-1]
+    return sorted(files, key=lambda f: (f.vintage, str(f.meta.get("retrieved_at", "")), f.name), reverse=True)
+
+
+def codelist_file(raw_root: str | os.PathLike) -> RawFile | None:
+    """The newest stored grade code list (:data:`CODELIST_FILE`), or ``None`` if none is stored."""
+    files = newest_vintage(find_raw_files(raw_root, SOURCE, CODELIST_FILE))
+    return files[-1] if files else None
+
+
+def read_codelist_names(path: str | os.PathLike, codelist: str = CODELIST_ID) -> dict[str, str]:
+    """Code -> English name from an SDMX-ML 2.1 structure message holding ``codelist`` (the first name
+    if a code has no English one).
+
+    Raises
+    ------
+    BadRawFile
+        Not XML, or no code list ``codelist`` in it.
+    """
+    try:
+        root = ElementTree.parse(path).getroot()
+    except ElementTree.ParseError as err:
+        raise BadRawFile(f"{path}: not readable as SDMX-ML ({err}); fetch the code list again") from None
+    lang = "{http://www.w3.org/XML/1998/namespace}lang"
+    for element in root.iter():
+        if element.tag.rsplit("}", 1)[-1] != "Codelist" or element.get("id") != codelist:
+            continue
+        names = {}
+        for code in element:
+            if code.tag.rsplit("}", 1)[-1] != "Code" or not code.get("id"):
+                continue
+            labels = [n for n in code if n.tag.rsplit("}", 1)[-1] == "Name" and (n.text or "").strip()]
+            english = [n for n in labels if n.get(lang) == "en"]
+            if labels:
+                names[code.get("id")] = (english or labels)[0].text.strip()
+        return names
+    raise BadRawFile(f"{path}: holds no code list {codelist!r}; fetch the code list again")
+
+
+def grade_names(raw_root: str | os.PathLike) -> dict[str, str]:
+    """Grade code -> name: the stored code list's names where it names the code, else :data:`GRADE_NAMES`."""
+    codelist = codelist_file(raw_root)
+    return {**GRADE_NAMES, **(read_codelist_names(codelist.path) if codelist else {})}
 
 
 def _connect() -> duckdb.DuckDBPyConnection:
@@ -253,22 +329,52 @@ def _sql_text(text: str) -> str:
     return "'" + str(text).replace("'", "''") + "'"
 
 
-def _load_cells(con: duckdb.DuckDBPyConnection, path: Path, measures: tuple[str, ...]) -> None:
-    """Table ``cells``: every non-``z`` cell of the wanted measures, with its 1-based raw data row."""
+_KEY = ("crudeoil", "indic_nrg", "geo", "period")
+#: ``cell_n = file number * _FILE_STRIDE + data row``: one BIGINT orders cells by file, then row (2**40 rows
+#: is far beyond any Eurostat file; the bundled one has five million).
+_FILE_STRIDE = 2**40
+
+
+def _load_cells(con: duckdb.DuckDBPyConnection, paths: Sequence[Path], measures: tuple[str, ...]) -> None:
+    """Table ``cells``: every non-``z`` cell of the wanted measures, with ``cell_n`` = file number (index into
+    ``paths``, newest first) x :data:`_FILE_STRIDE` + 1-based raw data row; a cell already read from a newer
+    file is skipped.
+
+    Newer files' cells (``z`` cells too) are gathered first, so an older file cannot bring back a cell a newer
+    answer says is not applicable; the last (oldest) file, usually the big bundled one, is read once,
+    anti-joined against them."""
     wanted = ", ".join(_sql_text(m) for m in measures)
-    con.execute(
-        f"""
-        CREATE TEMP TABLE cells AS
-        SELECT ordinality AS row_n, crudeoil, indic_nrg, geo, TIME_PERIOD AS period,
-               OBS_VALUE AS v, coalesce(OBS_FLAG, '') AS flag
-        FROM read_csv({_sql_text(str(path))}, header = true, auto_detect = false, columns = {_CSV_COLUMNS})
-             WITH ORDINALITY
-        WHERE indic_nrg IN ({wanted}) AND (OBS_VALUE IS NOT NULL OR coalesce(OBS_FLAG, '') <> 'z')
+
+    def rows(i: int) -> str:
+        return f"""
+            SELECT {i} * {_FILE_STRIDE} + ordinality AS cell_n, crudeoil, indic_nrg, geo, TIME_PERIOD AS period,
+                   OBS_VALUE AS v, coalesce(OBS_FLAG, '') AS flag
+            FROM read_csv({_sql_text(str(paths[i]))}, header = true, auto_detect = false, columns = {_CSV_COLUMNS})
+                 WITH ORDINALITY
+            WHERE indic_nrg IN ({wanted})
         """
+
+    not_z = "(v IS NOT NULL OR flag <> 'z')"
+    last = len(paths) - 1
+    if last == 0:  # one file (the bundled one): nothing to de-duplicate
+        con.execute(f"CREATE TEMP TABLE cells AS SELECT * FROM ({rows(0)}) WHERE {not_z}")
+        return
+    key = ", ".join(_KEY)
+    con.execute(f"CREATE TEMP TABLE newer AS {rows(0)}")
+    for i in range(1, last):
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE this_file AS SELECT n.* FROM ({rows(i)}) n ANTI JOIN newer USING ({key})"
+        )
+        con.execute("INSERT INTO newer SELECT * FROM this_file")
+    con.execute(
+        f"CREATE TEMP TABLE cells AS SELECT * FROM newer WHERE {not_z} "
+        f"UNION ALL SELECT * FROM (SELECT n.* FROM ({rows(last)}) n ANTI JOIN newer USING ({key})) WHERE {not_z}"
     )
+    con.execute("DROP TABLE IF EXISTS this_file")
+    con.execute("DROP TABLE newer")
 
 
-def _register_codes(con: duckdb.DuckDBPyConnection) -> None:
+def _register_codes(con: duckdb.DuckDBPyConnection, names: dict[str, str]) -> None:
     codes = [c for (c,) in con.execute("SELECT DISTINCT crudeoil FROM cells ORDER BY 1").fetchall()]
     geos = [g for (g,) in con.execute("SELECT DISTINCT geo FROM cells ORDER BY 1").fetchall()]
     origins = origin_iso3(codes)
@@ -276,7 +382,7 @@ def _register_codes(con: duckdb.DuckDBPyConnection) -> None:
         {
             "crudeoil": codes,
             "origin_iso3": [origins[c] for c in codes],
-            "grade_name": [GRADE_NAMES.get(c, "") for c in codes],
+            "grade_name": [names.get(c, "") for c in codes],
         }
     )
     importers = importer_iso3(geos)
@@ -286,31 +392,39 @@ def _register_codes(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _grades_sql(measures: tuple[str, ...]) -> str:
-    parts = []
+    inner, outer = [], []
     for measure in measures:
         column, factor, stem = MEASURES[measure]
         where = f"FILTER (WHERE c.indic_nrg = {_sql_text(measure)})"
-        parts.append(f"max(c.v) {where} * {factor} AS {column}")
-        parts.append(f"max(c.flag) {where} AS {stem}_flag")
-        parts.append(f"min(c.row_n) {where} AS {stem}_row")
+        inner.append(f"max(c.v) {where} * {factor} AS {column}")
+        inner.append(f"max(c.flag) {where} AS {stem}_flag")
+        inner.append(f"min(c.cell_n) {where} AS {stem}_cell")
+        # One aggregate gives both: file number and row are packed into cell_n (see _load_cells).
+        outer.append(f"{stem}_cell % {_FILE_STRIDE} AS {stem}_row")
+        outer.append(f"CAST({stem}_cell // {_FILE_STRIDE} AS INTEGER) AS {stem}_file")
     return f"""
-        SELECT c.geo AS importer_code, i.importer_iso3, c.crudeoil AS crudeoil_code, o.origin_iso3,
-               o.grade_name, c.period, {", ".join(parts)}
-        FROM cells c JOIN origin_codes o USING (crudeoil) JOIN importer_codes i USING (geo)
-        GROUP BY ALL
+        SELECT * EXCLUDE ({", ".join(f"{MEASURES[m][2]}_cell" for m in measures)}), {", ".join(outer)} FROM (
+            SELECT c.geo AS importer_code, i.importer_iso3, c.crudeoil AS crudeoil_code, o.origin_iso3,
+                   o.grade_name, c.period, {", ".join(inner)}
+            FROM cells c JOIN origin_codes o USING (crudeoil) JOIN importer_codes i USING (geo)
+            GROUP BY ALL
+        )
     """
 
 
 def read_grades_from_raw(raw_root: str | os.PathLike, measures: tuple[str, ...] = tuple(MEASURES)) -> pd.DataFrame:
-    """The grade table straight from the raw file (only the given measures), as a pandas frame.
+    """The grade table straight from the raw files (only the given measures), as a pandas frame.
 
-    For small jobs and tests; the store (:func:`write_store`) is the way to keep all of it.
+    For small jobs and tests; the store (:func:`write_store`) is the way to keep all of it. The paths of
+    the files the ``*_file`` numbers point to are in ``frame.attrs["raw_paths"]``.
     """
-    path = raw_file(raw_root).path
+    files = raw_files(raw_root)
     with _connect() as con:
-        _load_cells(con, path, measures)
-        _register_codes(con)
-        return con.execute(_grades_sql(measures) + " ORDER BY 1, 3, 6").df()
+        _load_cells(con, [f.path for f in files], measures)
+        _register_codes(con, grade_names(raw_root))
+        frame = con.execute(_grades_sql(measures) + " ORDER BY 1, 3, 6").df()
+    frame.attrs["raw_paths"] = [f.relpath(Path(raw_root)) for f in files]
+    return frame
 
 
 def write_store(raw_root: str | os.PathLike, processed_dir: str | os.PathLike) -> list[Path]:
@@ -320,21 +434,22 @@ def write_store(raw_root: str | os.PathLike, processed_dir: str | os.PathLike) -
     never leaves a half-written table visible (the previous table stays). Returns the Parquet files
     written (the shape of a registry ``extra_writer``).
     """
-    source = raw_file(raw_root)
+    files = raw_files(raw_root)
+    codelist = codelist_file(raw_root)
     processed_dir = Path(processed_dir)
     processed_dir.mkdir(parents=True, exist_ok=True)
     final = processed_dir / GRADES_DIR
     tmp = processed_dir / f".{GRADES_DIR}.{uuid.uuid4().hex}.tmp"
     try:
         with _connect() as con:
-            _load_cells(con, source.path, tuple(MEASURES))
-            _register_codes(con)
+            _load_cells(con, [f.path for f in files], tuple(MEASURES))
+            _register_codes(con, grade_names(raw_root))
             grades = _grades_sql(tuple(MEASURES))
             con.execute(
                 f"COPY (SELECT *, CAST(substr(period, 1, 4) AS INTEGER) AS year FROM ({grades})) "
                 f"TO {_sql_text(str(tmp))} (FORMAT parquet, PARTITION_BY (year), COMPRESSION zstd)"
             )
-        (tmp / STORE_STAMP).write_text(_stamp(source.meta["sha256"]), encoding="utf-8")
+        (tmp / STORE_STAMP).write_text(_stamp(raw_root, files, codelist), encoding="utf-8")
         old = processed_dir / f".{GRADES_DIR}.{uuid.uuid4().hex}.old"
         if final.exists():
             final.rename(old)
@@ -345,20 +460,40 @@ def write_store(raw_root: str | os.PathLike, processed_dir: str | os.PathLike) -
     return sorted(final.glob("*/*.parquet"))
 
 
-def _stamp(sha256: str) -> str:
-    return f"{sha256} {STORE_VERSION}\n"
+def _stamp(raw_root: str | os.PathLike, files: list[RawFile], codelist: RawFile | None) -> str:
+    """``grades-v2`` then ``data <n> <sha256> <path>`` per data file (``n`` = its ``*_file`` number) and
+    ``codelist <sha256> <path>`` if a code list was read."""
+    raw_root = Path(raw_root)
+    lines = [STORE_VERSION]
+    lines += [f"data {n} {f.meta['sha256']} {f.relpath(raw_root)}" for n, f in enumerate(files)]
+    if codelist is not None:
+        lines.append(f"codelist {codelist.meta['sha256']} {codelist.relpath(raw_root)}")
+    return "\n".join(lines) + "\n"
 
 
 def store_is_current(raw_root: str | os.PathLike, processed_dir: str | os.PathLike) -> bool:
-    """True if the grade table exists and was built from the raw file as it is now (sha256 stamp)."""
+    """True if the grade table exists and was built from the raw files as they are now (every data file
+    read and the code list: sha256 and path, :func:`_stamp`)."""
     stamp = Path(processed_dir) / GRADES_DIR / STORE_STAMP
     if not stamp.is_file():
         return False
-    return stamp.read_text(encoding="utf-8") == _stamp(raw_file(raw_root).meta["sha256"])
+    return stamp.read_text(encoding="utf-8") == _stamp(raw_root, raw_files(raw_root), codelist_file(raw_root))
+
+
+def store_raw_paths(processed_dir: str | os.PathLike) -> list[str]:
+    """The raw paths (``raw/eurostat_coifpm/<vintage>/<name>``) the grade table's ``*_file`` numbers point to."""
+    stamp = Path(processed_dir) / GRADES_DIR / STORE_STAMP
+    lines = stamp.read_text(encoding="utf-8").splitlines()
+    if not lines or lines[0] != STORE_VERSION:
+        raise RawFileMissing(
+            f"the Eurostat grade table in {str(stamp.parent)!r} is of an older layout: run energytrade build"
+        )
+    rows = [line.split(" ", 3) for line in lines[1:] if line.startswith("data ")]
+    return [path for _, _, _, path in sorted(rows, key=lambda r: int(r[1]))]
 
 
 def ensure_store(raw_root: str | os.PathLike, processed_dir: str | os.PathLike) -> Path:
-    """The grade table's folder, (re)built first if it is missing or older than the raw file."""
+    """The grade table's folder, (re)built first if it is missing or older than the raw files."""
     if not store_is_current(raw_root, processed_dir):
         write_store(raw_root, processed_dir)
     return Path(processed_dir) / GRADES_DIR
@@ -421,18 +556,26 @@ def is_confidential(flags: pd.Series) -> pd.Series:
     return flags.fillna("").astype(str).str.contains(CONFIDENTIAL, regex=False)
 
 
-def clean_origins(grades: pd.DataFrame, relpath: str) -> pd.DataFrame:
+def clean_origins(grades: pd.DataFrame, raw_paths: str | Sequence[str]) -> pd.DataFrame:
     """Grade rows (at least ``importer_iso3``, ``crudeoil_code``, ``origin_iso3``, ``period``, ``value_usd``,
-    ``value_flag``, ``value_row``) -> clean rows at origin level, CIF value only.
+    ``value_flag``, ``value_row``; ``value_file`` where several files were read) -> clean rows at origin
+    level, CIF value only.
 
+    ``raw_paths`` is the raw path of the one file read, or the list the ``value_file`` numbers index.
     ``TOTAL`` -> the ``WLD`` row as reported. Other grades are summed per importer, origin and month over
     their visible value cells; with any confidential cell among them the note says the sum is a lower
     bound and how many cells are hidden. Origins with no visible value get no row (no figure to carry).
     """
     if grades.empty:
         return empty_frame()
+    paths = [raw_paths] if isinstance(raw_paths, str) else list(raw_paths)
+    file_n = grades["value_file"] if "value_file" in grades else pd.Series(0, index=grades.index)
     hidden = is_confidential(grades["value_flag"])
-    frame = grades.assign(hidden=hidden.astype("int64"), visible=grades["value_usd"].notna().astype("int64"))
+    frame = grades.assign(
+        hidden=hidden.astype("int64"),
+        visible=grades["value_usd"].notna().astype("int64"),
+        value_file=file_n.fillna(0).astype("int64"),
+    )
     frame = frame[(frame["visible"] == 1) | (frame["hidden"] == 1)]
     total = frame[frame["crudeoil_code"] == TOTAL_CODE]
     total = total[total["visible"] == 1]
@@ -443,16 +586,17 @@ def clean_origins(grades: pd.DataFrame, relpath: str) -> pd.DataFrame:
             "period": total["period"],
             "value_usd": total["value_usd"],
             "note": "Eurostat TOTAL (all crude), as reported",
-            "provenance": relpath + "#row=" + total["value_row"].astype("int64").astype(str),
+            "provenance": _provenance(paths, total["value_file"], total["value_row"]),
         }
     )
-    grades_only = frame[frame["crudeoil_code"] != TOTAL_CODE]
+    grades_only = frame[frame["crudeoil_code"] != TOTAL_CODE].sort_values(["value_file", "value_row"])
     groups = grades_only.groupby(["importer_iso3", "origin_iso3", "period"], sort=True)
     sums = groups.agg(
         value_usd=("value_usd", lambda s: s.sum(min_count=1)),
         n_visible=("visible", "sum"),
         n_hidden=("hidden", "sum"),
-        first_row=("value_row", "min"),
+        first_file=("value_file", "first"),
+        first_row=("value_row", "first"),
     ).reset_index()
     sums = sums[sums["n_visible"] > 0]
     lower = sums["n_hidden"] > 0
@@ -471,7 +615,7 @@ def clean_origins(grades: pd.DataFrame, relpath: str) -> pd.DataFrame:
             "period": sums["period"],
             "value_usd": sums["value_usd"],
             "note": note,
-            "provenance": relpath + "#row=" + sums["first_row"].astype("int64").astype(str) + "&col=origin_sum",
+            "provenance": _provenance(paths, sums["first_file"], sums["first_row"]) + "&col=origin_sum",
         }
     )
     out = pd.concat([totals, origins], ignore_index=True)
@@ -487,33 +631,41 @@ def clean_origins(grades: pd.DataFrame, relpath: str) -> pd.DataFrame:
     return conform(out)
 
 
+def _provenance(paths: list[str], file_n: pd.Series, row_n: pd.Series) -> pd.Series:
+    """``raw/.../<file>#row=<n>`` per cell, from its file number (index into ``paths``) and data row."""
+    files = file_n.astype("int64").map(dict(enumerate(paths)))
+    return files + "#row=" + row_n.astype("int64").astype(str)
+
+
 def read_value_cells(processed_dir: str | os.PathLike) -> pd.DataFrame:
     """The grade rows that have a value cell (visible or flagged), from the store: what :func:`clean_origins`
-    needs, the same rows :func:`read_grades_from_raw` gives for ``VAL_THS_USD``."""
+    needs, the same rows :func:`read_grades_from_raw` gives for ``VAL_THS_USD`` (``attrs["raw_paths"]`` too)."""
     pattern = _sql_text(str(Path(processed_dir) / GRADES_DIR / "*" / "*.parquet"))
     columns = (
-        "importer_code, importer_iso3, crudeoil_code, origin_iso3, grade_name, period, value_usd, value_flag, value_row"
+        "importer_code, importer_iso3, crudeoil_code, origin_iso3, grade_name, period, value_usd, value_flag, "
+        "value_row, value_file"
     )
     sql = f"SELECT {columns} FROM read_parquet({pattern}, hive_partitioning = true) WHERE value_row IS NOT NULL"
     with _connect() as con:
-        return con.execute(sql + " ORDER BY 1, 3, 6").df()
+        frame = con.execute(sql + " ORDER BY 1, 3, 6").df()
+    frame.attrs["raw_paths"] = store_raw_paths(processed_dir)
+    return frame
 
 
 def clean(raw_root: Path) -> pd.DataFrame:
-    """The clean table's Eurostat rows (CIF values by importer, origin and month); empty without the file.
+    """The clean table's Eurostat rows (CIF values by importer, origin and month); empty without data files.
 
-    Reads the grade table when the data root's ``processed/`` holds one built from this very raw file
-    (sha256 stamp), else the gzip file itself (a few seconds); both give the same rows (tested).
+    Reads the grade table when the data root's ``processed/`` holds one built from these very raw files
+    (sha256 stamp), else the gzip files themselves (a few seconds); both give the same rows (tested).
     """
-    files = newest_vintage(find_raw_files(raw_root, SOURCE, FILE_NAME))
-    if not files:
+    if not newest_vintage(find_raw_files(raw_root, SOURCE, DATA_PATTERN)):
         return empty_frame()
     processed = Path(raw_root).parent / "processed"
     if store_is_current(raw_root, processed):
         grades = read_value_cells(processed)
     else:
         grades = read_grades_from_raw(raw_root, measures=("VAL_THS_USD",))
-    return clean_origins(grades, files[-1].relpath(Path(raw_root)))
+    return clean_origins(grades, grades.attrs["raw_paths"])
 
 
 def clean_partitions(raw_root: Path):
