@@ -415,7 +415,9 @@ def build(context: Context) -> Chapter:
     flows = context.flows
     provenance = provenance_table(context.data_dir)
     overview = source_overview(flows, provenance)
-    comparison = analysis.cross_source_comparison(flows, tolerance_pct=CROSS_SOURCE_TOLERANCE_PCT)
+    # The press (GACC) figures are China's: another importer's report has no cross-source check.
+    compare = context.importer == "CHN"
+    comparison = analysis.cross_source_comparison(flows, tolerance_pct=CROSS_SOURCE_TOLERANCE_PCT) if compare else None
     matrix = coverage_matrix(flows, ["RUS", "SAU"])
     heatmap = coverage_heatmap(
         matrix, events=article_events(context.article_date), source=source_line(overview["source"].unique())
@@ -427,8 +429,14 @@ def build(context: Context) -> Chapter:
             "### Sources\n\n" + sources,
             "### What each source holds\n\n" + sources_note(overview),
             "{{figure:coverage}}",
-            "### Comtrade against the press\n\n"
-            + cross_source_note(comparison, CROSS_SOURCE_TOLERANCE_PCT, context.partner_names),
+            *(
+                [
+                    "### Comtrade against the press\n\n"
+                    + cross_source_note(comparison, CROSS_SOURCE_TOLERANCE_PCT, context.partner_names)
+                ]
+                if compare
+                else []
+            ),
             "### Method\n\n" + method,
         ]
     )
@@ -439,7 +447,17 @@ def build(context: Context) -> Chapter:
         [
             Table("sources_overview", "What each source holds", overview),
             Table("sources_files", "Raw files with publisher and licence", provenance),
-            Table("cross_source_summary", "Comtrade against the press, by commodity", cross_source_summary(comparison)),
+            *(
+                [
+                    Table(
+                        "cross_source_summary",
+                        "Comtrade against the press, by commodity",
+                        cross_source_summary(comparison),
+                    )
+                ]
+                if compare
+                else []
+            ),
         ],
         [
             Figure(
