@@ -108,8 +108,11 @@ def test_report_on_india_names_india_and_its_suppliers(tmp_path, httpserver, mon
     assert f"ahead of Saudi Arabia with {fmt_mt(saudi_t)}" in md
     # Each year's leader: Iraq (48 Mt) in 2021, Russia (60 Mt against Iraq's 48 Mt) in 2022.
     assert "By tonnage, India's largest crude supplier was Iraq in 2021; Russia in 2022." in md
-    # No press figures for India: no cross-source check, no China-only caveat.
+    # No press figures for India: no cross-source check, no China-only caveat; China's release lag and
+    # the claims are not applied to India's figures.
     assert "Comtrade against the press" not in md and "Malaysia" not in md
+    assert "What the figures showed on the article's date" not in md and "- Claims:" not in md
+    assert "built offline from the public statistics in the data root" in md
     tables = {p.name for p in (tmp_path / "out" / "tables").iterdir()}
     assert "crude_rankings_by_mass.csv" in tables and "cross_source_comparison.csv" not in tables
 

@@ -292,6 +292,7 @@ def render_report(
     if importer != ARTICLE_IMPORTER:
         who = context.importer_name
         title = f"{who}'s crude oil imports"
+        intro = intro.replace("the bundled public statistics", "the public statistics in the data root")
         intro += (
             f"\n\n*This report is about {who}'s imports: the chapters on the article's claims and on gas, "
             "which are about China's imports, are left out.*"

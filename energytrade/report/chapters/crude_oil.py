@@ -430,6 +430,8 @@ def article_year(t: CrudeTables, article_date: date) -> Finding | None:
 
 def known_at_article(flows: pd.DataFrame, t: CrudeTables, article_date: date) -> Finding | None:
     """What the customs figures could show on the article's date: the latest month and the year to date."""
+    if t.importer != ARTICLE_IMPORTER:  # the release lag below is China customs'; another importer's differs
+        return None
     month = str(latest_known_month(article_date))
     leaders = t.leaders[(t.leaders["metric"] == "bpd") & (t.leaders["period"] == month)]
     if leaders.empty:
