@@ -77,7 +77,8 @@ _DETAILS_END = "{{/details}}"
 def chapters_for(context: Context) -> tuple[ModuleType, ...]:
     """The chapters of a report on ``context.importer``: every chapter for China; for another importer
     its crude oil, Europe's side where the data root holds its data, and the data and method. The claims
-    are the article's about China, and the gas chapter reads China's customs and press figures only."""
+    are the article's about China, and the gas chapter reads China's customs and press figures only (not
+    yet another importer's)."""
     if context.importer == ARTICLE_IMPORTER:
         return CHAPTERS
     has_europe = (data_paths(context.data_dir).raw / EUROPE_SOURCE).is_dir()
@@ -294,8 +295,8 @@ def render_report(
         title = f"{who}'s crude oil imports"
         intro = intro.replace("the bundled public statistics", "the public statistics in the data root")
         intro += (
-            f"\n\n*This report is about {who}'s imports: the chapters on the article's claims and on gas, "
-            "which are about China's imports, are left out.*"
+            f"\n\n*This report is about {who}'s imports: the chapter on the article's claims (about China) and "
+            "the gas chapter (so far built on China's customs and press figures only) are left out.*"
         )
     parts = [chapter_markdown(c, meta) for c, meta in zip(chapters, figure_meta)]
     md_text = "\n\n".join([f"# {title}", intro, *parts, tables_markdown(tables)]) + "\n"
