@@ -16,6 +16,7 @@ import pytest
 
 from energytrade.build import build
 from energytrade.cli import main
+from energytrade.countries import iso3_codes
 from energytrade.errors import NoImporterData
 from energytrade.formatting import fmt_mt
 from energytrade.report import write_report
@@ -87,7 +88,8 @@ def fetched_root(tmp_path: Path, httpserver, commodity: str, cmd: str, monkeypat
 def test_report_on_india_names_india_and_its_suppliers(tmp_path, httpserver, monkeypatch):
     data_dir = fetched_root(tmp_path, httpserver, "crude_oil", "2709", monkeypatch)
 
-    written = write_report(data_dir, tmp_path / "out", importer="IND", formats=("md",), workers=1)
+    # Two workers: the importer reaches the chapters built in other processes too.
+    written = write_report(data_dir, tmp_path / "out", importer="IND", formats=("md",), workers=2)
 
     md = (tmp_path / "out" / REPORT_MD).read_text()
     assert tmp_path / "out" / REPORT_MD in written
@@ -114,6 +116,9 @@ def test_report_on_india_names_india_and_its_suppliers(tmp_path, httpserver, mon
     assert "Comtrade against the press" not in md and "Malaysia" not in md
     assert "What the figures showed on the article's date" not in md and "- Claims:" not in md
     assert "built offline from the public statistics in the data root" in md
+    # Readers' words: no ISO3 code (IND, IRQ, RUS) in the prose, link targets and code spans aside.
+    prose = re.sub(r"`[^`]*`", "", re.sub(r"\]\([^)]*\)", "]", md))
+    assert sorted({w for w in re.findall(r"\b[A-Z]{3}\b", prose) if w in iso3_codes()}) == []
     tables = {p.name for p in (tmp_path / "out" / "tables").iterdir()}
     assert "crude_rankings_by_mass.csv" in tables and "cross_source_comparison.csv" not in tables
 
