@@ -148,3 +148,12 @@ def test_missing_importer_is_a_typed_error_in_the_api_too(tmp_path, httpserver, 
 
     with pytest.raises(NoImporterData, match=re.escape(fetch_command("PAK"))):
         render_report(flows, data_dir=data_dir, importer="PAK")
+
+
+def test_an_unknown_importer_code_fails_before_the_build(tmp_path, capsys):
+    status = main(["report", "--data-dir", str(tmp_path), "--importer", "XYZ", "--out", str(tmp_path / "out")])
+
+    err = capsys.readouterr().err
+    assert status == 2 and err.count("\n") == 1  # no "[energytrade] cleaned ..." line: nothing was built
+    assert err.startswith("energytrade: error: unknown country code 'XYZ'")
+    assert not (tmp_path / "out").exists() and not (tmp_path / "processed").exists()

@@ -351,6 +351,7 @@ def write_report(
         Every file written, in a fixed order (report.md, report.html, workbook, figures, tables).
     """
     say = progress or (lambda message: None)
+    importer = check_iso3(importer)  # a bad code fails before the build
     if flows is None:
         flows, csv_path, _ = build(data_dir, progress=say)
         say(f"clean table: {len(flows)} rows (written to processed/{csv_path.name})")
