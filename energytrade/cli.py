@@ -89,7 +89,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from energytrade.report import write_report
 
     start = time.perf_counter()
-    written = write_report(data_dir=args.data_dir, out_dir=Path(args.out), progress=_progress, formats=args.format)
+    written = write_report(
+        data_dir=args.data_dir, out_dir=Path(args.out), progress=_progress, formats=args.format, importer=args.importer
+    )
     _progress(f"report written to {args.out}/ ({len(written)} files) in {time.perf_counter() - start:.1f} s")
     return 0
 
@@ -464,7 +466,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Build the clean table, then write the report (Markdown and self-contained HTML), its CSV "
         "tables and PNG figures. Offline, no key; a second run writes identical files.",
         epilog="examples:\n  energytrade report\n  energytrade report --out /tmp/report\n"
-        "  energytrade report --format html        # only report.html (plus figures/ and tables/)\n",
+        "  energytrade report --format html        # only report.html (plus figures/ and tables/)\n"
+        "  energytrade fetch comtrade --reporter IND --partner all --commodity 2709 --start 2020-01 --end 2024-12\n"
+        "  energytrade report --importer IND --out /tmp/india   # India's crude imports, from the fetched data\n",
         formatter_class=raw,
     )
     _add_data_dir(p)
@@ -476,6 +480,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="LIST",
         help="comma-separated outputs among md, html, xlsx (default: md,html,xlsx; CSV tables and PNG figures "
         "are always written)",
+    )
+    p.add_argument(
+        "--importer",
+        default="CHN",
+        metavar="ISO3",
+        help="the importer whose crude imports the report describes (default CHN, the article's); another "
+        "importer's Comtrade data must be fetched first (the error says how), and the chapters on the "
+        "article's claims and on gas are left out",
     )
     p.set_defaults(func=_cmd_report)
 

@@ -122,3 +122,7 @@ class CalendarError(EnergyTradeError):
 
 class UnknownClaim(EnergyTradeError):
     """A claim id that is not in the claims file."""
+
+
+class NoImporterData(NoData):
+    """The report was asked for an importer whose crude-oil imports the data root does not hold."""

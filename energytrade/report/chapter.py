@@ -16,6 +16,9 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.figure import Figure as MplFigure
 
+from energytrade.countries import short_name
+from energytrade.formatting import display_name
+
 
 @dataclass(frozen=True)
 class Table:
@@ -55,12 +58,19 @@ class Context:
     """What every chapter's ``build(context)`` receives: the clean table and the report's settings.
 
     ``data_dir`` is the data root the table was built from (``None``: the bundled data); chapters that
-    describe the sources read its sidecars through :mod:`energytrade.inventory`.
+    describe the sources read its sidecars through :mod:`energytrade.inventory`. ``importer`` is the
+    reporting country whose imports the chapters describe (ISO3; the article is about China's).
     """
 
     flows: pd.DataFrame
     article_date: date
     data_dir: Path | None = None
+    importer: str = "CHN"
+
+    @property
+    def importer_name(self) -> str:
+        """The importer in readers' words (``"CHN"`` -> ``"China"``, ``"IND"`` -> ``"India"``)."""
+        return display_name(self.importer, short_name(self.importer))
 
     @cached_property
     def partner_names(self) -> dict[str, str]:

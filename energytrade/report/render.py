@@ -37,7 +37,9 @@ from markupsafe import Markup
 from energytrade import __version__
 from energytrade.build import build
 from energytrade.claims.asof import ARTICLE_DATE
+from energytrade.countries import check_iso3
 from energytrade.formatting import fmt_date
+from energytrade.paths import data_paths
 from energytrade.raw import write_atomic
 from energytrade.report.chapter import Chapter, Context, Table
 from energytrade.report.chapters import claims, crude_oil, europe, gas, sources
@@ -58,6 +60,10 @@ REPORT_XLSX = "energytrade_tables.xlsx"
 #: The formats ``energytrade report --format`` accepts (CSV tables and PNG figures are always written).
 FORMATS: tuple[str, ...] = ("md", "html", "xlsx")
 TITLE = "China's energy imports from Russia, and an article's claims"
+#: The importer the article (and the default report) is about.
+ARTICLE_IMPORTER = "CHN"
+#: The raw source the Europe chapter reads (it is included for another importer only where it is present).
+EUROPE_SOURCE = "eurostat_coifpm"
 
 _MARKER = re.compile(r"\{\{(table|figure):([A-Za-z0-9_.\-]+)\}\}")
 _DETAILS_MD = re.compile(r"^\{\{details:(.*?)\}\}$", re.M)
@@ -66,6 +72,17 @@ _DETAILS_END = "{{/details}}"
 
 
 # ------------------------------------------------------------------------------------------ building
+
+
+def chapters_for(context: Context) -> tuple[ModuleType, ...]:
+    """The chapters of a report on ``context.importer``: every chapter for China; for another importer
+    its crude oil, Europe's side where the data root holds its data, and the data and method. The claims
+    are the article's about China, and the gas chapter reads China's customs and press figures only (not
+    yet another importer's)."""
+    if context.importer == ARTICLE_IMPORTER:
+        return CHAPTERS
+    has_europe = (data_paths(context.data_dir).raw / EUROPE_SOURCE).is_dir()
+    return tuple(m for m in CHAPTERS if m in (crude_oil, sources) or (m is europe and has_europe))
 
 
 def build_chapters(context: Context, modules: Sequence[ModuleType] = CHAPTERS) -> list[Chapter]:
@@ -214,6 +231,7 @@ def render_report(
     progress: Progress | None = None,
     workers: int = 1,
     formats: Sequence[str] = ("md", "html"),
+    importer: str = ARTICLE_IMPORTER,
 ) -> tuple[dict[str, bytes], list[Table]]:
     """Every output of the report in memory, and its tables (for the Excel workbook).
 
@@ -231,6 +249,8 @@ def render_report(
         Processes building chapters and drawing their figures at once (1: all in this process).
     formats : sequence of str
         ``"md"`` and/or ``"html"`` (CSV tables and PNG figures are always rendered).
+    importer : str, default "CHN"
+        The importer (ISO3) whose imports the report describes (see :func:`chapters_for`).
 
     Returns
     -------
@@ -238,18 +258,24 @@ def render_report(
         ``{relative path: bytes}`` and every chapter's tables in report order.
     """
     say = progress or (lambda message: None)
-    context = Context(flows=flows, article_date=article_date, data_dir=Path(data_dir) if data_dir else None)
+    importer = check_iso3(importer)
+    context = Context(
+        flows=flows, article_date=article_date, data_dir=Path(data_dir) if data_dir else None, importer=importer
+    )
+    modules = chapters_for(context)
+    # Fail at once, in one line, when the importer's crude imports are not in the data root.
+    crude_oil.crude_source(flows, importer)
     outputs: dict[str, bytes] = {}
     if workers > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            jobs = [pool.submit(_build_and_draw, m.__name__, context) for m in CHAPTERS]
+            jobs = [pool.submit(_build_and_draw, m.__name__, context) for m in modules]
             results = [job.result() for job in jobs]
         chapters = [chapter for chapter, _, _ in results]
         figure_meta = [meta for _, meta, _ in results]
         for _, _, pngs in results:
             outputs.update(pngs)
     else:
-        chapters = build_chapters(context)
+        chapters = build_chapters(context, modules)
         figure_meta = [_meta(c) for c in chapters]
         for chapter in chapters:
             outputs.update(_draw(chapter))
@@ -263,15 +289,24 @@ def render_report(
         f"*energytrade {__version__}: built offline from the bundled public statistics (see “Data and method”). "
         f"The article under review (on the Putin–Xi video summit) is dated {fmt_date(article_date.isoformat())}.*"
     )
+    title = TITLE
+    if importer != ARTICLE_IMPORTER:
+        who = context.importer_name
+        title = f"{who}'s crude oil imports"
+        intro = intro.replace("the bundled public statistics", "the public statistics in the data root")
+        intro += (
+            f"\n\n*This report is about {who}'s imports: the chapter on the article's claims (about China) and "
+            "the gas chapter (so far built on China's customs and press figures only) are left out.*"
+        )
     parts = [chapter_markdown(c, meta) for c, meta in zip(chapters, figure_meta)]
-    md_text = "\n\n".join([f"# {TITLE}", intro, *parts, tables_markdown(tables)]) + "\n"
+    md_text = "\n\n".join([f"# {title}", intro, *parts, tables_markdown(tables)]) + "\n"
     md_text = re.sub(r"\n{3,}", "\n\n", md_text)
     if "md" in formats:
         outputs[REPORT_MD] = expand_details(md_text).encode("utf-8")
     if "html" in formats:
         css = resources.files("energytrade.report").joinpath("templates/report.css").read_text(encoding="utf-8")
         images = {path: data for path, data in outputs.items() if path.endswith(".png")}
-        outputs[REPORT_HTML] = markdown_to_html(md_text, images, css, html.unescape(TITLE)).encode("utf-8")
+        outputs[REPORT_HTML] = markdown_to_html(md_text, images, css, html.unescape(title)).encode("utf-8")
     return outputs, tables
 
 
@@ -284,6 +319,7 @@ def write_report(
     article_date: date = ARTICLE_DATE,
     formats: Sequence[str] = FORMATS,
     workers: int | None = None,
+    importer: str = ARTICLE_IMPORTER,
 ) -> list[Path]:
     """Build the clean table (``processed/``) and write the report into ``out_dir``.
 
@@ -305,6 +341,9 @@ def write_report(
         Which of :data:`FORMATS` to write (CSV tables and PNG figures are always written).
     workers : int, optional
         Processes drawing the chapters at once (default: the number of CPUs, at most the chapters).
+    importer : str, default "CHN"
+        The importer (ISO3) whose imports the report describes; its crude imports must be in the data
+        root (``energytrade fetch comtrade --reporter IND ...``), else :class:`energytrade.errors.NoImporterData`.
 
     Returns
     -------
@@ -312,13 +351,20 @@ def write_report(
         Every file written, in a fixed order (report.md, report.html, workbook, figures, tables).
     """
     say = progress or (lambda message: None)
+    importer = check_iso3(importer)  # a bad code fails before the build
     if flows is None:
         flows, csv_path, _ = build(data_dir, progress=say)
         say(f"clean table: {len(flows)} rows (written to processed/{csv_path.name})")
     if workers is None:
         workers = min(len(CHAPTERS), os.cpu_count() or 1)
     outputs, tables = render_report(
-        flows, article_date=article_date, data_dir=data_dir, progress=say, workers=workers, formats=formats
+        flows,
+        article_date=article_date,
+        data_dir=data_dir,
+        progress=say,
+        workers=workers,
+        formats=formats,
+        importer=importer,
     )
     out = Path(out_dir)
     order = sorted(outputs, key=lambda p: (p not in (REPORT_MD, REPORT_HTML), p != REPORT_MD, p))

@@ -14,6 +14,8 @@ import pandas as pd
 
 from energytrade import analysis, units
 from energytrade.claims.asof import latest_known_month
+from energytrade.countries import short_name
+from energytrade.errors import NoImporterData
 from energytrade.formatting import (
     METRIC_NAMES,
     country_name,
@@ -60,6 +62,16 @@ BENCHMARK_ISO3 = "SAU"
 SOURCE = "comtrade_extract"
 #: How many suppliers the monthly-imports figure draws (the largest over the whole span).
 TOP_SUPPLIERS = 5
+#: The importer the article is about; the report on it uses the bundled extract.
+ARTICLE_IMPORTER = "CHN"
+#: Sources of an importer's monthly partner figures, in order of preference: the bundled extract (China
+#: only), then data fetched with ``energytrade fetch comtrade``.
+CRUDE_SOURCES: tuple[str, ...] = (SOURCE, "comtrade")
+#: The HS code of crude oil, as the fetch command takes it.
+CRUDE_HS = "2709"
+#: The months suggested when an importer's data must be fetched: the bundled extract's span (China's
+#: report), so that the reports cover the same months.
+FETCH_SPAN: tuple[str, str] = ("2020-01", "2024-12")
 
 
 @dataclass(frozen=True)
@@ -90,8 +102,22 @@ class CrudeTables:
     discounts: pd.DataFrame
     #: Supplier concentration (HHI) per calendar year, by tonnage.
     concentration: pd.DataFrame
-    #: The extract against the press (GACC) figures, every commodity.
-    cross_source: pd.DataFrame
+    #: The extract against the press (GACC) figures, every commodity (``None``: no press figures for the
+    #: importer, only China's are bundled).
+    cross_source: pd.DataFrame | None
+    #: The importer (ISO3) and the clean-table source of its partner figures.
+    importer: str = ARTICLE_IMPORTER
+    source: str = SOURCE
+
+    @property
+    def importer_name(self) -> str:
+        """The importer in readers' words (``"China"``)."""
+        return display_name(self.importer, short_name(self.importer))
+
+    @property
+    def has_focus(self) -> bool:
+        """Whether the focus supplier (:data:`FOCUS_ISO3`) appears among the importer's suppliers."""
+        return self.focus_yoy is not None
 
 
 #: File name of each table in ``tables/``.
@@ -110,18 +136,52 @@ CSV_NAMES: dict[str, str] = {
 }
 
 
-def covered_span(flows: pd.DataFrame, commodity: str = COMMODITY, source: str = SOURCE) -> tuple[str, tuple[str, ...]]:
+def fetch_command(importer: str, start: str = FETCH_SPAN[0], end: str = FETCH_SPAN[1]) -> str:
+    """The command that fetches an importer's monthly crude-oil imports by partner from UN Comtrade."""
+    return (
+        f"energytrade fetch comtrade --reporter {importer} --partner all --commodity {CRUDE_HS} "
+        f"--start {start} --end {end}"
+    )
+
+
+def crude_source(flows: pd.DataFrame, importer: str = ARTICLE_IMPORTER) -> str:
+    """The first of :data:`CRUDE_SOURCES` holding the importer's crude-oil imports by partner.
+
+    Raises
+    ------
+    NoImporterData
+        No source holds them: the message names the importer, the commodity and the fetch command.
+    """
+    rows = flows[
+        (flows["reporter_iso3"] == importer)
+        & (flows["commodity"] == COMMODITY)
+        & (flows["flow"] == "import")
+        & (flows["partner_iso3"] != "WLD")
+    ]
+    present = set(rows["source"])
+    for source in CRUDE_SOURCES:
+        if source in present:
+            return source
+    raise NoImporterData(
+        f"no crude oil (HS {CRUDE_HS}) imports of {importer} in the data root; fetch them with "
+        f"`{fetch_command(importer)}` (then run the report again)"
+    )
+
+
+def covered_span(
+    flows: pd.DataFrame, commodity: str = COMMODITY, source: str = SOURCE, reporter: str = ARTICLE_IMPORTER
+) -> tuple[str, tuple[str, ...]]:
     """The span of months a source covers for a commodity, and its complete calendar years."""
-    rows = analysis.select_flows(flows, commodity, source=source)
+    rows = analysis.select_flows(flows, commodity, source=source, reporter=reporter)
     months = sorted(rows["period"].unique())
     per_year = pd.Series(months).str[:4].value_counts()
     years = tuple(sorted(y for y, n in per_year.items() if n == 12))
     return f"{months[0]}/{months[-1]}", years
 
 
-def _rankings(flows: pd.DataFrame, windows: list[str], metric: str) -> pd.DataFrame:
+def _rankings(flows: pd.DataFrame, windows: list[str], metric: str, **select) -> pd.DataFrame:
     return pd.concat(
-        [analysis.supplier_ranking(flows, COMMODITY, w, metric, source=SOURCE) for w in windows], ignore_index=True
+        [analysis.supplier_ranking(flows, COMMODITY, w, metric, **select) for w in windows], ignore_index=True
     )
 
 
@@ -129,12 +189,19 @@ def _long_by_metric(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return pd.concat([f.assign(metric=m) for m, f in frames.items()], ignore_index=True)
 
 
-def crude_tables(flows: pd.DataFrame) -> CrudeTables:
-    """Every crude-oil table of the report from the clean table (pure; see :class:`CrudeTables`)."""
-    span, years = covered_span(flows)
+def crude_tables(flows: pd.DataFrame, importer: str = ARTICLE_IMPORTER) -> CrudeTables:
+    """Every crude-oil table of the report from the clean table (pure; see :class:`CrudeTables`).
+
+    ``importer``'s figures come from the first of :data:`CRUDE_SOURCES` that holds them; the focus
+    supplier's tables are ``None`` when it never supplied the importer, the press comparison is ``None``
+    for any importer but China. Raises :class:`NoImporterData` when no source holds the importer's imports.
+    """
+    source = crude_source(flows, importer)
+    sel = {"source": source, "reporter": importer}
+    span, years = covered_span(flows, source=source, reporter=importer)
     windows = [*years, span]
 
-    by_mass = _rankings(flows, windows, "mass")
+    by_mass = _rankings(flows, windows, "mass", **sel)
     # The bpd ranking is the mass ranking at the window's average rate (units.tonnes_to_bpd is what
     # supplier_ranking(metric="bpd") applies): converting here saves one ranking per window.
     rate = units.tonnes_to_bpd(by_mass["net_weight_t"], by_mass["window"])
@@ -142,11 +209,13 @@ def crude_tables(flows: pd.DataFrame) -> CrudeTables:
     cols = list(by_mass.columns)
     cols.insert(cols.index("net_weight_t") + 1, "rate_bbl_per_day")
     rankings_mass = rankings_mass[cols]
-    rankings_value = _rankings(flows, windows, "value")
+    rankings_value = _rankings(flows, windows, "value", **sel)
+    has_focus = FOCUS_ISO3 in set(by_mass["partner_iso3"])
+    has_benchmark = BENCHMARK_ISO3 in set(by_mass["partner_iso3"])
 
     top = by_mass[by_mass["window"] == span].nsmallest(TOP_SUPPLIERS, "rank")["partner_iso3"].tolist()
-    shares_t = analysis.market_shares(flows, COMMODITY, "mass", "M", source=SOURCE)
-    shares_bpd = analysis.market_shares(flows, COMMODITY, "bpd", "M", source=SOURCE)[
+    shares_t = analysis.market_shares(flows, COMMODITY, "mass", "M", **sel)
+    shares_bpd = analysis.market_shares(flows, COMMODITY, "bpd", "M", **sel)[
         ["period", "partner_iso3", "rate_bbl_per_day"]
     ]
     monthly = shares_t[shares_t["partner_iso3"].isin(top)].merge(shares_bpd, on=["period", "partner_iso3"], how="left")
@@ -155,30 +224,37 @@ def crude_tables(flows: pd.DataFrame) -> CrudeTables:
         ["period", "partner_iso3", "partner_name", "net_weight_t", "rate_bbl_per_day", "share_pct", "rank"]
     ].reset_index(drop=True)
 
-    leaders_bpd = analysis.monthly_leaders(flows, COMMODITY, "bpd", source=SOURCE)
-    leaders_value = analysis.monthly_leaders(flows, COMMODITY, "value", source=SOURCE)
+    leaders_bpd = analysis.monthly_leaders(flows, COMMODITY, "bpd", **sel)
+    leaders_value = analysis.monthly_leaders(flows, COMMODITY, "value", **sel)
     leaders = _long_by_metric({"bpd": leaders_bpd, "value": leaders_value})
     streaks = analysis.leadership_streaks(leaders_bpd)
-    focus_rank = _long_by_metric(
-        {m: analysis.partner_rank(flows, COMMODITY, FOCUS_ISO3, m, "M", source=SOURCE) for m in ("bpd", "value")}
-    )
-    focus_yoy = _long_by_metric(
-        {m: analysis.yoy_change(flows, COMMODITY, m, "A", FOCUS_ISO3, source=SOURCE) for m in ("mass", "value")}
-    )
+    focus_rank = focus_yoy = discounts = None
+    if has_focus:
+        focus_rank = _long_by_metric(
+            {m: analysis.partner_rank(flows, COMMODITY, FOCUS_ISO3, m, "M", **sel) for m in ("bpd", "value")}
+        )
+        focus_yoy = _long_by_metric(
+            {m: analysis.yoy_change(flows, COMMODITY, m, "A", FOCUS_ISO3, **sel) for m in ("mass", "value")}
+        )
     unit_values = pd.concat(
-        [analysis.unit_values(flows, COMMODITY, f, source=SOURCE).assign(freq=f) for f in ("M", "A")],
+        [analysis.unit_values(flows, COMMODITY, f, **sel).assign(freq=f) for f in ("M", "A")],
         ignore_index=True,
     )
-    discounts = pd.concat(
-        [
-            analysis.price_discount(flows, FOCUS_ISO3, against, f, source=SOURCE).assign(freq=f)
-            for against in (BENCHMARK_ISO3, "average")
-            for f in ("M", "A")
-        ],
-        ignore_index=True,
+    if has_focus and has_benchmark:
+        discounts = pd.concat(
+            [
+                analysis.price_discount(flows, FOCUS_ISO3, against, f, **sel).assign(freq=f)
+                for against in (BENCHMARK_ISO3, "average")
+                for f in ("M", "A")
+            ],
+            ignore_index=True,
+        )
+    concentration = analysis.hhi(flows, COMMODITY, "mass", "A", **sel)
+    cross_source = (
+        analysis.cross_source_comparison(flows, tolerance_pct=CROSS_SOURCE_TOLERANCE_PCT)
+        if importer == ARTICLE_IMPORTER and source == SOURCE
+        else None
     )
-    concentration = analysis.hhi(flows, COMMODITY, "mass", "A", source=SOURCE)
-    cross_source = analysis.cross_source_comparison(flows, tolerance_pct=CROSS_SOURCE_TOLERANCE_PCT)
     return CrudeTables(
         span=span,
         years=years,
@@ -193,12 +269,18 @@ def crude_tables(flows: pd.DataFrame) -> CrudeTables:
         discounts=discounts,
         concentration=concentration,
         cross_source=cross_source,
+        importer=importer,
+        source=source,
     )
 
 
 def table_frames(tables: CrudeTables) -> dict[str, pd.DataFrame]:
     """The frames of :class:`CrudeTables` by field name (those written as CSV)."""
-    return {f.name: getattr(tables, f.name) for f in fields(tables) if f.name in CSV_NAMES}
+    return {
+        f.name: getattr(tables, f.name)
+        for f in fields(tables)
+        if f.name in CSV_NAMES and getattr(tables, f.name) is not None
+    }
 
 
 def span_months(span: str) -> int:
@@ -290,7 +372,7 @@ def span_leader(t: CrudeTables) -> Finding:
     first, second = r.iloc[0], r.iloc[1]
     total = r["net_weight_t"].sum(min_count=1)
     text = (
-        f"From {_span_words(t.span)} China imported {fmt_mt(total)} of crude oil (UN Comtrade). "
+        f"From {_span_words(t.span)} {t.importer_name} imported {fmt_mt(total)} of crude oil (UN Comtrade). "
         f"The largest supplier by tonnage was {_name(first)} with {fmt_mt(first['net_weight_t'])} "
         f"({fmt_pct(first['share_pct'])} of the total, {fmt_kbd(first['rate_bbl_per_day'])} on average), ahead of "
         f"{_name(second)} with {fmt_mt(second['net_weight_t'])} ({fmt_pct(second['share_pct'])})."
@@ -302,7 +384,7 @@ def annual_leaders(t: CrudeTables) -> Finding:
     """Who led each calendar year, by tonnage and by value."""
     by_mass = [(y, _name(_ranked(t.rankings_mass, y).iloc[0])) for y in t.years]
     by_value = [(y, _name(_ranked(t.rankings_value, y).iloc[0])) for y in t.years]
-    text = f"By tonnage, China's largest crude supplier was {_group_years(by_mass)}."
+    text = f"By tonnage, {t.importer_name}'s largest crude supplier was {_group_years(by_mass)}."
     if by_value == by_mass:
         text += " By customs value the leaders were the same."
     else:
@@ -319,6 +401,8 @@ def article_year(t: CrudeTables, article_date: date) -> Finding | None:
     if year not in t.years:
         return None
     mass, value = _ranked(t.rankings_mass, year), _ranked(t.rankings_value, year)
+    if FOCUS_ISO3 not in set(mass["partner_iso3"]) or FOCUS_ISO3 not in set(value["partner_iso3"]):
+        return None
     lead, mine = mass.iloc[0], _row(mass, FOCUS_ISO3)
     lead_v, mine_v = value.iloc[0], _row(value, FOCUS_ISO3)
     if lead["partner_iso3"] == FOCUS_ISO3:
@@ -346,13 +430,17 @@ def article_year(t: CrudeTables, article_date: date) -> Finding | None:
 
 def known_at_article(flows: pd.DataFrame, t: CrudeTables, article_date: date) -> Finding | None:
     """What the customs figures could show on the article's date: the latest month and the year to date."""
+    if t.importer != ARTICLE_IMPORTER:  # the release lag below is China customs'; another importer's differs
+        return None
     month = str(latest_known_month(article_date))
     leaders = t.leaders[(t.leaders["metric"] == "bpd") & (t.leaders["period"] == month)]
     if leaders.empty:
         return None
     lead = leaders.iloc[0]
     ytd = f"{month[:4]}-01/{month}"
-    r = analysis.supplier_ranking(flows, COMMODITY, ytd, "mass", source=SOURCE)
+    r = analysis.supplier_ranking(flows, COMMODITY, ytd, "mass", source=t.source, reporter=t.importer)
+    if FOCUS_ISO3 not in set(r["partner_iso3"]):
+        return None
     ytd_lead, mine = r.iloc[0], _row(r, FOCUS_ISO3)
     month_words = (
         f"the latest month with published figures was {fmt_month(month)}: {display_name(lead['leader_iso3'], lead['leader_name'])} "
@@ -381,17 +469,19 @@ def known_at_article(flows: pd.DataFrame, t: CrudeTables, article_date: date) ->
     return Finding("known_at_article", "What the figures showed on the article's date", text)
 
 
-def months_led(t: CrudeTables, article_date: date) -> Finding:
-    """How many months the focus supplier led, and its runs."""
+def months_led(t: CrudeTables, article_date: date) -> Finding | None:
+    """How many months the focus supplier led, and its runs (``None`` when it led none)."""
     leaders = t.leaders[t.leaders["metric"] == "bpd"]
     led = leaders[leaders["leader_iso3"] == FOCUS_ISO3]
+    if led.empty:
+        return None
     year = str(article_date.year)
     led_year = led[led["period"].str.startswith(year)]
     runs = t.streaks[t.streaks["leader_iso3"] == FOCUS_ISO3]
     longest = runs.sort_values(["n_months", "start"], ascending=[False, True], kind="mergesort").iloc[0]
     name = display_name(FOCUS_ISO3)
     text = (
-        f"{name} was China's largest crude supplier (by tonnage) in {len(led)} of the {len(leaders)} months "
+        f"{name} was {t.importer_name}'s largest crude supplier (by tonnage) in {len(led)} of the {len(leaders)} months "
         f"from {_span_words(t.span)}"
     )
     if year in t.years:
@@ -413,8 +503,10 @@ def months_led(t: CrudeTables, article_date: date) -> Finding:
     return Finding("months_led", f"Months led by {name}", text)
 
 
-def focus_growth(t: CrudeTables) -> Finding:
+def focus_growth(t: CrudeTables) -> Finding | None:
     """The focus supplier's annual tonnage and value with year-on-year change."""
+    if t.focus_yoy is None:
+        return None
     mass = t.focus_yoy[(t.focus_yoy["metric"] == "mass") & t.focus_yoy["period"].isin(t.years)]
     value = t.focus_yoy[(t.focus_yoy["metric"] == "value") & t.focus_yoy["period"].isin(t.years)]
 
@@ -433,14 +525,16 @@ def focus_growth(t: CrudeTables) -> Finding:
 
     name = display_name(FOCUS_ISO3)
     text = (
-        f"China's crude imports from {name} by tonnage: {series(mass, fmt_mt)}. "
+        f"{t.importer_name}'s crude imports from {name} by tonnage: {series(mass, fmt_mt)}. "
         f"By customs value: {series(value, fmt_usd_bn)} (change on the year before in brackets)."
     )
     return Finding("focus_growth", f"Imports from {name}, year by year", text)
 
 
-def price_discount(t: CrudeTables) -> Finding:
+def price_discount(t: CrudeTables) -> Finding | None:
     """The focus supplier's annual unit value against the benchmark and the average."""
+    if t.discounts is None:
+        return None
     annual = t.discounts[(t.discounts["freq"] == "A") & t.discounts["period"].isin(t.years)]
     bench = annual[annual["benchmark"] == BENCHMARK_ISO3]
     average = annual[annual["benchmark"] == "average"]
@@ -465,14 +559,16 @@ def price_discount(t: CrudeTables) -> Finding:
     return Finding("price_discount", f"{name}'s price discount", text)
 
 
-def cross_source(t: CrudeTables) -> Finding:
-    """How the extract compares with the press (GACC) figures.
+def cross_source(t: CrudeTables) -> Finding | None:
+    """How the extract compares with the press (GACC) figures (``None`` without press figures).
 
     A figure printed by several outlets counts once (:func:`energytrade.report.chapters.sources.distinct_figures`),
     and figures whose HS codes differ between the two sources (the press's coal is HS 2701+2702, the
     extract's HS 2701) are counted apart from the like-for-like ones.
     """
     c = t.cross_source
+    if c is None:
+        return None
     k = cross_source_counts(c)
     tol = f"{CROSS_SOURCE_TOLERANCE_PCT:g} %"
     text = (
@@ -546,7 +642,8 @@ def crude_figures(t: CrudeTables, article_date: date, names: dict[str, str] | No
     """The crude-oil figures of the report, from its tables (pure). Crude oil is in thousand barrels per
     day [kb/d] in every figure (ranking bars: the year's average rate)."""
     events = article_events(article_date)
-    source = source_line([SOURCE])
+    source = source_line([t.source])
+    who = t.importer_name
     focus = display_name(FOCUS_ISO3)
     bench = display_name(BENCHMARK_ISO3, "Saudi Arabia")
     start, end = t.span.split("/")
@@ -556,10 +653,62 @@ def crude_figures(t: CrudeTables, article_date: date, names: dict[str, str] | No
     leaders = leaders.assign(
         leader_name=[display_name(c, n) for c, n in zip(leaders["leader_iso3"], leaders["leader_name"])]
     )
-    rank = t.focus_rank[t.focus_rank["metric"] == "bpd"]
     windows = [*t.years, t.span]
     rankings = _named(t.rankings_mass[t.rankings_mass["window"].isin(windows)])
 
+    n_top = monthly["partner_iso3"].nunique()
+    figures = [
+        Figure(
+            "crude_imports_top_suppliers",
+            f"Monthly crude imports from the {n_top} largest suppliers, {fmt_window(t.span)}",
+            caption=f"{who}'s monthly crude oil imports from its {n_top} largest suppliers over the whole span, in thousand "
+            f"barrels per day (tonnes at {units.BARRELS_PER_TONNE_CRUDE} bbl/t over each month's days). Dotted: "
+            "the invasion of Ukraine; dashed: the article's date.",
+            figure=crude_imports_by_supplier(
+                monthly,
+                events=events,
+                source=source,
+                title=f"{who}'s crude oil imports from its {n_top} largest suppliers, monthly {fmt_window(t.span)}",
+            ),
+        )
+    ]
+    if t.focus_rank is not None:
+        rank = t.focus_rank[t.focus_rank["metric"] == "bpd"]
+        figures.append(
+            Figure(
+                "crude_monthly_leader_russia_rank",
+                f"The largest supplier each month, and {focus}'s rank",
+                caption=f"Bars: the leading supplier's imports each month [kb/d], coloured by supplier; line: {focus}'s. Below: "
+                f"{focus}'s rank among all suppliers (by tonnage, the same order as barrels per day).",
+                figure=monthly_leader_and_rank(
+                    leaders,
+                    rank,
+                    partner_name=focus,
+                    events=events,
+                    source=source,
+                    title=f"{who}'s largest crude supplier each month, and {focus}'s rank",
+                ),
+            )
+        )
+    figures.append(
+        Figure(
+            "crude_annual_rankings",
+            "Largest suppliers by calendar year",
+            caption="The six largest suppliers of each calendar year and of the whole span, by tonnage, drawn as the "
+            "period's average rate in thousand barrels per day; labels give "
+            f"each supplier's share of {who}'s crude imports"
+            + (" (on Malaysia, see the ranking below)." if t.importer == ARTICLE_IMPORTER else "."),
+            figure=annual_ranking_bars(
+                rankings,
+                value_column="rate_bbl_per_day",
+                unit="bbl/d",
+                source=source,
+                title=f"{who}'s largest crude oil suppliers by year: thousand barrels per day (share of {who}'s imports)",
+            ),
+        )
+    )
+    if t.discounts is None:
+        return figures
     prices_m = t.unit_values[
         (t.unit_values["freq"] == "M") & t.unit_values["partner_iso3"].isin([FOCUS_ISO3, BENCHMARK_ISO3])
     ]
@@ -578,53 +727,11 @@ def crude_figures(t: CrudeTables, article_date: date, names: dict[str, str] | No
     prices = pd.concat([prices_m, average], ignore_index=True)
     discount = t.discounts[(t.discounts["freq"] == "M") & (t.discounts["benchmark"] == BENCHMARK_ISO3)]
 
-    n_top = monthly["partner_iso3"].nunique()
-    return [
-        Figure(
-            "crude_imports_top_suppliers",
-            f"Monthly crude imports from the {n_top} largest suppliers, {fmt_window(t.span)}",
-            caption=f"China's monthly crude oil imports from its {n_top} largest suppliers over the whole span, in thousand "
-            f"barrels per day (tonnes at {units.BARRELS_PER_TONNE_CRUDE} bbl/t over each month's days). Dotted: "
-            "the invasion of Ukraine; dashed: the article's date.",
-            figure=crude_imports_by_supplier(
-                monthly,
-                events=events,
-                source=source,
-                title=f"China's crude oil imports from its {n_top} largest suppliers, monthly {fmt_window(t.span)}",
-            ),
-        ),
-        Figure(
-            "crude_monthly_leader_russia_rank",
-            f"The largest supplier each month, and {focus}'s rank",
-            caption=f"Bars: the leading supplier's imports each month [kb/d], coloured by supplier; line: {focus}'s. Below: "
-            f"{focus}'s rank among all suppliers (by tonnage, the same order as barrels per day).",
-            figure=monthly_leader_and_rank(
-                leaders,
-                rank,
-                partner_name=focus,
-                events=events,
-                source=source,
-                title=f"China's largest crude supplier each month, and {focus}'s rank",
-            ),
-        ),
-        Figure(
-            "crude_annual_rankings",
-            "Largest suppliers by calendar year",
-            caption="The six largest suppliers of each calendar year and of the whole span, by tonnage, drawn as the "
-            "period's average rate in thousand barrels per day; labels give "
-            "each supplier's share of China's crude imports (on Malaysia, see the ranking below).",
-            figure=annual_ranking_bars(
-                rankings,
-                value_column="rate_bbl_per_day",
-                unit="bbl/d",
-                source=source,
-                title="China's largest crude oil suppliers by year: thousand barrels per day (share of China's imports)",
-            ),
-        ),
+    figures.append(
         Figure(
             "crude_unit_values_rus_sau",
             f"Unit values: {focus} and {bench}, USD per barrel",
-            caption=f"Customs value per barrel of China's crude imports from {focus} and {bench} "
+            caption=f"Customs value per barrel of {who}'s crude imports from {focus} and {bench} "
             f"(value / tonnage at {units.BARRELS_PER_TONNE_CRUDE} bbl/t), with the average of all suppliers. Below: "
             f"{focus}'s discount to {bench} (positive: {focus}'s crude cheaper).",
             figure=unit_values(
@@ -634,10 +741,11 @@ def crude_figures(t: CrudeTables, article_date: date, names: dict[str, str] | No
                 partner_name=focus,
                 events=events,
                 source=source,
-                title=f"Unit value of China's crude imports: {focus} and {bench}",
+                title=f"Unit value of {who}'s crude imports: {focus} and {bench}",
             ),
-        ),
-    ]
+        )
+    )
+    return figures
 
 
 def ranking_markdown(t: CrudeTables, top: int = 8) -> str:
@@ -675,19 +783,27 @@ MALAYSIA_CAVEAT = (
 
 
 def build(context: Context) -> Chapter:
-    """The crude-oil chapter: headline findings, the figures, the annual ranking and the CSV tables."""
-    t = crude_tables(context.flows)
+    """The crude-oil chapter of ``context.importer``: headline findings, the figures, the annual ranking
+    and the CSV tables (:class:`NoImporterData` when the data root holds none of its crude imports)."""
+    t = crude_tables(context.flows, context.importer)
+    who = t.importer_name
     findings = headline_findings(context.flows, t, context.article_date)
     figures = crude_figures(t, context.article_date, context.partner_names)
-    share = market_share_chart(t.monthly_top, events=article_events(context.article_date), source=source_line([SOURCE]))
+    share = market_share_chart(
+        t.monthly_top,
+        events=article_events(context.article_date),
+        source=source_line([t.source]),
+        title=f"Shares of {who}'s crude oil imports by supplier, monthly",
+        ylabel=f"share of {who}'s imports by tonnage [%]",
+    )
     figures.append(
         Figure(
             "crude_market_shares",
-            "Shares of China's crude imports, monthly",
+            f"Shares of {who}'s crude imports, monthly",
             share,
-            "Each of the largest suppliers' share of China's crude oil imports by tonnage, month by month "
+            f"Each of the largest suppliers' share of {who}'s crude oil imports by tonnage, month by month "
             "(Russia drawn thicker).",
-            alt="Line chart of the monthly shares of China's crude imports by supplier",
+            alt=f"Line chart of the monthly shares of {who}'s crude imports by supplier",
         )
     )
     tables = [
@@ -696,10 +812,11 @@ def build(context: Context) -> Chapter:
     ]
     lines = "\n".join(f"- **{f.lead}.** {f.text}" for f in findings)
     figure_md = "\n\n".join(f"{{{{figure:{f.name}}}}}" for f in figures)
+    caveat = f" {MALAYSIA_CAVEAT}" if t.importer == ARTICLE_IMPORTER else ""
     md = (
         f"### Headline findings\n\n{lines}\n\n### Figures\n\nCrude oil is shown in thousand barrels per day "
         f"(kb/d) in every figure ({units.BARRELS_PER_TONNE_CRUDE} barrels per tonne).\n\n{figure_md}\n\n"
         "### Annual ranking of suppliers\n\nThe eight largest suppliers by tonnage (million tonnes, and share "
-        f"of China's crude imports). {MALAYSIA_CAVEAT}\n\n{ranking_markdown(t)}"
+        f"of {who}'s crude imports).{caveat}\n\n{ranking_markdown(t)}"
     )
-    return Chapter("crude_oil", "Crude oil: China's suppliers", md, tables, figures)
+    return Chapter("crude_oil", f"Crude oil: {who}'s suppliers", md, tables, figures)

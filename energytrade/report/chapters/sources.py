@@ -392,14 +392,14 @@ def sources_described(provenance: pd.DataFrame, overview: pd.DataFrame) -> list[
     return lines
 
 
-def method_lines() -> list[str]:
-    """How the numbers are made, once for the whole report."""
-    return [
+def method_lines(importer_name: str = "China") -> list[str]:
+    """How the numbers are made, once for the whole report (the claims and press lines only for China's)."""
+    lines = [
         "Totals are sums over partners; a missing figure stays missing and is counted, never filled with 0.",
         f"Crude oil is HS 2709. Barrels: {units.BARRELS_PER_TONNE_CRUDE} bbl per tonne (Energy Institute, world "
         "average); barrels per day use each period's real number of days.",
-        "Unit values are customs value divided by net weight (CIF, as China declares them), so they include "
-        "freight and insurance; they are not market prices.",
+        f"Unit values are customs value divided by net weight (CIF, as {importer_name} declares them), so they "
+        "include freight and insurance; they are not market prices.",
         "Claims: a month's customs figures count as known from the 20th of the following month; the verdict "
         "uses what was known on the as-of date, later findings are shown and marked.",
         "Press figures (China customs as printed by Reuters, Bloomberg and others) are used for the cross-source "
@@ -407,6 +407,9 @@ def method_lines() -> list[str]:
         "Every raw file carries a provenance sidecar (data/raw/<source>/<vintage>/<file>.meta.yml: where it came "
         "from, when, licence, sha256) and is checked against its sha256 before use.",
     ]
+    if importer_name == "China":
+        return lines
+    return [line for line in lines if not line.startswith(("Claims:", "Press figures"))]
 
 
 def build(context: Context) -> Chapter:
@@ -415,20 +418,28 @@ def build(context: Context) -> Chapter:
     flows = context.flows
     provenance = provenance_table(context.data_dir)
     overview = source_overview(flows, provenance)
-    comparison = analysis.cross_source_comparison(flows, tolerance_pct=CROSS_SOURCE_TOLERANCE_PCT)
+    # The press (GACC) figures are China's: another importer's report has no cross-source check.
+    compare = context.importer == "CHN"
+    comparison = analysis.cross_source_comparison(flows, tolerance_pct=CROSS_SOURCE_TOLERANCE_PCT) if compare else None
     matrix = coverage_matrix(flows, ["RUS", "SAU"])
     heatmap = coverage_heatmap(
         matrix, events=article_events(context.article_date), source=source_line(overview["source"].unique())
     )
     sources = "\n".join(f"- {line}" for line in sources_described(provenance, overview))
-    method = "\n".join(f"- {line}" for line in method_lines())
+    method = "\n".join(f"- {line}" for line in method_lines(context.importer_name))
     md = "\n\n".join(
         [
             "### Sources\n\n" + sources,
             "### What each source holds\n\n" + sources_note(overview),
             "{{figure:coverage}}",
-            "### Comtrade against the press\n\n"
-            + cross_source_note(comparison, CROSS_SOURCE_TOLERANCE_PCT, context.partner_names),
+            *(
+                [
+                    "### Comtrade against the press\n\n"
+                    + cross_source_note(comparison, CROSS_SOURCE_TOLERANCE_PCT, context.partner_names)
+                ]
+                if compare
+                else []
+            ),
             "### Method\n\n" + method,
         ]
     )
@@ -439,7 +450,17 @@ def build(context: Context) -> Chapter:
         [
             Table("sources_overview", "What each source holds", overview),
             Table("sources_files", "Raw files with publisher and licence", provenance),
-            Table("cross_source_summary", "Comtrade against the press, by commodity", cross_source_summary(comparison)),
+            *(
+                [
+                    Table(
+                        "cross_source_summary",
+                        "Comtrade against the press, by commodity",
+                        cross_source_summary(comparison),
+                    )
+                ]
+                if compare
+                else []
+            ),
         ],
         [
             Figure(
