@@ -9,6 +9,13 @@ Usage::
 
     .venv/bin/python benchmarks/bench_report.py            # 3 repeats of each
     .venv/bin/python benchmarks/bench_report.py --repeat 5 --data-dir /tmp/mydata
+    # side by side with an older commit (its own data/ root), runs interleaved, ratios printed:
+    git archive <commit> | tar -x -C /tmp/base && .venv/bin/python benchmarks/bench_report.py --baseline /tmp/base
+
+With ``--baseline DIR`` every run of this tree is followed by the same command on the checkout in DIR
+(imported first through ``PYTHONPATH``; the same interpreter and packages), so both see the same load;
+the script prints both figures and the ratio baseline / this tree. Without ``--data-dir`` each tree uses
+its own ``data/`` (build each once before, so both reports read a store that is up to date).
 
 Then one in-process run prints the split (issue 10 item 5): imports; compute (building the clean
 table, the chapters' tables and sentences, the claims); drawing (time inside matplotlib, PIL and the
@@ -60,11 +67,19 @@ def cli_command() -> list[str]:
     return [str(script)] if script.is_file() else [sys.executable, "-m", "energytrade"]
 
 
-def run_once(args: list[str]) -> tuple[float, float]:
-    """Run the CLI once; return (wall time [s], peak RSS of this child [MiB])."""
+def _env(tree: str | None) -> dict[str, str]:
+    """The environment of a child: this tree's, or a baseline checkout's package first on the path."""
+    env = dict(os.environ)
+    if tree:
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (tree, env.get("PYTHONPATH")) if p)
+    return env
+
+
+def run_once(args: list[str], tree: str | None = None) -> tuple[float, float]:
+    """Run the CLI once (of ``tree`` if given); return (wall time [s], peak RSS of this child [MiB])."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()
-    done = subprocess.run(cli_command() + args, capture_output=True, text=True)
+    done = subprocess.run(cli_command() + args, capture_output=True, text=True, env=_env(tree), cwd=tree)
     wall = time.perf_counter() - start
     if done.returncode != 0:
         raise SystemExit(f"energytrade {' '.join(args)} failed ({done.returncode}):\n{done.stderr}")
@@ -75,44 +90,64 @@ def run_once(args: list[str]) -> tuple[float, float]:
     return wall, peak / per_mib
 
 
-def bench(name: str, args: list[str], repeat: int) -> float:
-    walls, peaks = [], []
-    for _ in range(repeat):
-        wall, peak = run_once(args)
-        walls.append(wall)
-        peaks.append(peak)
-    print(
-        f"energytrade {name:<7} min {min(walls):6.2f} s   median {statistics.median(walls):6.2f} s   "
-        f"peak RSS {max(peaks):6.0f} MiB   ({repeat} runs)"
+def _line(name: str, walls: list[float], peaks: list[float]) -> str:
+    return (
+        f"energytrade {name:<16} min {min(walls):6.2f} s   median {statistics.median(walls):6.2f} s   "
+        f"peak RSS {max(peaks):6.0f} MiB   ({len(walls)} runs)"
     )
-    return statistics.median(walls)
+
+
+def bench(name: str, args: list[str], repeat: int, baseline: str | None = None) -> float:
+    """Median wall time of this tree's runs; with ``baseline``, each run is followed by the baseline's."""
+    runs: dict[str | None, list[tuple[float, float]]] = {None: [], baseline: []} if baseline else {None: []}
+    for _ in range(repeat):
+        for tree in runs:
+            runs[tree].append(run_once(args, tree))
+    medians = {}
+    for tree, results in runs.items():
+        walls, peaks = [r[0] for r in results], [r[1] for r in results]
+        print(_line(f"{name} ({'baseline' if tree else 'this tree'})" if baseline else name, walls, peaks))
+        medians[tree] = (statistics.median(walls), min(walls))
+    if baseline:
+        (med, low), (base_med, base_low) = medians[None], medians[baseline]
+        print(f"  {name}: baseline / this tree = {base_med / med:.2f}x (medians), {base_low / low:.2f}x (minimums)")
+    return medians[None][0]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=3, help="runs of each command (default 3)")
     parser.add_argument("--data-dir", default=None, help="data root passed to both commands")
+    parser.add_argument("--baseline", default=None, help="a checkout of an older commit to run side by side")
     opts = parser.parse_args(argv)
+    if opts.baseline:
+        opts.baseline = str(Path(opts.baseline).resolve())
     data = ["--data-dir", opts.data_dir] if opts.data_dir else []
     print(f"{' '.join(cli_command())} on {os.cpu_count()} CPU(s), Python {sys.version.split()[0]}")
     out = Path(tempfile.mkdtemp(prefix="energytrade-bench-"))
     try:
-        bench("build", ["build", *data], opts.repeat)
-        median = bench("report", ["report", *data, "--out", str(out / "report")], opts.repeat)
+        bench("build", ["build", *data], opts.repeat, opts.baseline)
+        median = bench("report", ["report", *data, "--out", str(out / "report")], opts.repeat, opts.baseline)
     finally:
         shutil.rmtree(out, ignore_errors=True)
     verdict = "within" if median <= TARGET_S else "OVER"
     print(f"report median {median:.2f} s: {verdict} the {TARGET_S:g} s target")
     split(opts.data_dir)
+    if opts.baseline:
+        split(opts.data_dir, opts.baseline)
     return 0
 
 
-def split(data_dir: str | None) -> None:
+def split(data_dir: str | None, tree: str | None = None) -> None:
     """Print imports / compute / drawing of one in-process report (drawing measured with cProfile)."""
     out = Path(tempfile.mkdtemp(prefix="energytrade-split-"))
     try:
         done = subprocess.run(
-            [sys.executable, "-c", SPLIT_SCRIPT, data_dir or "", str(out)], capture_output=True, text=True
+            [sys.executable, "-c", SPLIT_SCRIPT, data_dir or "", str(out)],
+            capture_output=True,
+            text=True,
+            env=_env(tree),
+            cwd=tree,
         )
     finally:
         shutil.rmtree(out, ignore_errors=True)
@@ -123,7 +158,7 @@ def split(data_dir: str | None) -> None:
     compute = figures["run"] - drawing
     verdict = "within" if compute <= COMPUTE_TARGET_S else "OVER"
     print(
-        f"split (one process, profiled): imports {figures['imports']:.2f} s, compute {compute:.2f} s, "
+        f"split{' (baseline)' if tree else ''} (one process, profiled): imports {figures['imports']:.2f} s, compute {compute:.2f} s, "
         f"drawing {drawing:.2f} s ({figures['drawing_share']:.0%} of the run); compute {verdict} the "
         f"{COMPUTE_TARGET_S:g} s target"
     )

@@ -14,6 +14,8 @@ Usage::
 
     .venv/bin/python benchmarks/bench_timeline.py              # 3 repeats of each
     .venv/bin/python benchmarks/bench_timeline.py --repeat 5
+    # the fresh-process figure side by side with an older commit's checkout (runs interleaved):
+    git archive <commit> | tar -x -C /tmp/base && .venv/bin/python benchmarks/bench_timeline.py --baseline /tmp/base
 """
 
 from __future__ import annotations
@@ -48,11 +50,14 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def time_cli(args: list[str]) -> tuple[float, float]:
-    """Run the CLI once; (wall [s], CPU of the child [s])."""
+def time_cli(args: list[str], tree: str | None = None) -> tuple[float, float]:
+    """Run the CLI once (of the checkout ``tree``, first on ``PYTHONPATH``, if given); (wall [s], CPU [s])."""
+    env = dict(os.environ)
+    if tree:
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (tree, env.get("PYTHONPATH")) if p)
     cpu = _children_cpu()
     start = time.perf_counter()
-    subprocess.run(cli_command() + args, check=True, stdout=subprocess.DEVNULL, env={**os.environ})
+    subprocess.run(cli_command() + args, check=True, stdout=subprocess.DEVNULL, env=env, cwd=tree)
     return time.perf_counter() - start, _children_cpu() - cpu
 
 
@@ -75,6 +80,7 @@ def summary(name: str, runs: list[tuple[float, float]], target: float) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="runs of each (default 3)")
+    parser.add_argument("--baseline", default=None, help="a checkout of an older commit: its CLI runs side by side")
     args = parser.parse_args(argv)
 
     start = time.perf_counter()
@@ -105,8 +111,20 @@ def main(argv: list[str] | None = None) -> int:
         summary("claims.evaluate() of the 3 claims, with their timelines (table loaded)", evaluate_runs, CLI_TARGET_S)
     )
 
-    cli_runs = [time_cli(["claims"]) for _ in range(args.repeat)]
+    baseline = str(Path(args.baseline).resolve()) if args.baseline else None
+    cli_runs, base_runs = [], []
+    for _ in range(args.repeat):
+        cli_runs.append(time_cli(["claims"]))
+        if baseline:
+            base_runs.append(time_cli(["claims"], baseline))
     print(summary("energytrade claims (fresh process)", cli_runs, CLI_TARGET_S))
+    if baseline:
+        print(summary("energytrade claims (fresh process, baseline)", base_runs, CLI_TARGET_S))
+        ratio = statistics.median(r[0] for r in base_runs) / statistics.median(r[0] for r in cli_runs)
+        cpu_ratio = min(r[1] for r in base_runs) / min(r[1] for r in cli_runs)
+        print(
+            f"energytrade claims: baseline / this tree = {ratio:.2f}x (wall medians), {cpu_ratio:.2f}x (CPU minimums)"
+        )
     return 0
 
 

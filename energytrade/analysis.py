@@ -348,7 +348,8 @@ def _to_metric(x: pd.Series, keys: pd.Series, metric: str, bbl_per_tonne: float)
 
 def _coverage(rows: pd.DataFrame, by: str | Span) -> pd.Series:
     """Distinct months with any row, per output period."""
-    months = _explode_months(rows[["period", "freq"]])
+    # Distinct (period, freq) pairs cover the same months as every row: explode each pair once.
+    months = _explode_months(rows[["period", "freq"]].drop_duplicates())
     if isinstance(by, Span):
         keys = pd.Series(str(by), index=months.index)
     elif by == "M":
@@ -402,8 +403,11 @@ def _summary(rows: pd.DataFrame, metric: str, by: str | Span, bbl_per_tonne: flo
     fig = _figures(rows, metric, require=False)
     fig["period_key"] = _key_of(fig, by)
     value = fig.groupby("period_key")["x"].sum(min_count=1)
-    months = _explode_months(fig)
-    has = months["x"].notna()
+    # Only whether a row has a figure matters for the month counts: explode each distinct
+    # (output period, period, freq, has figure) once instead of every row.
+    keys = fig[["period_key", "period", "freq"]].assign(has=fig["x"].notna()).drop_duplicates()
+    months = _explode_months(keys)
+    has = months["has"]
     reported = months[has].groupby("period_key")["month"].nunique()
     missing = months[~has].groupby("period_key")["month"].nunique()
     out = pd.DataFrame({"period": value.index.astype(object), "x": value.to_numpy()})
@@ -1204,13 +1208,12 @@ def cross_source_comparison(
     exploded = other_long.reset_index(names="line").explode("month")
     merged = exploded.merge(base_long, on=["commodity", "partner_iso3", "month", "metric"], how="left")
 
-    per_line = merged.groupby("line", sort=False).agg(
-        base_value=("base_value", lambda s: s.sum(min_count=1)),
-        base_lacking=("base_value", lambda s: int(s.isna().sum())),
-        base_months=("base_value", "count"),
-        base_provenance=("base_provenance", lambda s: _join_provenance(s.dropna(), base_source)),
-        base_hs_code=("base_hs_code", _join_codes),
-    )
+    lines = merged.groupby("line", sort=False)
+    per_line = lines["base_value"].sum(min_count=1).to_frame()
+    per_line["base_lacking"] = merged["base_value"].isna().groupby(merged["line"], sort=False).sum().astype(int)
+    per_line["base_months"] = lines["base_value"].count()
+    per_line["base_provenance"] = lines["base_provenance"].agg(lambda s: _join_provenance(s.dropna(), base_source))
+    per_line["base_hs_code"] = _joined_codes(merged, ["line"], "base_hs_code").reindex(per_line.index, fill_value="")
     out = other_long.join(per_line)
     needed = out["month"].map(len)
     covered = [all(m in coverage.get(c, set()) for m in ms) for c, ms in zip(out["commodity"], out["month"])]
@@ -1254,8 +1257,9 @@ def _partner_sums(base_long: pd.DataFrame, base_source: str) -> pd.DataFrame:
     reported = base_long.loc[base_long["partner_iso3"] == WORLD_ISO3, ["commodity", "month"]].drop_duplicates()
     groups = partners.groupby(["commodity", "month", "metric"], sort=False)
     sums = groups["base_value"].sum(min_count=1).to_frame()
-    sums["base_hs_code"] = groups["base_hs_code"].agg(_join_codes)
-    sums["lacking"] = groups["base_value"].apply(lambda s: int(s.isna().sum()))
+    keys = ["commodity", "month", "metric"]
+    sums["base_hs_code"] = _joined_codes(partners, keys, "base_hs_code").reindex(sums.index, fill_value="")
+    sums["lacking"] = partners["base_value"].isna().groupby([partners[k] for k in keys], sort=False).sum().astype(int)
     sums["n"] = groups["base_value"].size()
     sums = sums.reset_index()
     sums = sums[sums["lacking"] == 0]  # a total with an unknown part is unknown
@@ -1277,9 +1281,13 @@ def _partner_sums(base_long: pd.DataFrame, base_source: str) -> pd.DataFrame:
     )
 
 
-def _join_codes(codes: pd.Series) -> str:
-    """The distinct HS codes of the rows summed, sorted and joined with ``", "`` (normally just one)."""
-    return ", ".join(sorted({str(c) for c in codes.dropna()}))
+def _joined_codes(frame: pd.DataFrame, keys: list[str], column: str) -> pd.Series:
+    """Per group of ``keys``: the distinct HS codes of the rows summed, sorted and joined with ``", "``
+    (normally just one), in one pass. Groups without a code are absent; callers fill ``""``."""
+    codes = frame[[*keys, column]].dropna(subset=[column])
+    codes = codes.assign(**{column: codes[column].astype(str)}).drop_duplicates()
+    codes = codes.sort_values([*keys, column], kind="mergesort")
+    return codes.groupby(keys, sort=False)[column].agg(", ".join)
 
 
 def _join_provenance(provenances: pd.Series, base_source: str) -> str:

@@ -157,13 +157,12 @@ def russian_share_by_year(monthly: pd.DataFrame, importer_iso3: str = EU) -> pd.
     rows = monthly[(monthly["importer_iso3"] == importer_iso3) & monthly["total_volume_bbl"].notna()]
     rows = rows.assign(year=rows["period"].str[:4])
     groups = rows.groupby("year")
-    out = groups.agg(
-        months=("period", "count"),
-        russia_volume_bbl=("russia_volume_bbl", lambda s: s.sum(min_count=1)),
-        total_volume_bbl=("total_volume_bbl", "sum"),
-        is_lower_bound=("is_lower_bound", "any"),
-        russia_hidden_cells=("russia_hidden_cells", "sum"),
-    ).reset_index()
+    out = groups.agg(months=("period", "count"))
+    out["russia_volume_bbl"] = groups["russia_volume_bbl"].sum(min_count=1)  # all hidden: missing, not 0
+    out["total_volume_bbl"] = groups["total_volume_bbl"].sum()
+    out["is_lower_bound"] = groups["is_lower_bound"].any()
+    out["russia_hidden_cells"] = groups["russia_hidden_cells"].sum()
+    out = out.reset_index()
     out["russia_share_pct"] = out["russia_volume_bbl"] / out["total_volume_bbl"] * 100
     return out
 
