@@ -263,9 +263,7 @@ def _markdown(t: EuropeTables) -> str:
     dec = t.discounts.set_index("period").loc["2022-12"]
     bpt = t.barrels_per_tonne.set_index(["year", "crudeoil_code"]).loc[("2021", "RU_URL")]
     urals_api, urals_bpt, urals_err = bpt["api_gravity_deg"], bpt["bbl_per_tonne"], bpt["flat_factor_error_pct"]
-    return f"""## Europe's side
-
-Eurostat's crude-import statistics by field of production (NRG_TI_COIFPM) show the other end of Russia's
+    return f"""Eurostat's crude-import statistics by field of production (NRG_TI_COIFPM) show the other end of Russia's
 turn to China. Many cells are confidential, so every sum over them is a **lower bound** and says so; the
 EU's and each importer's totals are Eurostat's own, never rebuilt by adding cells up. The file breaks
 imports down by origin only from January 2020 (before that it holds each importer's total alone), so the
