@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from energytrade.build import build
 from energytrade.sources import eurostat_coifpm
 
 REPO = Path(__file__).resolve().parents[1]
@@ -29,6 +30,26 @@ def data_copy(tmp_path: Path, eurostat_grade_table: Path) -> Path:
     root = tmp_path / "data"
     shutil.copytree(BUNDLED_RAW, root / "raw")
     shutil.copytree(eurostat_grade_table, root / "processed" / eurostat_grade_table.name)
+    return root
+
+
+@pytest.fixture(scope="session")
+def built_data_root(tmp_path_factory, eurostat_grade_table) -> Path:
+    """A copy of the bundled data root with every bundled source built once per test session (a full build
+    takes a few seconds). Read-only: tests that alter or build it take :func:`built_copy` instead."""
+    root = tmp_path_factory.mktemp("built") / "data"
+    shutil.copytree(BUNDLED_RAW, root / "raw")
+    shutil.copytree(eurostat_grade_table, root / "processed" / eurostat_grade_table.name)
+    build(root)
+    return root
+
+
+@pytest.fixture
+def built_copy(tmp_path: Path, built_data_root: Path) -> Path:
+    """A throwaway copy of :func:`built_data_root`, for tests that start from a built store (its manifest names
+    raw files relative to the root by sha256, so a build of the copy finds it up to date)."""
+    root = tmp_path / "data"
+    shutil.copytree(built_data_root, root)
     return root
 
 
