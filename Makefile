@@ -4,6 +4,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# pytest runs the tests in two processes (pytest-xdist), a whole file per process (`--dist loadfile`: a file's module
+# fixtures are made once, and no two processes write one path). `make test PYTEST_WORKERS=` runs in one.
+PYTEST_WORKERS ?= -n 2 --dist loadfile
 
 .PHONY: report test lint notebooks build bench clean
 
@@ -21,7 +24,7 @@ build: $(STAMP)
 
 test: $(STAMP) lint
 	@test -d "$${ENERGYTRADE_SHARED_DIR:-../shared}" || echo "WARNING: ../shared is missing beside the repo: the tests that compare with the reference collection and the article's text are skipped (named at the end of the pytest run)"
-	MPLBACKEND=Agg $(BIN)/python -m pytest tests energytrade --doctest-modules
+	MPLBACKEND=Agg $(BIN)/python -m pytest tests energytrade --doctest-modules $(PYTEST_WORKERS)
 	MPLBACKEND=Agg $(BIN)/python -m pytest --nbval notebooks --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg -p no:cacheprovider
 
 lint: $(STAMP)

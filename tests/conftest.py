@@ -8,18 +8,30 @@ from pathlib import Path
 
 import pytest
 
+from energytrade.build import build
 from energytrade.sources import eurostat_coifpm
 
 REPO = Path(__file__).resolve().parents[1]
 BUNDLED_RAW = REPO / "data" / "raw"
 
 
+#: The repo's own data root's processed/ folder: the default data root that analyses of the bundled data read.
+BUNDLED_PROCESSED = BUNDLED_RAW.parent / "processed"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Build Eurostat's grade table of the repo's data root (about 13 s) once, before any test, unless it is
+    current already (a warm run). Done here, by the main process only, so that pytest-xdist's workers find it
+    built and never write it at the same time; tests only read it."""
+    if not hasattr(session.config, "workerinput"):
+        eurostat_coifpm.ensure_store(BUNDLED_RAW, BUNDLED_PROCESSED)
+
+
 @pytest.fixture(scope="session")
-def eurostat_grade_table(tmp_path_factory) -> Path:
-    """Eurostat's grade table built once per test session from the bundled raw file (about 13 s), for
-    :func:`data_copy` to start from: every build of a copy would otherwise rebuild it."""
-    processed = tmp_path_factory.mktemp("eurostat") / "processed"
-    return eurostat_coifpm.ensure_store(BUNDLED_RAW, processed)
+def eurostat_grade_table() -> Path:
+    """Eurostat's grade table of the repo's data root (built from the bundled raw file at session start), for
+    :func:`data_copy` to copy: every build of a copy would otherwise rebuild it. Read-only."""
+    return eurostat_coifpm.ensure_store(BUNDLED_RAW, BUNDLED_PROCESSED)
 
 
 @pytest.fixture
@@ -29,6 +41,26 @@ def data_copy(tmp_path: Path, eurostat_grade_table: Path) -> Path:
     root = tmp_path / "data"
     shutil.copytree(BUNDLED_RAW, root / "raw")
     shutil.copytree(eurostat_grade_table, root / "processed" / eurostat_grade_table.name)
+    return root
+
+
+@pytest.fixture(scope="session")
+def built_data_root(tmp_path_factory, eurostat_grade_table) -> Path:
+    """A copy of the bundled data root with every bundled source built once per test session (a full build
+    takes a few seconds). Read-only: tests that alter or build it take :func:`built_copy` instead."""
+    root = tmp_path_factory.mktemp("built") / "data"
+    shutil.copytree(BUNDLED_RAW, root / "raw")
+    shutil.copytree(eurostat_grade_table, root / "processed" / eurostat_grade_table.name)
+    build(root)
+    return root
+
+
+@pytest.fixture
+def built_copy(tmp_path: Path, built_data_root: Path) -> Path:
+    """A throwaway copy of :func:`built_data_root`, for tests that start from a built store (its manifest names
+    raw files relative to the root by sha256, so a build of the copy finds it up to date)."""
+    root = tmp_path / "data"
+    shutil.copytree(built_data_root, root)
     return root
 
 

@@ -69,14 +69,8 @@ def test_a_second_build_with_nothing_changed_rebuilds_nothing(data_copy):
     assert len(second.table) == len(first.table)
 
 
-def test_the_cli_says_up_to_date(data_copy):
-    assert _cli("build", "--data-dir", str(data_copy)).returncode == 0
-    done = _cli("build", "--data-dir", str(data_copy))
-    assert done.returncode == 0 and "up to date" in done.stderr and "cleaned" not in done.stderr
-
-
-def test_a_new_vintage_rebuilds_only_its_source(data_copy):
-    build(data_copy)
+def test_a_new_vintage_rebuilds_only_its_source(built_copy):
+    data_copy = built_copy
     lng = _raw(data_copy, "gacc_query/*/gacc_lng.csv")
     lines = lng.read_text(encoding="utf-8").splitlines()
     period, partner, _ = lines[1].split(",")
@@ -88,8 +82,8 @@ def test_a_new_vintage_rebuilds_only_its_source(data_copy):
     assert got.set_index("partner_name").loc[partner, "value_usd"] == 9_876_500_000
 
 
-def test_a_failed_build_leaves_the_last_good_store(data_copy):
-    build(data_copy)
+def test_a_failed_build_leaves_the_last_good_store(built_copy):
+    data_copy = built_copy
     manifest = (data_copy / "processed" / "_manifest.json").read_text()
     before = store.flows(source="comtrade_extract", data_dir=data_copy)
     crude = _raw(data_copy, "comtrade_extract/*/comtrade_crude_oil.csv")
@@ -111,7 +105,8 @@ def test_a_sidecar_without_its_file_fails_the_build_naming_the_file(data_copy):
     _assert_one_line_error(_cli("build", "--data-dir", str(data_copy)), "comtrade_lng.csv", "--allow-missing")
 
 
-def test_allow_missing_builds_without_the_file_for_users_who_mean_it(data_copy):
+def test_allow_missing_builds_without_the_file_for_users_who_mean_it(built_copy):
+    data_copy = built_copy
     full = len(build(data_copy).table)
     lng = _raw(data_copy, "comtrade_extract/*/comtrade_lng.csv")
     lng_rows = len(lng.read_text(encoding="utf-8").splitlines()) - 1
@@ -132,8 +127,8 @@ def test_a_bundled_source_folder_removed_fails_the_build(data_copy):
     assert "gacc_press" not in set(result.table.source)
 
 
-def test_a_source_built_before_and_gone_now_fails_the_build(data_copy):
-    build(data_copy)
+def test_a_source_built_before_and_gone_now_fails_the_build(built_copy):
+    data_copy = built_copy
     shutil.rmtree(data_copy / "raw" / "gacc_press")
     with pytest.raises(MissingSourceFiles, match="gacc_press"):
         build(data_copy)

@@ -70,7 +70,8 @@ def _written(data_dir: Path) -> dict[str, bytes]:
     return {p.relative_to(processed).as_posix(): p.read_bytes() for p in sorted(processed.rglob("*.parquet"))}
 
 
-def test_build_writes_identical_files_twice(data_copy):
+def test_build_writes_identical_files_twice(built_copy):
+    data_copy = built_copy  # built once for the session; the second build below is forced
     _, csv1, _ = build(data_copy)
     first = (csv1.read_bytes(), _written(data_copy))
     _, csv2, _ = build(data_copy, force=True)
@@ -81,7 +82,8 @@ def test_build_writes_identical_files_twice(data_copy):
     assert len(read_trade_flows(csv2)) == len(load_trade_flows(data_copy))
 
 
-def test_the_store_holds_exactly_what_load_trade_flows_cleans(data_copy):
+def test_the_store_holds_exactly_what_load_trade_flows_cleans(built_copy):
+    data_copy = built_copy
     table, _, _ = build(data_copy)
     pd.testing.assert_frame_equal(table, load_trade_flows(data_copy))
     small = [s.name for s in registry.clean_schema_sources() if not s.large and s.expected]
@@ -106,7 +108,8 @@ def test_a_raw_file_without_sidecar_is_refused(data_copy):
         load_trade_flows(data_copy)
 
 
-def test_environment_variable_points_every_command_at_another_data_root(data_copy, monkeypatch):
+def test_environment_variable_points_every_command_at_another_data_root(built_copy, monkeypatch):
+    data_copy = built_copy
     monkeypatch.setenv("ENERGYTRADE_DATA_DIR", str(data_copy))
     _, csv_path, _ = build()
     assert csv_path == data_copy / "processed" / "trade_flows.csv"
@@ -132,11 +135,14 @@ def test_cli_build_reports_a_missing_data_dir_without_a_traceback(tmp_path):
     assert "nowhere" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_cli_build_prints_progress_and_writes_the_table(data_copy):
+def test_cli_build_prints_progress_and_writes_the_table_then_says_up_to_date(data_copy):
     result = _cli("build", "--data-dir", str(data_copy))
     assert result.returncode == 0, result.stderr
     assert "cleaned comtrade_extract" in result.stderr
     assert (data_copy / "processed" / "trade_flows.csv").is_file()
+    # A second run with nothing changed (was tests/test_build.py's test_the_cli_says_up_to_date).
+    done = _cli("build", "--data-dir", str(data_copy))
+    assert done.returncode == 0 and "up to date" in done.stderr and "cleaned" not in done.stderr
 
 
 @pytest.mark.parametrize("command", ["build", "report", "claims"])
@@ -146,8 +152,8 @@ def test_every_help_shows_runnable_examples(command):
     assert "examples:" in result.stdout and f"energytrade {command}" in result.stdout
 
 
-def test_import_from_outside_the_repo_finds_the_bundled_data(tmp_path):
+def test_import_from_outside_the_repo_finds_the_bundled_data(tmp_path, flows):
     code = "from energytrade.build import load_trade_flows; print(len(load_trade_flows()))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert int(result.stdout) == len(load_trade_flows())
+    assert int(result.stdout) == len(flows)  # flows: load_trade_flows() in this process

@@ -1,4 +1,4 @@
-"""Claim results as JSON (schema), a terminal table and an evidence frame (the figure: ``test_claim_figures``)."""
+"""Claim results as JSON (schema), a terminal table and an evidence frame (the figure: ``test_report_chapters_claims``)."""
 
 from __future__ import annotations
 

@@ -66,11 +66,15 @@ def threaded_server():
     server.stop()
 
 
-def _fetch_processes(httpserver, data_dir, n, extra=()):
+def _fetch_argv_env(httpserver, data_dir, extra=()):
     env = {k: v for k, v in os.environ.items() if k not in ("COMTRADE_API_KEY", "ENERGYTRADE_DATA_DIR")}
     env.update(ENERGYTRADE_COMTRADE_URL=httpserver.url_for(""), ENERGYTRADE_CALL_INTERVAL_S="0")
     argv = [sys.executable, "-m", "energytrade", "fetch", "comtrade", "--commodity", "2709", "--start", "2022-05"]
-    argv += ["--data-dir", str(data_dir), *extra]
+    return [*argv, "--data-dir", str(data_dir), *extra], env
+
+
+def _fetch_processes(httpserver, data_dir, n, extra=()):
+    argv, env = _fetch_argv_env(httpserver, data_dir, extra)
     running = [subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(n)]
     return [(p.wait(timeout=120), *(s.decode() for s in p.communicate())) for p in running]
 
@@ -128,14 +132,25 @@ def test_a_fetch_waits_for_another_process_and_says_so(httpserver, tmp_path):
     httpserver.expect_request(API_PATH, method="GET").respond_with_handler(handler)
     data_dir = tmp_path / "data"
     data_dir.mkdir()
-    hold = "import sys,time\nfrom energytrade.raw import lock_data_root\nwith lock_data_root(sys.argv[1]):\n"
-    hold += "    print('locked', flush=True); time.sleep(3)\n"
-    holder = subprocess.Popen([sys.executable, "-c", hold, str(data_dir)], stdout=subprocess.PIPE, text=True)
+    # The holder lets go when told (its stdin closes), once the fetch has said it waits: no sleep to outlast.
+    hold = "import sys\nfrom energytrade.raw import lock_data_root\nwith lock_data_root(sys.argv[1]):\n"
+    hold += "    print('locked', flush=True); sys.stdin.readline()\n"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", hold, str(data_dir)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
     assert holder.stdout.readline().strip() == "locked"
 
-    ((code, out, err),) = _fetch_processes(httpserver, data_dir, 1)
-
+    argv, env = _fetch_argv_env(httpserver, data_dir)
+    fetch = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    said = []
+    for line in fetch.stderr:  # up to its "waiting" line (or the end, if it never waited)
+        said.append(line)
+        if "another energytrade process is using" in line:
+            break
+    holder.stdin.close()
     holder.wait(timeout=30)
+    out, rest = fetch.communicate(timeout=120)
+    code, err = fetch.returncode, "".join(said) + rest
     assert code == 0 and "another energytrade process is using" in err and "waiting up to 600 s" in err
     assert len(handler.sent) == 1 and len(replay.assert_store_sound(data_dir / "raw")) == 1
 

@@ -46,9 +46,11 @@ class _Tags(HTMLParser):
 
 
 @pytest.fixture(scope="module")
-def hostile_report(tmp_path_factory) -> Path:
+def hostile_report(tmp_path_factory, eurostat_grade_table) -> Path:
     root = tmp_path_factory.mktemp("hostile")
     shutil.copytree(data_paths().raw, root / "raw")
+    # Eurostat's raw file is not altered: its grade table, built once per session, is copied, not rebuilt.
+    shutil.copytree(eurostat_grade_table, root / "processed" / eurostat_grade_table.name)
     (crude,) = (root / "raw" / "comtrade_extract").glob("*/comtrade_crude_oil.csv")
     _rewrite(crude, ",Saudi Arabia,", f",{SCRIPT}Saudi Arabia,")
     (press,) = (root / "raw" / "gacc_press").glob("*/china_crude_imports_reported.csv")
