@@ -128,6 +128,29 @@ def _lag_days(text: str) -> int:
     return int(text)
 
 
+def _fetch_manners(
+    args: argparse.Namespace,
+    session: requests.Session | None,
+    retry: RetryPolicy | None,
+    throttle: Throttle | None,
+    call_deadline: float,
+    total_deadline: float,
+    clock: Callable[[], datetime] | None,
+) -> dict:
+    """The keyword arguments every API client's ``fetch`` shares: refresh, session, retries with the
+    per-call deadline, throttle, total deadline, lock timeout, progress (and a test clock)."""
+    return {
+        "refresh": args.refresh,
+        "session": session,
+        "retry": replace(retry or RetryPolicy(), deadline_s=call_deadline),
+        "throttle": throttle,
+        "total_deadline_s": total_deadline,
+        "lock_timeout_s": lock_timeout_from_env(),
+        "progress": _progress,
+        **({"clock": clock} if clock is not None else {}),
+    }
+
+
 # ------------------------------------------------------------------------------------- fetch comtrade
 #: A plan over this many calls asks for --yes: a tenth of a free key's 500 calls a day [2ND comtradr
 #: vignette], and more than a casual query needs (two years of monthly data is 2 keyed calls).
@@ -264,21 +287,8 @@ def run_fetch_comtrade(
             f"{CONFIRM_OVER_CALLS}; check it with --dry-run, narrow --start/--end, or add --yes to go ahead"
         )
     raw_root = _data_root_for_writing(args.data_dir)
-    options = {"clock": clock} if clock is not None else {}
-    result = comtrade.fetch(
-        request,
-        raw_root,
-        api_key=api_key,
-        base_url=base_url,
-        refresh=args.refresh,
-        session=session,
-        retry=replace(retry or RetryPolicy(), deadline_s=call_deadline),
-        throttle=throttle,
-        total_deadline_s=total_deadline,
-        lock_timeout_s=lock_timeout_from_env(),
-        progress=_progress,
-        **options,
-    )
+    manners = _fetch_manners(args, session, retry, throttle, call_deadline, total_deadline, clock)
+    result = comtrade.fetch(request, raw_root, api_key=api_key, base_url=base_url, **manners)
     for url in result.empty:
         print(f"warning: no records (count: 0) for {url}", file=sys.stderr)
     folder = raw_root / comtrade.SOURCE / result.vintage
@@ -365,20 +375,8 @@ def run_fetch_eurostat(
         print(request.url(base_url))
         return 0
     raw_root = _data_root_for_writing(args.data_dir)
-    options = {"clock": clock} if clock is not None else {}
-    result = eurostat.fetch(
-        request,
-        raw_root,
-        base_url=base_url,
-        refresh=args.refresh,
-        session=session,
-        retry=replace(retry or RetryPolicy(), deadline_s=call_deadline),
-        throttle=throttle,
-        total_deadline_s=total_deadline,
-        lock_timeout_s=lock_timeout_from_env(),
-        progress=_progress,
-        **options,
-    )
+    manners = _fetch_manners(args, session, retry, throttle, call_deadline, total_deadline, clock)
+    result = eurostat.fetch(request, raw_root, base_url=base_url, **manners)
     folder = raw_root / request.dataset.source / result.vintage
     print(
         f"eurostat: {request.describe()}: {result.requests_sent} call(s) made, {len(result.stored)} file(s) stored in "

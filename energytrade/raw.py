@@ -334,6 +334,26 @@ def lock_timeout_from_env() -> float:
     return seconds
 
 
+def prepare_fetch(
+    raw_root: str | os.PathLike,
+    source: str,
+    *,
+    timeout: float = DEFAULT_LOCK_TIMEOUT_S,
+    notify: Callable[[str], None] | None = None,
+) -> list[Path]:
+    """Before a fetch spends any call: check the data root can be written (by taking its lock), create
+    ``raw/`` and remove the temporary files a killed write left under ``raw/<source>/``; returns those.
+
+    Raises
+    ------
+    DataRootNotWritable, DataRootBusy
+    """
+    raw_root = Path(raw_root)
+    with lock_data_root(raw_root.parent, timeout=timeout, what="fetch into it", notify=notify):
+        raw_root.mkdir(parents=True, exist_ok=True)
+        return remove_stale_temporaries(raw_root, source)
+
+
 def remove_stale_temporaries(raw_root: str | os.PathLike, source: str) -> list[Path]:
     """Remove the hidden temporary files a killed write left under ``raw/<source>/``; return them.
 

@@ -29,6 +29,7 @@ from energytrade.raw import (
     RawFile,
     find_raw_files,
     lock_data_root,
+    prepare_fetch,
     remove_stale_temporaries,
     store_raw,
 )
@@ -151,11 +152,8 @@ def prepare_store(
     ------
     energytrade.errors.DataRootNotWritable, energytrade.errors.DataRootBusy
     """
-    raw_root = Path(raw_root)
-    with lock_data_root(raw_root.parent, timeout=lock_timeout_s, what="fetch into it", notify=notify):
-        raw_root.mkdir(parents=True, exist_ok=True)
-        for path in remove_stale_temporaries(raw_root, SOURCE):
-            log.warning("removed %s, left by a write that was interrupted", path)
+    for path in prepare_fetch(raw_root, SOURCE, timeout=lock_timeout_s, notify=notify):
+        log.warning("removed %s, left by a write that was interrupted", path)
 
 
 def store_response(

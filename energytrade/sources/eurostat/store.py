@@ -21,6 +21,7 @@ from energytrade.raw import (
     RawFile,
     find_raw_files,
     lock_data_root,
+    prepare_fetch,
     remove_stale_temporaries,
     store_raw,
 )
@@ -140,10 +141,7 @@ def prepare_store(
     notify: Callable[[str], None] | None = None,
 ) -> None:
     """Before any call: the data root is writable (its lock can be taken) and stale temporaries are gone."""
-    raw_root = Path(raw_root)
-    with lock_data_root(raw_root.parent, timeout=lock_timeout_s, what="fetch into it", notify=notify):
-        raw_root.mkdir(parents=True, exist_ok=True)
-        remove_stale_temporaries(raw_root, source)
+    prepare_fetch(raw_root, source, timeout=lock_timeout_s, notify=notify)
 
 
 def store(
