@@ -552,17 +552,13 @@ def _ranking_finding(
     else:
         verdict = SUPPORTED if fig.leader_iso3 == spec.exporter else NOT_SUPPORTED
     notes = tuple(n for n in (rw.note,) if n) + fig.notes
-    return Finding(
-        claim_id=spec.id,
-        type="ranking",
-        commodity=measure.label,
-        metric=measure.metric,
-        unit=measure.unit,
-        window=rw.window,
-        verdict=verdict,
-        known_at_as_of=False,
-        known_from=date.min,
-        counts_toward_verdict=counts,
+    return _finding(
+        "ranking",
+        spec,
+        measure,
+        rw,
+        verdict,
+        counts,
         leader_iso3=fig.leader_iso3,
         leader_name=fig.leader_name,
         leader_value=fig.leader_value,
@@ -579,6 +575,24 @@ def _ranking_finding(
         data_sources=fig.data_sources,
         notes=notes,
         sources=fig.sources,
+    )
+
+
+def _finding(kind: str, spec, measure, rw, verdict: str, counts: bool, **figures) -> Finding:
+    """A finding of ``kind`` (``"ranking"`` or ``"change"``) for one measure and window; when it is known
+    is set later, by the release calendar."""
+    return Finding(
+        claim_id=spec.id,
+        type=kind,
+        commodity=measure.label,
+        metric=measure.metric,
+        unit=measure.unit,
+        window=rw.window,
+        verdict=verdict,
+        known_at_as_of=False,
+        known_from=date.min,
+        counts_toward_verdict=counts,
+        **figures,
     )
 
 
@@ -646,17 +660,13 @@ def _change_finding(
         bases = [base.value] + [a["value"] for a in base.alternatives]
         changes = [_pct(a, b) for a in nows for b in bases if b]
         change_range = (min(changes), max(changes)) if changes else None
-    return Finding(
-        claim_id=spec.id,
-        type="change",
-        commodity=measure.label,
-        metric=measure.metric,
-        unit=measure.unit,
-        window=rw.window,
-        verdict=verdict,
-        known_at_as_of=False,
-        known_from=date.min,
-        counts_toward_verdict=counts,
+    return _finding(
+        "change",
+        spec,
+        measure,
+        rw,
+        verdict,
+        counts,
         partner_iso3=spec.exporter,
         value=now.value,
         baseline_window=rw.baseline,
