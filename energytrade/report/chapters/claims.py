@@ -20,6 +20,7 @@ from energytrade import analysis, units
 from energytrade.claims import evaluate, evidence_frame
 from energytrade.claims.prose import SummaryParts, summary_parts
 from energytrade.claims.results import INCONCLUSIVE, NOT_SUPPORTED, SUPPORTED, ClaimResult, Finding
+from energytrade.countries import short_name
 from energytrade.errors import NoData
 from energytrade.events import WAR_START
 from energytrade.formatting import (
@@ -108,13 +109,6 @@ def _months(periods: Iterable[str]) -> pd.Series:
 
 
 #: Names of the importer and exporter codes of the claims (partners get theirs from the clean table).
-_COUNTRY_NAMES = {"CHN": "China", "RUS": "Russia"}
-
-
-def _country(code: str) -> str:
-    return _COUNTRY_NAMES.get(code, code)
-
-
 def _partner_series(
     flows: pd.DataFrame, commodity: str, metric: str, sources: Iterable[str], importer: str, flow: str
 ) -> pd.DataFrame:
@@ -177,8 +171,8 @@ def _ranking_figure(result: ClaimResult, flows: pd.DataFrame) -> Figure:
             won = sorted({f.window for f in findings if f.known_at_as_of and f.verdict == SUPPORTED})
             lost = sorted({f.window for f in findings if f.known_at_as_of and f.verdict == NOT_SUPPORTED})
             ax.set_title(
-                f"{commodity_name(measure.label).capitalize()} imports of {_country(spec.importer)} by "
-                f"{METRIC_NAMES.get(measure.metric, measure.metric)}: {_country(spec.exporter)} first in "
+                f"{commodity_name(measure.label).capitalize()} imports of {country_name(spec.importer)} by "
+                f"{METRIC_NAMES.get(measure.metric, measure.metric)}: {country_name(spec.exporter)} first in "
                 f"{join_words(fmt_window(w) for w in won) if won else 'no window'} known then; "
                 f"not in {join_words(fmt_window(w) for w in lost) if lost else 'none'}",
                 loc="left",
@@ -291,9 +285,13 @@ def _change_figure(result: ClaimResult, flows: pd.DataFrame) -> Figure:
                 )
         mark_events(left, _dates(result, war=spec.kind == "change_over_period"))
         date_axis(left)
-        left.set_ylabel(f"imports of {_country(spec.importer)} from {_country(spec.exporter)} per month [USD bn]")
+        left.set_ylabel(
+            f"imports of {country_name(spec.importer)} from {country_name(spec.exporter)} per month [USD bn]"
+        )
         left.set_xlabel("month (shaded: the window compared and its baseline)")
-        left.set_title(f"{_country(spec.importer)}'s imports from {_country(spec.exporter)} by value", loc="left")
+        left.set_title(
+            f"{country_name(spec.importer)}'s imports from {country_name(spec.exporter)} by value", loc="left"
+        )
         left.set_ylim(bottom=0)
         if left.get_legend_handles_labels()[0]:
             # Below the axes: inside, it would cover the sum's line whatever corner it took.
@@ -477,6 +475,10 @@ def _window_start(window: str) -> str:
     return str(window).split("/")[0]
 
 
+def _is_country(code: str, names: Mapping[str, str]) -> bool:
+    return code in names or short_name(code) != code
+
+
 def readers_words(text: str, names: Mapping[str, str] | None = None) -> str:
     """A sentence of the claims engine in readers' words: country names for codes, commodity names
     for keys, months and windows in words, "USD 5.11 bn" for "5.11 bn USD".
@@ -484,13 +486,13 @@ def readers_words(text: str, names: Mapping[str, str] | None = None) -> str:
     >>> readers_words("RUS led in 2022-01/2022-11 (crude_oil value 5.11 bn USD, +9.6 % over SAU)")
     'Russia led in January–November 2022 (crude oil value USD 5.11 bn, +9.6 % over Saudi Arabia)'
     """
-    names = {"RUS": "Russia", "SAU": "Saudi Arabia", "BRA": "Brazil", **dict(names or {})}
+    names = dict(names or {})
     text = re.sub(r"\b(\d{4}-\d{2})(?:/|\.\.)(\d{4}-\d{2})\b", lambda m: fmt_window(f"{m[1]}/{m[2]}"), text)
     text = re.sub(r"\b(\d{4}-\d{2}-\d{2})\b", lambda m: fmt_date(m[1]), text)
     text = re.sub(r"\b(\d{4}-\d{2})\b", lambda m: fmt_month(m[1]), text)
     text = re.sub(r"([\d,.]+) bn USD", r"USD \1 bn", text)
     text = text.replace("Russian Federation", "Russia").replace("NOT_SUPPORTED", "NOT SUPPORTED")
-    text = re.sub(r"\b[A-Z]{3}\b", lambda m: country_name(m[0], names) if m[0] in names else m[0], text)
+    text = re.sub(r"\b[A-Z]{3}\b", lambda m: country_name(m[0], names) if _is_country(m[0], names) else m[0], text)
     words = {**SOURCE_WORDS, **COMMODITY_NAMES}
     text = re.sub(r"\blng\b", "LNG", text)
     text = re.sub(r"\bmass\b", "tonnage", text)
