@@ -41,6 +41,7 @@ import yaml
 
 from energytrade.errors import CalendarError
 from energytrade.periods import Month, parse_period
+from energytrade.yamlfiles import safe_load
 
 CALENDAR_FILE = "release_calendar.yml"
 #: The rule used for a source the calendar does not list (China customs' rule, the file's ``china_customs``).
@@ -158,7 +159,7 @@ def _monthly(where: str, name: str, raw: Any) -> MonthlyRelease:
 def calendar_from_yaml(text: str, where: str = CALENDAR_FILE) -> ReleaseCalendar:
     """Calendar YAML text -> a :class:`ReleaseCalendar`; :class:`CalendarError` naming what to write."""
     try:
-        doc = yaml.safe_load(text)
+        doc = safe_load(text)
     except yaml.YAMLError as err:
         first = str(err).splitlines()[0] if str(err) else "syntax error"
         raise _fail(where, f"is not valid YAML ({first}); fix it or restore the bundled file") from None

@@ -10,24 +10,18 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-
-import requests
+from typing import TYPE_CHECKING
 
 from energytrade import __version__
 from energytrade.commodities import HS_CODES
 from energytrade.errors import EnergyTradeError, TooManyCalls
 from energytrade.paths import data_paths
 from energytrade.raw import check_writable, lock_timeout_from_env
-from energytrade.sources import comtrade, eurostat
-from energytrade.sources.http import (
-    DEFAULT_CALL_DEADLINE_S,
-    DEFAULT_TOTAL_DEADLINE_S,
-    ENV_CALL_DEADLINE,
-    ENV_TOTAL_DEADLINE,
-    RetryPolicy,
-    Throttle,
-    setting_s,
-)
+
+if TYPE_CHECKING:  # the API clients (requests, pandas, pandera) load only when a fetch runs: fast start-up
+    import requests
+
+    from energytrade.sources.http import RetryPolicy, Throttle
 
 EPILOG = """\
 examples:
@@ -139,10 +133,12 @@ def _fetch_manners(
 ) -> dict:
     """The keyword arguments every API client's ``fetch`` shares: refresh, session, retries with the
     per-call deadline, throttle, total deadline, lock timeout, progress (and a test clock)."""
+    from energytrade.sources import http
+
     return {
         "refresh": args.refresh,
         "session": session,
-        "retry": replace(retry or RetryPolicy(), deadline_s=call_deadline),
+        "retry": replace(retry or http.RetryPolicy(), deadline_s=call_deadline),
         "throttle": throttle,
         "total_deadline_s": total_deadline,
         "lock_timeout_s": lock_timeout_from_env(),
@@ -151,20 +147,31 @@ def _fetch_manners(
     }
 
 
+def _deadlines(args: argparse.Namespace) -> tuple[float, float]:
+    """(per-call, total) deadlines [s] from --call-deadline/--total-deadline, else the environment or defaults."""
+    from energytrade.sources import http
+
+    call = http.setting_s(args.call_deadline, http.ENV_CALL_DEADLINE, http.DEFAULT_CALL_DEADLINE_S, "--call-deadline")
+    total = http.setting_s(
+        args.total_deadline, http.ENV_TOTAL_DEADLINE, http.DEFAULT_TOTAL_DEADLINE_S, "--total-deadline"
+    )
+    return call, total
+
+
 # ------------------------------------------------------------------------------------- fetch comtrade
 #: A plan over this many calls asks for --yes: a tenth of a free key's 500 calls a day [2ND comtradr
 #: vignette], and more than a casual query needs (two years of monthly data is 2 keyed calls).
 CONFIRM_OVER_CALLS = 50
 
-FETCH_COMTRADE_DESCRIPTION = f"""\
+FETCH_COMTRADE_DESCRIPTION = """\
 Fetch UN Comtrade final data (goods, HS, totals only) into <data-dir>/raw/comtrade/<today>/, one JSON
 response per call with a provenance sidecar. With COMTRADE_API_KEY set, the keyed data API is used (up to
 12 periods and 100000 records per call; the key goes only in a request header); without it, the public
 preview (one period and at most 500 records per call). Calls already stored are not repeated, so an
 interrupted fetch resumes where it stopped; --refresh pulls a new vintage beside the old one (and asks
 again calls whose stored answer was empty). Answers that reach the record cap are split and fetched again,
-never stored truncated. Periods before {comtrade.FIRST_YEAR} or after the current month are refused; a plan
-of more than {CONFIRM_OVER_CALLS} calls needs --yes. Several fetches may run on one data root at once: each
+never stored truncated. Periods before {first_year} or after the current month are refused; a plan
+of more than {confirm_over_calls} calls needs --yes. Several fetches may run on one data root at once: each
 store write holds the data root's lock.
 """
 
@@ -192,6 +199,8 @@ environment:
 
 
 def _add_fetch_comtrade_arguments(parser: argparse.ArgumentParser) -> None:
+    from energytrade.sources import comtrade, http
+
     known = ", ".join(f"{name} ({code})" for name, code in HS_CODES.items())
     parser.add_argument("--reporter", default="CHN", metavar="ISO3[,ISO3]", help="reporting country (default CHN)")
     parser.add_argument(
@@ -227,14 +236,15 @@ def _add_fetch_comtrade_arguments(parser: argparse.ArgumentParser) -> None:
         "--call-deadline",
         metavar="SECONDS",
         default=None,
-        help=f"longest time for one call, request to last byte (default ${ENV_CALL_DEADLINE}, else "
-        f"{DEFAULT_CALL_DEADLINE_S:g})",
+        help=f"longest time for one call, request to last byte (default ${http.ENV_CALL_DEADLINE}, else "
+        f"{http.DEFAULT_CALL_DEADLINE_S:g})",
     )
     parser.add_argument(
         "--total-deadline",
         metavar="SECONDS",
         default=None,
-        help=f"no call starts after this many seconds (default ${ENV_TOTAL_DEADLINE}, else {DEFAULT_TOTAL_DEADLINE_S:g})",
+        help=f"no call starts after this many seconds (default ${http.ENV_TOTAL_DEADLINE}, else "
+        f"{http.DEFAULT_TOTAL_DEADLINE_S:g})",
     )
 
 
@@ -257,6 +267,8 @@ def run_fetch_comtrade(
 
     Errors are raised as typed exceptions (:func:`main` prints them); returns 0 on success.
     """
+    from energytrade.sources import comtrade
+
     api_key = comtrade.check_api_key(os.environ.get(comtrade.ENV_API_KEY))
     today = clock().date() if clock is not None else None
     request = comtrade.check_query(
@@ -271,8 +283,7 @@ def run_fetch_comtrade(
         keyed=api_key is not None,
         today=today,
     )
-    call_deadline = setting_s(args.call_deadline, ENV_CALL_DEADLINE, DEFAULT_CALL_DEADLINE_S, "--call-deadline")
-    total_deadline = setting_s(args.total_deadline, ENV_TOTAL_DEADLINE, DEFAULT_TOTAL_DEADLINE_S, "--total-deadline")
+    call_deadline, total_deadline = _deadlines(args)
     base_url = comtrade.base_url_from_env()
     calls = comtrade.plan(request, base_url)
     endpoint = "keyed data API" if request.keyed else f"public preview ({comtrade.ENV_API_KEY} not set)"
@@ -339,6 +350,8 @@ environment:
 
 
 def _add_fetch_eurostat_arguments(parser: argparse.ArgumentParser) -> None:
+    from energytrade.sources import eurostat
+
     known = ", ".join(eurostat.DATASETS)
     parser.add_argument("--dataset", required=True, metavar="CODE", help=f"Eurostat dataset code: {known}")
     parser.add_argument(
@@ -365,10 +378,11 @@ def run_fetch_eurostat(
     clock: Callable[[], datetime] | None = None,
 ) -> int:
     """Run ``energytrade fetch eurostat``; errors are raised as typed exceptions, returns 0 on success."""
+    from energytrade.sources import eurostat
+
     today = clock().date() if clock is not None else None
     request = eurostat.check_query(args.dataset, args.filter, args.start, args.end, today=today)
-    call_deadline = setting_s(args.call_deadline, ENV_CALL_DEADLINE, DEFAULT_CALL_DEADLINE_S, "--call-deadline")
-    total_deadline = setting_s(args.total_deadline, ENV_TOTAL_DEADLINE, DEFAULT_TOTAL_DEADLINE_S, "--total-deadline")
+    call_deadline, total_deadline = _deadlines(args)
     base_url = eurostat.base_url_from_env()
     if args.dry_run:
         print("# 1 planned data call to Eurostat (more if it is refused as too big), plus its code lists; none made")
@@ -390,7 +404,9 @@ def _cmd_fetch_eurostat(args: argparse.Namespace) -> int:
     return run_fetch_eurostat(args)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(*, with_fetch: bool = True) -> argparse.ArgumentParser:
+    """The command line's parser. ``with_fetch=False`` leaves out the options of ``fetch comtrade`` and
+    ``fetch eurostat`` (what :func:`main` does for every other command, so that they start fast)."""
     parser = argparse.ArgumentParser(
         prog="energytrade",
         description="Public oil and gas trade statistics, cleaned, analysed and turned into evidence on claims.",
@@ -541,10 +557,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sources = p.add_subparsers(dest="source", metavar="SOURCE")
     sources.required = True
+    if with_fetch:
+        _add_fetch_parsers(sources)
+    return parser
+
+
+def _add_fetch_parsers(sources: argparse._SubParsersAction) -> None:
+    """``fetch comtrade`` and ``fetch eurostat``: their help reads the clients' own limits, so building them
+    imports the clients (requests, pandas); other commands skip this."""
+    from energytrade.sources import comtrade
+
+    raw = argparse.RawDescriptionHelpFormatter
+    description = FETCH_COMTRADE_DESCRIPTION.format(
+        first_year=comtrade.FIRST_YEAR, confirm_over_calls=CONFIRM_OVER_CALLS
+    )
     q = sources.add_parser(
         "comtrade",
         help="UN Comtrade (keyed data API with COMTRADE_API_KEY, else the public preview)",
-        description=FETCH_COMTRADE_DESCRIPTION,
+        description=description,
         epilog=FETCH_COMTRADE_EPILOG,
         formatter_class=raw,
     )
@@ -562,7 +592,6 @@ def build_parser() -> argparse.ArgumentParser:
     _add_data_dir(q)
     _add_fetch_eurostat_arguments(q)
     q.set_defaults(func=_cmd_fetch_eurostat)
-    return parser
 
 
 def _one_line(message: str) -> str:
@@ -573,7 +602,8 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line. A typed error is one line on stderr and exit status 2, never a traceback;
     output into a closed pipe (``energytrade claims | head -3``) ends quietly with status 0."""
     try:
-        parser = build_parser()
+        argv = sys.argv[1:] if argv is None else list(argv)
+        parser = build_parser(with_fetch="fetch" in argv)
         args = parser.parse_args(argv)
         status = args.func(args)
         sys.stdout.flush()

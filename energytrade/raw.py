@@ -39,6 +39,7 @@ from energytrade.errors import (
     RawFileMissing,
     SidecarInvalid,
 )
+from energytrade.yamlfiles import safe_load
 
 SIDECAR_SUFFIX = ".meta.yml"
 #: The lock file of a data root (hidden; never part of raw/).
@@ -118,7 +119,7 @@ def read_sidecar(path: str | os.PathLike) -> dict[str, Any]:
             "or restore it from where it came from"
         ) from None
     try:
-        meta = yaml.safe_load(text)
+        meta = safe_load(text)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""

@@ -25,6 +25,7 @@ from energytrade.countries import WORLD_ISO3, check_iso3
 from energytrade.errors import BadPeriod, ClaimSpecError, EnergyTradeError
 from energytrade.metrics import METRIC_UNITS
 from energytrade.periods import parse_month, parse_period
+from energytrade.yamlfiles import safe_load
 
 #: Claim kinds the engine evaluates.
 KINDS: tuple[str, ...] = ("largest_supplier", "change_over_period", "forecast_vs_outcome")
@@ -478,7 +479,7 @@ def _since(cid: str, name: Any) -> str | None:
 def specs_from_yaml(text: str) -> tuple[ClaimSpec, ...]:
     """``claims.yml`` text -> checked specs (ids must be unique)."""
     try:
-        doc = yaml.safe_load(text)
+        doc = safe_load(text)
     except yaml.YAMLError as err:
         raise ClaimSpecError(f"the claims file is not valid YAML: {err}") from None
     if not isinstance(doc, Mapping) or not isinstance(doc.get("claims"), list):
