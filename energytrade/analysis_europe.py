@@ -148,15 +148,11 @@ def russian_crude_by_importer(
     return out[columns].sort_values(["importer_iso3", "period"], kind="mergesort").reset_index(drop=True)
 
 
-def russian_share_by_year(monthly: pd.DataFrame, importer_iso3: str = EU) -> pd.DataFrame:
-    """Calendar-year Russian share of an importer's crude imports from :func:`russian_crude_by_importer`.
-
-    Both sides summed over the months where TOTAL is reported; ``months`` counts them. A year with any
-    lower-bound month is a lower bound.
-    """
-    rows = monthly[(monthly["importer_iso3"] == importer_iso3) & monthly["total_volume_bbl"].notna()]
+def _share_by_year(monthly: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """Calendar-year sums per ``by`` + year over the months where TOTAL is reported."""
+    rows = monthly[monthly["total_volume_bbl"].notna()]
     rows = rows.assign(year=rows["period"].str[:4])
-    groups = rows.groupby("year")
+    groups = rows.groupby([*by, "year"], sort=True)
     out = groups.agg(months=("period", "count"))
     out["russia_volume_bbl"] = groups["russia_volume_bbl"].sum(min_count=1)  # all hidden: missing, not 0
     out["total_volume_bbl"] = groups["total_volume_bbl"].sum()
@@ -167,18 +163,30 @@ def russian_share_by_year(monthly: pd.DataFrame, importer_iso3: str = EU) -> pd.
     return out
 
 
+def russian_share_by_year(monthly: pd.DataFrame, importer_iso3: str = EU) -> pd.DataFrame:
+    """Calendar-year Russian share of an importer's crude imports from :func:`russian_crude_by_importer`.
+
+    Both sides summed over the months where TOTAL is reported; ``months`` counts them. A year with any
+    lower-bound month is a lower bound.
+    """
+    return _share_by_year(monthly[monthly["importer_iso3"] == importer_iso3], [])
+
+
 def russian_share_by_importer(
     monthly: pd.DataFrame,
     years: tuple[str, ...] = ("2021", "2023"),
     importers: tuple[str, ...] = EU27_ISO3 + (TURKIYE,),
 ) -> pd.DataFrame:
     """Each importer's Russian crude and share of its crude imports in the given years (from
-    :func:`russian_crude_by_importer`): one row per importer and year, as :func:`russian_share_by_year`."""
-    parts = []
-    for code in importers:
-        rows = russian_share_by_year(monthly, code)
-        parts.append(rows[rows["year"].isin(years)].assign(importer_iso3=code))
-    out = pd.concat(parts, ignore_index=True)
+    :func:`russian_crude_by_importer`): one row per importer and year, as :func:`russian_share_by_year`,
+    importers in the order given."""
+    rows = monthly[monthly["importer_iso3"].isin(importers)]
+    out = _share_by_year(rows, ["importer_iso3"])
+    out = out[out["year"].isin(years)]
+    order = out["importer_iso3"].map({code: i for i, code in enumerate(importers)})
+    columns = [c for c in out.columns if c != "importer_iso3"] + ["importer_iso3"]
+    out = out.assign(_order=order).sort_values(["_order", "year"], kind="mergesort")[columns]
+    out = out.reset_index(drop=True)
     out["importer_name"] = out["importer_iso3"].map(eurostat.place_name)
     return out
 

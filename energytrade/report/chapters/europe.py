@@ -59,10 +59,10 @@ class EuropeTables:
     ei_gas: pd.DataFrame
 
 
-def europe_tables(data_dir: str | os.PathLike | None = None) -> EuropeTables:
-    """Compute the chapter's frames from the data root."""
+def europe_tables(data_dir: str | os.PathLike | None = None, flows: pd.DataFrame | None = None) -> EuropeTables:
+    """Compute the chapter's frames from the data root (``flows``: its clean table, when already loaded)."""
     grades = ae.load_grades(data_dir, start=ae.FIRST_GRADE_MONTH)
-    flows = load_trade_flows(data_dir)
+    flows = load_trade_flows(data_dir) if flows is None else flows
     raw = data_paths(data_dir).raw
     monthly = ae.russian_crude_by_importer(grades, start=ae.FIRST_GRADE_MONTH)
     redirection = ae.redirection(grades, flows)
@@ -322,7 +322,7 @@ Cross-checks against the Energy Institute's 2023 matrices (region to region; its
 
 def build(context: Any) -> Chapter:
     """The chapter "Europe's side". ``context.data_dir``: the data root (``None`` = the default one)."""
-    t = europe_tables(getattr(context, "data_dir", None))
+    t = europe_tables(getattr(context, "data_dir", None), getattr(context, "flows", None))
     tables = [
         Table("europe_russian_share", "Russian crude in the EU's and Türkiye's crude imports", _share_table(t)),
         Table(
