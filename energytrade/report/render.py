@@ -43,7 +43,7 @@ from energytrade.paths import data_paths
 from energytrade.raw import write_atomic
 from energytrade.report.chapter import Chapter, Context, Table
 from energytrade.report.chapters import claims, crude_oil, europe, gas, sources
-from energytrade.report.excel import write_workbook
+from energytrade.report.excel import workbook_bytes
 from energytrade.report.plotting import png_bytes
 
 Progress = Callable[[str], None]
@@ -248,7 +248,8 @@ def render_report(
     workers : int, default 1
         Processes building chapters and drawing their figures at once (1: all in this process).
     formats : sequence of str
-        ``"md"`` and/or ``"html"`` (CSV tables and PNG figures are always rendered).
+        Any of :data:`FORMATS`: ``"md"``, ``"html"``, ``"xlsx"`` (CSV tables and PNG figures are always
+        rendered). With several workers the workbook is made in a worker while the HTML is made here.
     importer : str, default "CHN"
         The importer (ISO3) whose imports the report describes (see :func:`chapters_for`).
 
@@ -270,21 +271,41 @@ def render_report(
         with ProcessPoolExecutor(max_workers=workers) as pool:
             jobs = [pool.submit(_build_and_draw, m.__name__, context) for m in modules]
             results = [job.result() for job in jobs]
-        chapters = [chapter for chapter, _, _ in results]
-        figure_meta = [meta for _, meta, _ in results]
-        for _, _, pngs in results:
-            outputs.update(pngs)
+            chapters = [chapter for chapter, _, _ in results]
+            figure_meta = [meta for _, meta, _ in results]
+            for _, _, pngs in results:
+                outputs.update(pngs)
+            say(f"built {len(chapters)} chapters and drew {sum(len(m) for m in figure_meta)} figures")
+            tables = [t for c in chapters for t in c.tables]
+            workbook = pool.submit(workbook_bytes, tables) if "xlsx" in formats else None
+            outputs.update(_documents(chapters, figure_meta, tables, outputs, context, formats))
+            if workbook is not None:
+                outputs[REPORT_XLSX] = workbook.result()
     else:
         chapters = build_chapters(context, modules)
         figure_meta = [_meta(c) for c in chapters]
         for chapter in chapters:
             outputs.update(_draw(chapter))
-    say(f"built {len(chapters)} chapters and drew {sum(len(m) for m in figure_meta)} figures")
+        say(f"built {len(chapters)} chapters and drew {sum(len(m) for m in figure_meta)} figures")
+        tables = [t for c in chapters for t in c.tables]
+        outputs.update(_documents(chapters, figure_meta, tables, outputs, context, formats))
+        if "xlsx" in formats:
+            outputs[REPORT_XLSX] = workbook_bytes(tables)
+    return outputs, tables
 
-    tables = [t for c in chapters for t in c.tables]
-    for t in tables:
-        outputs[f"{TABLES_DIR}/{t.name}.csv"] = csv_bytes(t.frame)
 
+def _documents(
+    chapters: Sequence[Chapter],
+    figure_meta: Sequence[Sequence[FigureMeta]],
+    tables: Sequence[Table],
+    images: dict[str, bytes],
+    context: Context,
+    formats: Sequence[str],
+) -> dict[str, bytes]:
+    """The CSV tables, ``report.md`` and ``report.html`` (as ``formats`` asks) of built chapters;
+    ``images``: the drawn figures ``{relative path: PNG bytes}``."""
+    outputs: dict[str, bytes] = {f"{TABLES_DIR}/{t.name}.csv": csv_bytes(t.frame) for t in tables}
+    article_date, importer = context.article_date, context.importer
     intro = (
         f"*energytrade {__version__}: built offline from the bundled public statistics (see “Data and method”). "
         f"The article under review (on the Putin–Xi video summit) is dated {fmt_date(article_date.isoformat())}.*"
@@ -305,9 +326,9 @@ def render_report(
         outputs[REPORT_MD] = expand_details(md_text).encode("utf-8")
     if "html" in formats:
         css = resources.files("energytrade.report").joinpath("templates/report.css").read_text(encoding="utf-8")
-        images = {path: data for path, data in outputs.items() if path.endswith(".png")}
-        outputs[REPORT_HTML] = markdown_to_html(md_text, images, css, html.unescape(title)).encode("utf-8")
-    return outputs, tables
+        pngs = {path: data for path, data in images.items() if path.endswith(".png")}
+        outputs[REPORT_HTML] = markdown_to_html(md_text, pngs, css, html.unescape(title)).encode("utf-8")
+    return outputs
 
 
 def write_report(
@@ -367,11 +388,8 @@ def write_report(
         importer=importer,
     )
     out = Path(out_dir)
-    order = sorted(outputs, key=lambda p: (p not in (REPORT_MD, REPORT_HTML), p != REPORT_MD, p))
+    first = (REPORT_MD, REPORT_HTML, REPORT_XLSX)
+    order = sorted(outputs, key=lambda p: (first.index(p) if p in first else len(first), p))
     written = [write_atomic(out / rel, outputs[rel]) for rel in order]
-    if "xlsx" in formats:
-        out.mkdir(parents=True, exist_ok=True)
-        write_workbook(tables, out / REPORT_XLSX)
-        written.insert(min(2, len(written)), out / REPORT_XLSX)
     say(f"wrote {len(written)} files into {out}/")
     return written
