@@ -41,7 +41,9 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 import numpy as np
@@ -165,6 +167,28 @@ def _year_earlier(key: str) -> str:
 
 # ---------------------------------------------------------------------------------------- selection
 
+#: While :func:`reusing_selections` is active: ``{key: (frame, selection)}`` (the frame is kept so that its
+#: ``id`` in the key cannot be reused by another frame).
+_SELECTIONS: ContextVar[dict | None] = ContextVar("energytrade_selections", default=None)
+
+
+@contextmanager
+def reusing_selections() -> Iterator[None]:
+    """Within the block, :func:`select_flows` remembers each selection (per frame and arguments) and
+    answers a repeated one from memory. For callers that ask many questions of one clean table that
+    nothing changes meanwhile (the report asks about a hundred); outside the block nothing is remembered,
+    so a frame edited in place is always read afresh. Selections are handed out as copies.
+
+    >>> with reusing_selections():                                             # doctest: +SKIP
+    ...     shares = market_shares(flows, "crude_oil", "mass", "A")
+    ...     ranks = partner_rank(flows, "crude_oil", "RUS", "mass", "A")
+    """
+    token = _SELECTIONS.set({})
+    try:
+        yield
+    finally:
+        _SELECTIONS.reset(token)
+
 
 def select_flows(
     df: pd.DataFrame,
@@ -213,6 +237,45 @@ def select_flows(
     AmbiguousFigures
         Several rows per partner and period with ``duplicates="raise"``.
     """
+    span = parse_period(window) if window is not None else None
+    memory = _SELECTIONS.get()
+    if memory is None:
+        rows = _select(df, commodity, reporter, flow, source, freq, duplicates)
+    else:
+        key = (id(df), commodity, reporter, flow, source, freq, duplicates)
+        if key not in memory:
+            memory[key] = (df, _select(df, commodity, reporter, flow, source, freq, duplicates))
+        rows = memory[key][1].copy(deep=False)  # copy-on-write: a caller's edit never reaches the memory
+    if span is not None:
+        inside = _inside(rows, span)
+        if not inside.any():
+            raise NoData(
+                f"no rows in window {span} among rows with {_chosen(source, commodity, reporter, flow, freq)}; "
+                f"they cover {rows['period'].min()} to {rows['period'].max()}"
+            )
+        rows = rows[inside].reset_index(drop=True)
+    if duplicates == "raise":
+        _refuse_duplicates(rows, source)  # within the window: duplicates outside it do not matter
+    return rows
+
+
+def _chosen(source: str, commodity: str, reporter: str, flow: str, freq: str) -> str:
+    return ", ".join(
+        f"{column}={wanted!r}"
+        for column, wanted in (
+            ("source", source),
+            ("commodity", check_commodity(commodity)),
+            ("reporter_iso3", check_iso3(reporter)),
+            ("flow", flow),
+            ("freq", freq),
+        )
+    )
+
+
+def _select(
+    df: pd.DataFrame, commodity: str, reporter: str, flow: str, source: str, freq: str, duplicates: str
+) -> pd.DataFrame:
+    """:func:`select_flows` without its window: the partner rows of one selection, sorted, index reset."""
     _require_columns(df, COLUMNS, "the clean table")
     commodity = check_commodity(commodity)
     reporter = check_iso3(reporter)
@@ -223,7 +286,6 @@ def select_flows(
         )
     if duplicates not in ("raise", "median"):
         raise ValueError(f"duplicates must be 'raise' or 'median', got {duplicates!r}")
-    span = parse_period(window) if window is not None else None
 
     # One combined mask, indexed once (each boolean index copies every column); only when it selects
     # nothing are the steps replayed, to say which one emptied the selection.
@@ -245,27 +307,23 @@ def select_flows(
     rows = df[mask & (df["partner_iso3"] != WORLD_ISO3).to_numpy()]
     if rows.empty:
         raise NoData(f"only {WORLD_ISO3} totals among rows with {', '.join(chosen)}; no partner rows")
-    if span is not None:
-        inside = _inside(rows, span)
-        if not inside.any():
-            raise NoData(
-                f"no rows in window {span} among rows with {', '.join(chosen)}; "
-                f"they cover {rows['period'].min()} to {rows['period'].max()}"
-            )
-        rows = rows[inside]
 
-    dup = rows.duplicated(_PAIR_KEY, keep=False)
-    if dup.any():
-        if duplicates == "raise":
-            examples = rows.loc[dup, _PAIR_KEY].drop_duplicates().head(5)
-            shown = ", ".join(f"{p} {q}" for p, q in examples.itertuples(index=False))
-            raise AmbiguousFigures(
-                f"{int(dup.sum())} rows of {source} share a partner and period with another row "
-                f"(e.g. {shown}): several outlets give the same figure. Pass duplicates='median' to keep "
-                "the median per key, or compare them with cross_source_comparison"
-            )
+    if duplicates == "median" and rows.duplicated(_PAIR_KEY).any():
         rows = _median_per_key(rows)
     return rows.sort_values(_PAIR_KEY[::-1], kind="mergesort").reset_index(drop=True)
+
+
+def _refuse_duplicates(rows: pd.DataFrame, source: str) -> None:
+    """:class:`AmbiguousFigures` when several rows share a partner and period (``duplicates="raise"``)."""
+    dup = rows.duplicated(_PAIR_KEY, keep=False)
+    if dup.any():
+        examples = rows.loc[dup, _PAIR_KEY].drop_duplicates().head(5)
+        shown = ", ".join(f"{p} {q}" for p, q in examples.itertuples(index=False))
+        raise AmbiguousFigures(
+            f"{int(dup.sum())} rows of {source} share a partner and period with another row "
+            f"(e.g. {shown}): several outlets give the same figure. Pass duplicates='median' to keep "
+            "the median per key, or compare them with cross_source_comparison"
+        )
 
 
 def _median_per_key(rows: pd.DataFrame) -> pd.DataFrame:

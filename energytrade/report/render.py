@@ -35,6 +35,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from energytrade import __version__
+from energytrade.analysis import reusing_selections
 from energytrade.build import build
 from energytrade.claims.asof import ARTICLE_DATE
 from energytrade.countries import check_iso3
@@ -86,8 +87,10 @@ def chapters_for(context: Context) -> tuple[ModuleType, ...]:
 
 
 def build_chapters(context: Context, modules: Sequence[ModuleType] = CHAPTERS) -> list[Chapter]:
-    """Every chapter of the report, built from ``context`` (in the order of ``modules``)."""
-    return [module.build(context) for module in modules]
+    """Every chapter of the report, built from ``context`` (in the order of ``modules``); the chapters'
+    questions share their selections of the clean table (:func:`energytrade.analysis.reusing_selections`)."""
+    with reusing_selections():
+        return [module.build(context) for module in modules]
 
 
 def _draw(chapter: Chapter) -> dict[str, bytes]:
@@ -104,7 +107,8 @@ def _meta(chapter: Chapter) -> list[FigureMeta]:
 def _build_and_draw(module_name: str, context: Context) -> tuple[Chapter, list[FigureMeta], dict[str, bytes]]:
     """Worker: build one chapter and draw its figures (the matplotlib Figures stay in the worker)."""
     module = next(m for m in CHAPTERS if m.__name__ == module_name)
-    chapter = module.build(context)
+    with reusing_selections():
+        chapter = module.build(context)
     light = Chapter(chapter.key, chapter.title, chapter.markdown, chapter.tables, [])
     return light, _meta(chapter), _draw(chapter)
 
