@@ -394,8 +394,12 @@ def _figures(rows: pd.DataFrame, metric: str, *, require: bool = True) -> pd.Dat
             f"no row of the selection carries a figure for metric {metric!r} ({column}); "
             f"metrics with figures here: {', '.join(carried) or 'none'}"
         )
-    n_months = rows["freq"].map({"M": 1, "A": 12}).astype("int64")
-    return rows[["partner_iso3", "partner_name", "period", "freq"]].assign(x=x, n_months=n_months)
+    freq = rows["freq"].to_numpy(dtype=object)
+    n_months = np.select([freq == "M", freq == "A"], [1, 12], 0).astype("int64")
+    if (n_months == 0).any():
+        raise BadPeriod(f"only monthly (M) and annual (A) rows can be summed; got freq {sorted(set(freq))}")
+    columns = ("partner_iso3", "partner_name", "period", "freq")
+    return pd.DataFrame({c: rows[c] for c in columns} | {"x": x, "n_months": n_months}, index=rows.index)
 
 
 def _to_metric(x: pd.Series, keys: pd.Series, metric: str, bbl_per_tonne: float) -> pd.Series:
