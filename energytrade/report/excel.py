@@ -19,18 +19,40 @@ import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 
 from energytrade.raw import write_atomic
 from energytrade.report.chapter import Table
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+
+
+@lru_cache(maxsize=1)
+def _xl() -> SimpleNamespace:
+    """openpyxl's parts used here, imported on first use: the report writes its workbook in a worker
+    process, so the main process need not spend the tenth of a second openpyxl takes to import."""
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    return SimpleNamespace(
+        Workbook=Workbook,
+        ILLEGAL_CHARACTERS_RE=ILLEGAL_CHARACTERS_RE,
+        Comment=Comment,
+        Alignment=Alignment,
+        Font=Font,
+        get_column_letter=get_column_letter,
+    )
+
 
 #: Excel refuses sheet names longer than this (Excel's specifications and limits).
 MAX_SHEET_NAME = 31
@@ -92,7 +114,7 @@ def _cell_value(value: object) -> object:
         return value.to_pydatetime()
     if isinstance(value, (datetime, date)):
         return value
-    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", str(value))
+    return _xl().ILLEGAL_CHARACTERS_RE.sub("\ufffd", str(value))
 
 
 def _display_length(value: object) -> int:
@@ -125,15 +147,16 @@ def _add_sheet(workbook: Workbook, title: str, table: Table) -> None:
     frame = table.frame
     headers = [str(c) for c in frame.columns]
     sheet.append(headers)
-    bold = Font(bold=True)
+    xl = _xl()
+    bold = xl.Font(bold=True)
     for cell in sheet[1]:
         cell.font = bold
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        cell.alignment = xl.Alignment(wrap_text=True, vertical="top")
     columns = [[_cell_value(v) for v in frame.iloc[:, j].tolist()] for j in range(frame.shape[1])]
     for row in zip(*columns):
         sheet.append(row)
     for j, (header, values) in enumerate(zip(headers, columns), start=1):
-        sheet.column_dimensions[get_column_letter(j)].width = _column_width(header, values)
+        sheet.column_dimensions[xl.get_column_letter(j)].width = _column_width(header, values)
         if _thousands(frame.dtypes.iloc[j - 1], values):
             for (cell,) in sheet.iter_rows(min_row=2, min_col=j, max_col=j):
                 cell.number_format = INTEGER_FORMAT
@@ -147,7 +170,7 @@ def _add_sheet(workbook: Workbook, title: str, table: Table) -> None:
     # The full name too: a sheet's name may be cut to 31 characters.
     note = "\n\n".join(part for part in (table.title, table.caption, f"(table {table.name})") if part)
     if headers:
-        sheet["A1"].comment = Comment(note, "energytrade")
+        sheet["A1"].comment = xl.Comment(note, "energytrade")
 
 
 _MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
@@ -173,7 +196,7 @@ def _deterministic_zip(data: bytes) -> bytes:
 
 def workbook_bytes(tables: Sequence[Table]) -> bytes:
     """The ``.xlsx`` bytes of ``tables``: one sheet per table, in the given order (pure)."""
-    workbook = Workbook()
+    workbook = _xl().Workbook()
     workbook.remove(workbook.active)
     workbook.properties.creator = "energytrade"
     workbook.properties.created = FIXED_TIME
