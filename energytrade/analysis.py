@@ -135,9 +135,9 @@ def _row_months(rows: pd.DataFrame) -> pd.Series:
 def _inside(rows: pd.DataFrame, span: Span) -> pd.Series:
     """Rows whose whole period lies inside ``span``."""
     months = set(span.months())
-    keys = _period_keys(rows)
-    inside = {key: all(m in months for m in _months_of(*key.split("|"))) for key in keys.unique()}
-    return keys.map(inside).astype(bool)
+    pairs = list(zip(rows["period"].to_numpy(dtype=object), rows["freq"].to_numpy(dtype=object)))
+    inside = {pair: all(m in months for m in _months_of(str(pair[0]), str(pair[1]))) for pair in set(pairs)}
+    return pd.Series([inside[pair] for pair in pairs], index=rows.index, dtype=bool)
 
 
 def _explode_months(rows: pd.DataFrame) -> pd.DataFrame:
@@ -245,8 +245,10 @@ def select_flows(
     else:
         key = (id(df), commodity, reporter, flow, source, freq, duplicates)
         if key not in memory:
-            memory[key] = (df, _select(df, commodity, reporter, flow, source, freq, duplicates))
-        rows = memory[key][1].copy(deep=False)  # copy-on-write: a caller's edit never reaches the memory
+            selected = _select(df, commodity, reporter, flow, source, freq, duplicates)
+            memory[key] = (df, selected, bool(selected.duplicated(_PAIR_KEY).any()))
+        _, selected, may_repeat = memory[key]
+        rows = selected.copy(deep=False)  # copy-on-write: a caller's edit never reaches the memory
     if span is not None:
         inside = _inside(rows, span)
         if not inside.any():
@@ -255,7 +257,7 @@ def select_flows(
                 f"they cover {rows['period'].min()} to {rows['period'].max()}"
             )
         rows = rows[inside].reset_index(drop=True)
-    if duplicates == "raise":
+    if duplicates == "raise" and (memory is None or may_repeat):
         _refuse_duplicates(rows, source)  # within the window: duplicates outside it do not matter
     return rows
 
@@ -487,8 +489,8 @@ def _summary(rows: pd.DataFrame, metric: str, by: str | Span, bbl_per_tonne: flo
     missing = {key: len(m) for key, m in months[False].items()}
     out = pd.DataFrame({"period": value.index.astype(object), "x": value.to_numpy()})
     out["value"] = _to_metric(out["x"], out["period"], metric, bbl_per_tonne)
-    out["months_reported"] = out["period"].map(reported).fillna(0).astype("int64")
-    out["months_missing_figure"] = out["period"].map(missing).fillna(0).astype("int64")
+    out["months_reported"] = np.array([reported.get(k, 0) for k in out["period"]], dtype="int64")
+    out["months_missing_figure"] = np.array([missing.get(k, 0) for k in out["period"]], dtype="int64")
     return out.drop(columns="x")
 
 
