@@ -17,11 +17,13 @@ import pandas as pd
 import pytest
 
 from energytrade.build import build
+from energytrade.claims.asof import ARTICLE_DATE
 from energytrade.cli import main
 from energytrade.countries import iso3_codes
 from energytrade.errors import NoImporterData
 from energytrade.formatting import fmt_change_pct, fmt_mt
 from energytrade.report import write_report
+from energytrade.report.chapter import Context
 from energytrade.report.chapters import gas
 from energytrade.report.chapters.crude_oil import fetch_command
 from energytrade.report.render import REPORT_MD, render_report
@@ -360,5 +362,9 @@ def test_gas_chapter_says_which_commodities_are_missing_and_which_russia_did_not
     assert set(g.changes["commodity"]) == {"crude_oil", "lng"}
     assert set(g.rank_annual["commodity"]) == {"lng"}
     assert g.annual["pipeline_gas_usd_bn"].isna().all() and g.annual["coal_mt"].isna().all()
+    # The chapter opens with that sentence; without Russia's coal the gas-and-coal figure is left out.
+    chapter = gas.build(Context(flows=partial, article_date=ARTICLE_DATE, importer="IND"))
+    assert chapter.markdown.startswith(gas.missing_note(g) + "\n\n### Since the war began\n\n")
+    assert [f.name for f in chapter.figures] == ["gas_russia_rank"]
     # An importer without any gas or coal rows gets no chapter.
     assert gas.gas_source(partial, "PAK") is None

@@ -559,7 +559,9 @@ def build(context: Context) -> Chapter:
         gas_source_line = source_line([g.source, PRESS_SOURCE] if has_press else [g.source])
         top_words = "pipeline gas as reported to the press, with the outlets' range; " if has_press else ""
     figures = []
-    if {"lng", "coal"} & set(g.from_focus):
+    # The figure's panels need Russia's LNG and coal and a complete year; without them the chapter's
+    # opening sentences say what is missing.
+    if g.years and {"lng", "coal"} <= set(g.from_focus):
         figures.append(
             Figure(
                 "gas_coal_from_russia",
