@@ -295,9 +295,10 @@ def render_report(
     title = TITLE
     if importer != ARTICLE_IMPORTER:
         who = context.importer_name
-        title = f"{who}'s crude oil, gas and coal imports" if gas in modules else f"{who}'s crude oil imports"
+        has_gas = any(c.key == "gas" for c in chapters)
+        title = f"{who}'s crude oil, gas and coal imports" if has_gas else f"{who}'s crude oil imports"
         intro = intro.replace("the bundled public statistics", "the public statistics in the data root")
-        left_out = "" if gas in modules else f" {gas.left_out_note(importer)}"
+        left_out = "" if has_gas else f" {gas.left_out_note(importer)}"
         intro += (
             f"\n\n*This report is about {who}'s imports: the chapter on the article's claims (about China) is "
             f"left out.{left_out}*"
