@@ -482,7 +482,7 @@ def build_parser(*, with_fetch: bool = True) -> argparse.ArgumentParser:
         epilog="examples:\n  energytrade report\n  energytrade report --out /tmp/report\n"
         "  energytrade report --format html        # only report.html (plus figures/ and tables/)\n"
         "  energytrade fetch comtrade --reporter IND --partner all --commodity 2709 --start 2020-01 --end 2024-12\n"
-        "  energytrade report --importer IND --out /tmp/india   # India's crude imports, from the fetched data\n",
+        "  energytrade report --importer IND --out /tmp/india   # India's imports, from the fetched data\n",
         formatter_class=raw,
     )
     _add_data_dir(p)
@@ -499,9 +499,9 @@ def build_parser(*, with_fetch: bool = True) -> argparse.ArgumentParser:
         "--importer",
         default="CHN",
         metavar="ISO3",
-        help="the importer whose crude imports the report describes (default CHN, the article's); another "
-        "importer's Comtrade data must be fetched first (the error says how), and the chapters on the "
-        "article's claims and on gas are left out",
+        help="the importer whose imports the report describes (default CHN, the article's); another "
+        "importer's Comtrade data must be fetched first (the error says how); its gas chapter is shown when "
+        "its gas or coal data are fetched too, and the chapter on the article's claims is left out",
     )
     p.set_defaults(func=_cmd_report)
 

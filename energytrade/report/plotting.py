@@ -730,6 +730,9 @@ def russia_gas_and_coal(
         ``YYYY-MM-DD`` -> label of dates to mark on the monthly panels (the last one dashed).
     source : str
         The source line.
+
+    When every pipeline volume is NaN (another importer than China: the press figures are China's) the
+    top panel shows the LNG bars alone.
     """
     require_columns(volumes, ["period", "volume_bcm", "volume_bcm_min", "volume_bcm_max"], "russia_gas_and_coal")
     require_columns(annual, ["period", "lng_bcm"], "russia_gas_and_coal")
@@ -752,24 +755,29 @@ def russia_gas_and_coal(
         pipe_max = pipe["volume_bcm_max"].to_numpy(dtype=float)
         lng_bcm = lng.to_numpy(dtype=float)
         errors = np.vstack([pipe_bcm - pipe_min, pipe_max - pipe_bcm])
+        has_pipe = bool(np.isfinite(pipe_bcm).any())
+        if not has_pipe:  # LNG alone, centred on the year
+            width, x_pipe, x_lng = 0.6, x, x
+        else:
+            x_pipe, x_lng = x - width / 2, x + width / 2
+            top.bar(
+                x_pipe,
+                pipe_bcm,
+                width,
+                color=SERIES_COLORS["pipeline_gas"],
+                label="pipeline gas (Power of Siberia; press figures, whisker: range across outlets)",
+            )
+            top.errorbar(
+                x_pipe, pipe_bcm, yerr=np.nan_to_num(errors), fmt="none", ecolor="black", capsize=3, linewidth=0.9
+            )
         top.bar(
-            x - width / 2,
-            pipe_bcm,
-            width,
-            color=SERIES_COLORS["pipeline_gas"],
-            label="pipeline gas (Power of Siberia; press figures, whisker: range across outlets)",
-        )
-        top.errorbar(
-            x - width / 2, pipe_bcm, yerr=np.nan_to_num(errors), fmt="none", ecolor="black", capsize=3, linewidth=0.9
-        )
-        top.bar(
-            x + width / 2,
+            x_lng,
             lng_bcm,
             width,
             color=SERIES_COLORS["lng"],
             label=f"LNG (customs tonnes at {units.BCM_PER_MT_LNG} bcm/Mt)",
         )
-        for xi, value in zip(x - width / 2, pipe_bcm):
+        for xi, value in zip(x_pipe, pipe_bcm):
             if np.isfinite(value):  # one decimal, as the LNG bars (the tables keep the press figure as printed)
                 top.annotate(
                     f"{value:.1f}",
@@ -780,7 +788,7 @@ def russia_gas_and_coal(
                     va="bottom",
                     fontsize=7.5,
                 )
-        for xi, value in zip(x + width / 2, lng_bcm):
+        for xi, value in zip(x_lng, lng_bcm):
             if np.isfinite(value):
                 top.annotate(
                     f"{value:.1f}",
@@ -793,7 +801,9 @@ def russia_gas_and_coal(
                 )
         top.set_xticks(x, years)
         top.grid(axis="x", visible=False)
-        top.set_ylim(0, np.nanmax(np.concatenate([pipe_max, lng_bcm])) * 1.18)  # room for the bar labels
+        heights = np.concatenate([pipe_max, lng_bcm])
+        if np.isfinite(heights).any():
+            top.set_ylim(0, np.nanmax(heights) * 1.18)  # room for the bar labels
         top.set_ylabel("billion cubic metres [bcm]")
         top.set_xlabel("calendar year")
         top.set_title(f"Gas from {partner_name} per year", loc="left")
@@ -839,9 +849,10 @@ def russia_rank_among_suppliers(
     source: str,
     partner_name: str = "Russia",
     title: str = "Russia among China's gas suppliers: share and rank, monthly",
+    importer_name: str = "China",
 ) -> Figure:
-    """Top: the partner's share of China's imports per month, one line per series. Bottom: its rank
-    (1 = largest supplier) per month.
+    """Top: the partner's share of an importer's (China's) imports per month, one line per series. Bottom:
+    its rank (1 = largest supplier) per month.
 
     Parameters
     ----------
@@ -870,7 +881,7 @@ def russia_rank_among_suppliers(
             if rank.notna().any():
                 worst = max(worst, int(np.nanmax(rank)))
         top.set_ylim(bottom=0)
-        top.set_ylabel(f"{partner_name}'s share of\nChina's imports [%]")
+        top.set_ylabel(f"{partner_name}'s share of\n{importer_name}'s imports [%]")
         top.set_title(title, loc="left")
         top.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), title="measured by")
         mark_events(top, events)

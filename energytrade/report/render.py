@@ -77,13 +77,16 @@ _DETAILS_END = "{{/details}}"
 
 def chapters_for(context: Context) -> tuple[ModuleType, ...]:
     """The chapters of a report on ``context.importer``: every chapter for China; for another importer
-    its crude oil, Europe's side where the data root holds its data, and the data and method. The claims
-    are the article's about China, and the gas chapter reads China's customs and press figures only (not
-    yet another importer's)."""
+    its crude oil, its gas and coal where the data root holds any (:func:`energytrade.report.chapters.gas.gas_source`),
+    Europe's side where the data root holds its data, and the data and method. The claims are the
+    article's about China and are left out."""
     if context.importer == ARTICLE_IMPORTER:
         return CHAPTERS
     has_europe = (data_paths(context.data_dir).raw / EUROPE_SOURCE).is_dir()
-    return tuple(m for m in CHAPTERS if m in (crude_oil, sources) or (m is europe and has_europe))
+    has_gas = gas.gas_source(context.flows, context.importer) is not None
+    return tuple(
+        m for m in CHAPTERS if m in (crude_oil, sources) or (m is europe and has_europe) or (m is gas and has_gas)
+    )
 
 
 def build_chapters(context: Context, modules: Sequence[ModuleType] = CHAPTERS) -> list[Chapter]:
@@ -317,11 +320,13 @@ def _documents(
     title = TITLE
     if importer != ARTICLE_IMPORTER:
         who = context.importer_name
-        title = f"{who}'s crude oil imports"
+        has_gas = any(c.key == "gas" for c in chapters)
+        title = f"{who}'s crude oil, gas and coal imports" if has_gas else f"{who}'s crude oil imports"
         intro = intro.replace("the bundled public statistics", "the public statistics in the data root")
+        left_out = "" if has_gas else f" {gas.left_out_note(importer)}"
         intro += (
-            f"\n\n*This report is about {who}'s imports: the chapter on the article's claims (about China) and "
-            "the gas chapter (so far built on China's customs and press figures only) are left out.*"
+            f"\n\n*This report is about {who}'s imports: the chapter on the article's claims (about China) is "
+            f"left out.{left_out}*"
         )
     parts = [chapter_markdown(c, meta) for c, meta in zip(chapters, figure_meta)]
     md_text = "\n\n".join([f"# {title}", intro, *parts, tables_markdown(tables)]) + "\n"
