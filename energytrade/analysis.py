@@ -1289,7 +1289,12 @@ def cross_source_comparison(
     per_line = lines["base_value"].sum(min_count=1).to_frame()
     per_line["base_lacking"] = merged["base_value"].isna().groupby(merged["line"], sort=False).sum().astype(int)
     per_line["base_months"] = lines["base_value"].count()
-    per_line["base_provenance"] = lines["base_provenance"].agg(lambda s: _join_provenance(s.dropna(), base_source))
+    # Provenances joined per line in one pass (a Python function per group through pandas costs ~0.3 ms each).
+    by_line: dict[object, list[str]] = {line: [] for line in per_line.index}
+    for line, prov in zip(merged["line"].to_numpy(dtype=object), merged["base_provenance"].to_numpy(dtype=object)):
+        if not pd.isna(prov):
+            by_line[line].append(prov)
+    per_line["base_provenance"] = [_join_provenance(by_line[line], base_source) for line in per_line.index]
     per_line["base_hs_code"] = _joined_codes(merged, ["line"], "base_hs_code").reindex(per_line.index, fill_value="")
     out = other_long.join(per_line)
     needed = out["month"].map(len)
@@ -1367,7 +1372,7 @@ def _joined_codes(frame: pd.DataFrame, keys: list[str], column: str) -> pd.Serie
     return codes.groupby(keys, sort=False)[column].agg(", ".join)
 
 
-def _join_provenance(provenances: pd.Series, base_source: str) -> str:
+def _join_provenance(provenances: Iterable[str], base_source: str) -> str:
     """One provenance, or ``sum of n months: <file>#row=a,b,c; ...`` (rows grouped by file)."""
     items = [str(p) for p in provenances]
     if len(items) <= 1:
