@@ -433,7 +433,9 @@ def _by_partner(rows: pd.DataFrame, metric: str, by: str | Span, bbl_per_tonne: 
     The sums leave out missing figures (a partial sum where ``months_missing_figure > 0``; NaN when
     every figure is missing), and so do the totals the shares are taken of: callers must show the counts.
     """
-    fig = _figures(rows, metric).sort_values("period", kind="mergesort")
+    fig = _figures(rows, metric)
+    if not fig["period"].is_monotonic_increasing:  # select_flows sorts by period already
+        fig = fig.sort_values("period", kind="mergesort")
     fig["period_key"] = _key_of(fig, by)
     has = fig["x"].notna()
     fig["reported"] = fig["n_months"].where(has, 0)
@@ -449,16 +451,23 @@ def _by_partner(rows: pd.DataFrame, metric: str, by: str | Span, bbl_per_tonne: 
     out["x"] = groups["x"].sum(min_count=1)
     out = out.reset_index().rename(columns={"period_key": "period"})
     out["value"] = _to_metric(out["x"], out["period"], metric, bbl_per_tonne)
-    out["months_with_data"] = out["period"].map(_coverage(rows, by)).astype("int64")
+    coverage = _coverage(rows, by).to_dict()
+    out["months_with_data"] = np.array([coverage[k] for k in out["period"]], dtype="int64")
 
-    totals = out.groupby("period")["x"].sum(min_count=1)
-    total = out["period"].map(totals)
+    # A period whose figures are all missing sums to 0 here, and 0 gives no share, as NaN does.
+    total = out.groupby("period")["x"].transform("sum")
     out["share_pct"] = (out["x"] / total.where(total > 0) * 100).astype("float64")
     out = out.sort_values(
         ["period", "x", "partner_iso3"], ascending=[True, False, True], na_position="last", kind="mergesort"
     )
-    position = out.groupby("period").cumcount() + 1
-    out["rank"] = position.where(out["x"].notna()).astype("Int64")
+    # Rank = position within the period (rows are now in blocks of one period, largest first).
+    periods = out["period"].to_numpy(dtype=object)
+    n = len(periods)
+    first = np.ones(n, dtype=bool)
+    first[1:] = periods[1:] != periods[:-1]
+    block_start = np.maximum.accumulate(np.where(first, np.arange(n), 0)) if n else np.zeros(0, dtype="int64")
+    position = np.arange(n) - block_start + 1
+    out["rank"] = pd.arrays.IntegerArray(position.astype("int64"), mask=out["x"].isna().to_numpy())
     return out.drop(columns="x").reset_index(drop=True)
 
 
