@@ -103,6 +103,7 @@ from energytrade.claims.asof import (
     parse_as_of,
 )
 from energytrade.claims.engine import TIMELINE_START, ClaimEvaluator, claim_verdicts, combine, evaluate_claim
+from energytrade.claims.evidence import SharedViews
 from energytrade.claims.output import EVIDENCE_COLUMNS, evidence_frame, timeline_json, timeline_table, to_json, to_table
 from energytrade.claims.results import (
     INCONCLUSIVE,
@@ -191,8 +192,9 @@ def evaluate(
     specs = _specs(specs, ids)
     flows = load_trade_flows(data_dir) if flows is None else flows
     results = []
+    views = SharedViews(flows, cal)
     for spec in specs:
-        result = ClaimEvaluator(spec, flows, cal).evaluate(day)
+        result = ClaimEvaluator(spec, flows, cal, views.of(spec)).evaluate(day)
         results.append(replace(result, summary=prose.summary(result), bottom_line=prose.bottom_line(result)))
     return results
 
@@ -267,7 +269,8 @@ def timeline(
     cal = _calendar(calendar, lag_days)
     specs = _specs(specs, ids)
     flows = load_trade_flows(data_dir) if flows is None else flows
-    return [ClaimEvaluator(spec, flows, cal).timeline(first, last) for spec in specs]
+    views = SharedViews(flows, cal)
+    return [ClaimEvaluator(spec, flows, cal, views.of(spec)).timeline(first, last) for spec in specs]
 
 
 __all__ = [

@@ -258,12 +258,25 @@ class ClaimEvaluator:
         The clean table.
     calendar : ReleaseCalendar, optional
         Default: the bundled ``release_calendar.yml``.
+    view : TableView, optional
+        Cuts of ``flows`` already made for another claim with the same importer, flow and calendar
+        (claims about one importer share them: each cut and aggregate is then made once).
     """
 
-    def __init__(self, spec: ClaimSpec, flows: pd.DataFrame, calendar: ReleaseCalendar | None = None) -> None:
+    def __init__(
+        self,
+        spec: ClaimSpec,
+        flows: pd.DataFrame,
+        calendar: ReleaseCalendar | None = None,
+        view: TableView | None = None,
+    ) -> None:
         self.spec = spec
         self.calendar = calendar if calendar is not None else load_calendar()
-        self.view = TableView(flows, spec.importer, spec.flow, self.calendar)
+        if view is None or view.flows is not flows or (view.importer, view.flow) != (spec.importer, spec.flow):
+            view = TableView(flows, spec.importer, spec.flow, self.calendar)
+        elif view.calendar is not self.calendar:
+            raise ValueError("a shared TableView must use the evaluator's calendar")
+        self.view = view
         commodities = tuple(dict.fromkeys(c for m in spec.measures for c in m.commodities))
         self.data_end = self.view.newest_month(commodities)
         self.primary_source = spec.measures[0].sources[0]

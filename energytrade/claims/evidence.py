@@ -94,6 +94,23 @@ class WindowFigure:
     known_on: date | None = None
 
 
+class SharedViews:
+    """One :class:`TableView` per importer and flow of one clean table and calendar, handed to every claim
+    about them (the article's claims are all about China's imports: the cuts and aggregates are made once)."""
+
+    def __init__(self, flows: pd.DataFrame, calendar: ReleaseCalendar) -> None:
+        self.flows = flows
+        self.calendar = calendar
+        self._views: dict[tuple[str, str], TableView] = {}
+
+    def of(self, spec) -> TableView:
+        """The view of ``spec.importer`` and ``spec.flow``."""
+        key = (spec.importer, spec.flow)
+        if key not in self._views:
+            self._views[key] = TableView(self.flows, spec.importer, spec.flow, self.calendar)
+        return self._views[key]
+
+
 class TableView:
     """The clean table, cut once per commodity and source to the claim's importer and flow.
 
