@@ -37,9 +37,10 @@ provenance             ``raw/<source>/<vintage>/<file>#row=<n>`` (n = 1-based da
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
 
 from energytrade.commodities import COMMODITIES
 from energytrade.errors import SchemaViolation
@@ -101,43 +102,46 @@ def _known_commodity(series: pd.Series) -> pd.Series:
     return series.isin(COMMODITIES) | series.str.fullmatch(r"hs\d{6}")
 
 
-_nonneg = [pa.Check.ge(0), pa.Check(_finite, element_wise=False, error="finite (no inf)")]
-TRADE_FLOWS = pa.DataFrameSchema(
-    {
-        "source": pa.Column(str),
-        "reporter_iso3": pa.Column(str, pa.Check.str_matches(r"^[A-Z_][A-Z0-9_]{1,2}$")),
-        "partner_iso3": pa.Column(str, pa.Check.str_matches(r"^[A-Z_][A-Z0-9_]{1,2}$")),
-        "partner_name": pa.Column(str),
-        "flow": pa.Column(str, pa.Check.isin(["import", "export"])),
-        "hs_code": pa.Column(str, pa.Check.str_matches(r"^\d{2,6}(\+\d{2,6})*$")),
-        "commodity": pa.Column(
-            str, pa.Check(_known_commodity, error="isin the known commodities, or hs<6 digits> (bulk sources)")
-        ),
-        "period": pa.Column(str),
-        "freq": pa.Column(str, pa.Check.isin(list(_PERIOD_BY_FREQ))),
-        "net_weight_kg": pa.Column(float, _nonneg, nullable=True),
-        "volume_bcm": pa.Column(float, _nonneg, nullable=True),
-        "value_usd": pa.Column(float, _nonneg, nullable=True),
-        "rate_bbl_per_day": pa.Column(float, _nonneg, nullable=True),
-        "is_weight_estimated": pa.Column("boolean", nullable=True),
-        "note": pa.Column(str),
-        "outlet": pa.Column(str),
-        "source_url": pa.Column(str),
-        "published_on": pa.Column(str, pa.Check.str_matches(r"^(\d{4}-\d{2}(-\d{2})?)?$")),
-        "provenance": pa.Column(str, [pa.Check.str_matches(r"^raw/.+#row=\d+(&col=\w+)?$")], unique=True),
-    },
-    checks=[
-        pa.Check(_period_matches_freq, error="period must match freq (M/YTD: YYYY-MM, A: YYYY)"),
-        pa.Check(_unique_per_source, error="one row per source/reporter/partner/flow/commodity/period/freq"),
-        pa.Check(_at_least_one_figure, error="a row must carry at least one figure"),
-    ],
-    strict=True,
-    ordered=True,
-    coerce=False,
-)
+@lru_cache(maxsize=1)
+def trade_flows_schema():
+    """The pandera schema of the clean table, made on first use: pandera takes about a quarter of a
+    second to import, which commands that only read the validated store (``energytrade claims``) skip."""
+    import pandera.pandas as pa
 
-
-_FRAME_CHECKS = [check.error for check in TRADE_FLOWS.checks]
+    _nonneg = [pa.Check.ge(0), pa.Check(_finite, element_wise=False, error="finite (no inf)")]
+    return pa.DataFrameSchema(
+        {
+            "source": pa.Column(str),
+            "reporter_iso3": pa.Column(str, pa.Check.str_matches(r"^[A-Z_][A-Z0-9_]{1,2}$")),
+            "partner_iso3": pa.Column(str, pa.Check.str_matches(r"^[A-Z_][A-Z0-9_]{1,2}$")),
+            "partner_name": pa.Column(str),
+            "flow": pa.Column(str, pa.Check.isin(["import", "export"])),
+            "hs_code": pa.Column(str, pa.Check.str_matches(r"^\d{2,6}(\+\d{2,6})*$")),
+            "commodity": pa.Column(
+                str, pa.Check(_known_commodity, error="isin the known commodities, or hs<6 digits> (bulk sources)")
+            ),
+            "period": pa.Column(str),
+            "freq": pa.Column(str, pa.Check.isin(list(_PERIOD_BY_FREQ))),
+            "net_weight_kg": pa.Column(float, _nonneg, nullable=True),
+            "volume_bcm": pa.Column(float, _nonneg, nullable=True),
+            "value_usd": pa.Column(float, _nonneg, nullable=True),
+            "rate_bbl_per_day": pa.Column(float, _nonneg, nullable=True),
+            "is_weight_estimated": pa.Column("boolean", nullable=True),
+            "note": pa.Column(str),
+            "outlet": pa.Column(str),
+            "source_url": pa.Column(str),
+            "published_on": pa.Column(str, pa.Check.str_matches(r"^(\d{4}-\d{2}(-\d{2})?)?$")),
+            "provenance": pa.Column(str, [pa.Check.str_matches(r"^raw/.+#row=\d+(&col=\w+)?$")], unique=True),
+        },
+        checks=[
+            pa.Check(_period_matches_freq, error="period must match freq (M/YTD: YYYY-MM, A: YYYY)"),
+            pa.Check(_unique_per_source, error="one row per source/reporter/partner/flow/commodity/period/freq"),
+            pa.Check(_at_least_one_figure, error="a row must carry at least one figure"),
+        ],
+        strict=True,
+        ordered=True,
+        coerce=False,
+    )
 
 
 def empty_frame() -> pd.DataFrame:
@@ -162,12 +166,15 @@ def conform(df: pd.DataFrame) -> pd.DataFrame:
 
 def validate(df: pd.DataFrame) -> pd.DataFrame:
     """Validate a clean table; raise :class:`SchemaViolation` listing the failures (at most 20)."""
+    from pandera.errors import SchemaErrors
+
     try:
-        return TRADE_FLOWS.validate(df, lazy=True)
-    except pa.errors.SchemaErrors as err:
+        return trade_flows_schema().validate(df, lazy=True)
+    except SchemaErrors as err:
         cases = err.failure_cases
         # A frame-wide check reports every column of a bad row: show one line per check and row.
-        cases = cases.assign(column=cases["column"].where(~cases["check"].isin(_FRAME_CHECKS), "(row)"))
+        frame_checks = [check.error for check in trade_flows_schema().checks]
+        cases = cases.assign(column=cases["column"].where(~cases["check"].isin(frame_checks), "(row)"))
         cases = cases.drop_duplicates(["column", "check", "index"])
         # Name the raw file and row (the provenance), not a position in a table the user never sees.
         cases = cases.assign(row=[_where(df, index) for index in cases["index"]])
