@@ -68,6 +68,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from energytrade.commodities import hs_code
 from energytrade.countries import iso2_to_iso3, short_name
@@ -112,6 +113,9 @@ MEASURES: dict[str, tuple[str, float, str]] = {
 }
 #: Eurostat flag letter for a confidential cell (``c``; ``bc`` = break in series and confidential).
 CONFIDENTIAL = "c"
+#: Arrow integer types and the nullable pandas dtype :func:`arrow_frame` gives a column of them with a gap (Arrow
+#: hands it over as float64 first, exact for row numbers far below 2**53).
+_NULLABLE_INTEGERS = {pa.int32(): "Int32", pa.int64(): "Int64"}
 
 #: Buckets for origins that are not one country (user-assigned ISO 3166 alpha-3 range X..).
 OTHER_BUCKETS: dict[str, str] = {
@@ -325,6 +329,18 @@ def _connect() -> duckdb.DuckDBPyConnection:
     return con
 
 
+def arrow_frame(table: pa.Table) -> pd.DataFrame:
+    """A DuckDB result fetched as Arrow, as pandas with the dtypes DuckDB's ``.df()`` gives (an integer column
+    with a missing value nullable, ``Int64``; without, ``int64``), in about a third of ``.df()``'s time (which
+    converts text cell by cell)."""
+    nullable = {
+        field.name: _NULLABLE_INTEGERS[field.type]
+        for field, column in zip(table.schema, table.columns)
+        if field.type in _NULLABLE_INTEGERS and column.null_count
+    }
+    return table.to_pandas().astype(nullable) if nullable else table.to_pandas()
+
+
 def _sql_text(text: str) -> str:
     return "'" + str(text).replace("'", "''") + "'"
 
@@ -534,8 +550,10 @@ def read_store(processed_dir: str | os.PathLike, query: GradeQuery | None = None
     if query.origins:
         where.append(f"origin_iso3 IN ({', '.join(_sql_text(c) for c in query.origins)})")
     if query.figures_only:
-        flags = "coalesce(volume_flag, '') || coalesce(value_flag, '') || coalesce(price_flag, '')"
-        keep = [f"volume_bbl > 0 OR value_usd > 0 OR price_usd_per_bbl > 0 OR contains({flags}, '{CONFIDENTIAL}')"]
+        # One test per flag (a missing flag tests NULL, which OR passes over): joining the three flags into one
+        # text first made DuckDB build a string for each of the million rows.
+        hidden = " OR ".join(f"contains({f}, '{CONFIDENTIAL}')" for f in ("volume_flag", "value_flag", "price_flag"))
+        keep = [f"volume_bbl > 0 OR value_usd > 0 OR price_usd_per_bbl > 0 OR {hidden}"]
         if query.zeros_of_origins:
             keep.append(f"origin_iso3 IN ({', '.join(_sql_text(c) for c in query.zeros_of_origins)})")
         where.append("(" + " OR ".join(keep) + ")")
@@ -545,7 +563,7 @@ def read_store(processed_dir: str | os.PathLike, query: GradeQuery | None = None
         f"WHERE {' AND '.join(where)} ORDER BY importer_code, crudeoil_code, period"
     )
     with _connect() as con:
-        return con.execute(sql).df()
+        return arrow_frame(con.sql(sql).to_arrow_table())
 
 
 # ------------------------------------------------------------------------------------------ cleaning
