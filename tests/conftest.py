@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
-from energytrade.build import build
+from energytrade.build import build, load_trade_flows
 from energytrade.sources import eurostat_coifpm
 
 REPO = Path(__file__).resolve().parents[1]
@@ -62,6 +65,48 @@ def built_copy(tmp_path: Path, built_data_root: Path) -> Path:
     root = tmp_path / "data"
     shutil.copytree(built_data_root, root)
     return root
+
+
+@dataclass(frozen=True)
+class BundledReport:
+    """The report on the bundled data as :func:`energytrade.report.render.write_report` wrote it."""
+
+    #: The folder holding report.md, report.html, the workbook, figures/ and tables/.
+    out: Path
+    #: Every file written, in the writer's order.
+    written: list[Path]
+    #: The writer's progress lines.
+    progress: list[str]
+
+
+def _write_bundled_report(out: Path) -> BundledReport:
+    from energytrade.report import render  # here: a run of one small test file need not import the renderer
+
+    progress: list[str] = []
+    written = render.write_report(out_dir=out, progress=progress.append, flows=load_trade_flows())
+    return BundledReport(out, written, progress)
+
+
+@pytest.fixture(scope="session")
+def bundled_report(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> BundledReport:
+    """The report on the bundled data in every format, written once per test session (about 13 s of CPU) for
+    tests/test_report.py and tests/test_report_browser.py. Read-only.
+
+    Under pytest-xdist the two files may run in different processes: the first to ask writes the report into
+    the session's folder shared by all workers (the parent of each worker's base temp folder) under a file
+    lock, the others wait for the lock and read what it wrote (pytest-xdist's recipe for "making
+    session-scoped fixtures execute only once")."""
+    if not hasattr(request.config, "workerinput"):
+        return _write_bundled_report(tmp_path_factory.mktemp("bundled_report"))
+    shared = tmp_path_factory.getbasetemp().parent
+    out, done = shared / "bundled_report", shared / "bundled_report.json"
+    with FileLock(shared / "bundled_report.lock"):
+        if not done.is_file():
+            report = _write_bundled_report(out)
+            names = [path.relative_to(out).as_posix() for path in report.written]
+            done.write_text(json.dumps({"written": names, "progress": report.progress}), encoding="utf-8")
+    record = json.loads(done.read_text(encoding="utf-8"))
+    return BundledReport(out, [out / name for name in record["written"]], record["progress"])
 
 
 @pytest.fixture(autouse=True)
