@@ -4,9 +4,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# pytest runs the tests in two processes (pytest-xdist), a whole file per process (`--dist loadfile`: a file's module
-# fixtures are made once, and no two processes write one path). `make test PYTEST_WORKERS=` runs in one.
-PYTEST_WORKERS ?= -n 2 --dist loadfile
+# One pytest run holds the tests, the docstring examples of energytrade/ and the nbval checks of the notebooks, in
+# two processes (pytest-xdist), a whole file per process (`--dist loadfile`: a file's module fixtures are made
+# once, and no two processes write one path). Files go out slowest first (tests/conftest.py's SLOWEST_FILES;
+# `--no-loadscope-reorder` keeps that order), so the two processes end together. `make test PYTEST_WORKERS=`
+# runs in one.
+PYTEST_WORKERS ?= -n 2 --dist loadfile --no-loadscope-reorder
 
 .PHONY: report test lint notebooks build bench clean
 
@@ -24,8 +27,8 @@ build: $(STAMP)
 
 test: $(STAMP) lint
 	@test -d "$${ENERGYTRADE_SHARED_DIR:-../shared}" || echo "WARNING: ../shared is missing beside the repo: the tests that compare with the reference collection and the article's text are skipped (named at the end of the pytest run)"
-	MPLBACKEND=Agg $(BIN)/python -m pytest tests energytrade --doctest-modules $(PYTEST_WORKERS)
-	MPLBACKEND=Agg $(BIN)/python -m pytest --nbval notebooks --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg -p no:cacheprovider
+	MPLBACKEND=Agg $(BIN)/python -m pytest tests energytrade notebooks --doctest-modules \
+		--nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg $(PYTEST_WORKERS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

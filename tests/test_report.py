@@ -1,13 +1,13 @@
 """The report end to end on the bundled data: files, identical reruns, computed headlines, self-contained HTML.
 
-One report is written in-process (:func:`write_report` on the clean table); the second run is the CLI in
-a fresh interpreter on a copy of the data root, so string-hash order or leftover state would show.
+One report is written in-process (:func:`write_report` on the clean table, once per session by the
+``bundled_report`` fixture of tests/conftest.py); the second run is the CLI in a fresh interpreter on a copy
+of the data root, so string-hash order or leftover state would show.
 """
 
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -32,8 +32,7 @@ from energytrade.formatting import (
     fmt_usd_bbl,
     fmt_usd_bn,
 )
-from energytrade.paths import REPO_ROOT, data_paths
-from energytrade.report import render as writer
+from energytrade.paths import REPO_ROOT
 from energytrade.report.chapters.claims import claim_figure
 from energytrade.report.chapters.crude_oil import CSV_NAMES, crude_tables, headline_findings
 
@@ -79,12 +78,10 @@ def results(flows):
 
 
 @pytest.fixture(scope="module")
-def report(flows, tmp_path_factory) -> tuple[Path, list[Path]]:
-    out = tmp_path_factory.mktemp("report")
-    messages: list[str] = []
-    written = writer.write_report(out_dir=out, progress=messages.append, flows=flows)
-    assert messages, "no progress lines"
-    return out, written
+def report(bundled_report) -> tuple[Path, list[Path]]:
+    """The bundled report written in-process, once per session (tests/conftest.py; shared with the browser test)."""
+    assert bundled_report.progress, "no progress lines"
+    return bundled_report.out, bundled_report.written
 
 
 @pytest.fixture(scope="module")
@@ -111,9 +108,8 @@ def test_report_writes_the_expected_files(report, results):
     assert all(p.stat().st_size > 0 for p in written)
 
 
-def test_second_run_by_the_cli_gives_identical_bytes(report, tmp_path):
-    data = tmp_path / "data"
-    shutil.copytree(data_paths().raw, data / "raw")
+def test_second_run_by_the_cli_gives_identical_bytes(report, data_copy, tmp_path):
+    data = data_copy  # raw/ and Eurostat's grade table (built once per session): the CLI builds the clean table
     out = tmp_path / "again"
     done = subprocess.run(
         [sys.executable, "-m", "energytrade", "report", "--data-dir", str(data), "--out", str(out)],
@@ -350,12 +346,6 @@ def test_report_format_option_refuses_unknown_formats(tmp_path):
     assert "unknown format 'pdf'; choose among md, html, xlsx" in done.stderr
     assert "Traceback" not in done.stderr
     assert list(tmp_path.iterdir()) == []
-
-
-def test_only_the_formats_asked_for_are_written(flows, tmp_path):
-    outputs, tables = writer.render_report(flows, formats=("html",))
-    assert "report.html" in outputs and "report.md" not in outputs
-    assert {f"tables/{t.name}.csv" for t in tables} <= set(outputs)
 
 
 def test_no_marker_is_left_unreplaced(md, report):

@@ -1,7 +1,7 @@
 """The HTML report as a reader sees it: rendered by headless Chromium at a desktop and a phone width.
 
 The report is written once per session (:func:`energytrade.report.render.write_report` on the bundled
-data) and ``report.html`` is opened from disk by Debian's Chromium, driven through Playwright's Python
+data, by the ``bundled_report`` fixture of tests/conftest.py, which tests/test_report.py reads too) and ``report.html`` is opened from disk by Debian's Chromium, driven through Playwright's Python
 package pointed at the system browser (``executable_path``; Playwright never downloads one here). At
 1280 px and 400 px wide the tests check that every image loaded, that nothing is wider than the window
 (tables scroll inside their own box), that every ``<placeholder>`` written in ``report.md`` is still
@@ -27,7 +27,6 @@ import pytest
 from conftest import REPO
 from playwright.sync_api import sync_playwright
 
-from energytrade.build import load_trade_flows
 from energytrade.report import render as writer
 
 #: Window widths [px]: a desktop browser and a phone.
@@ -86,10 +85,9 @@ def chromium_path() -> Path:
 
 
 @pytest.fixture(scope="session")
-def report_dir(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("report_browser")
-    writer.write_report(out_dir=out, flows=load_trade_flows())
-    return out
+def report_dir(bundled_report) -> Path:
+    """The bundled report, written once per session (tests/conftest.py; shared with tests/test_report.py)."""
+    return bundled_report.out
 
 
 @pytest.fixture(scope="session")
