@@ -5,9 +5,10 @@ each one's median and minimum wall time, its peak resident memory (per process, 
 ratios. The work, on one synthetic year (``benchmarks/gen_baci_synthetic.py``, about 11 million rows):
 
 - **import**: ``energytrade import baci ZIP`` into a fresh data root: copy the zip into ``raw/`` with its
-  sidecar (sha256), extract the year's flow file once to a temporary file (``/dev/shm``, else local
-  disk), read it with DuckDB on every core, number the rows (provenance), keep HS chapter 27, map
-  country codes to ISO3, check every figure, validate the kept rows with the pandera schema, write Parquet;
+  sidecar (sha256), unzip the year's flow file once, in pieces, to temporary files (``/dev/shm``, else local
+  disk) in a background thread while DuckDB reads the piece before on every core, number the rows
+  (provenance), keep HS chapter 27, map country codes to ISO3, check every figure, validate the kept rows
+  with the pandera schema, write Parquet;
 - **duckdb**: the baseline, the same work from the same input, bare: Python's ``zipfile`` extracts the
   flow file where the import does (``/dev/shm`` when it has room, else local disk), then DuckDB
   ``read_csv`` (explicit column types, parallel) + filter (chapter 27) + ``GROUP BY`` exporter,

@@ -29,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,7 +49,15 @@ from energytrade.raw import (
     verify,
     write_atomic,
 )
-from energytrade.schema import COLUMNS, NUMERIC_COLUMNS, conform, empty_frame, sort_rows, validate
+from energytrade.schema import (
+    COLUMNS,
+    NUMERIC_COLUMNS,
+    conform,
+    empty_frame,
+    sort_rows,
+    trade_flows_schema,
+    validate,
+)
 from energytrade.sources import baci, registry
 from energytrade.store import (
     SourceWriter,
@@ -486,6 +495,9 @@ def _import_baci_locked(release, paths: DataPaths, hs: str, progress: Progress |
             state = {"sha256": raw_file.meta["sha256"], "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
             known = {**known, "files": {**known.get("files", {}), rel: state}}
         entry = fingerprint(paths.raw, source, known)
+        # The schema check (importing pandera and building the schema, about 0.15 s) is made ready while DuckDB
+        # reads the file, instead of after it.
+        threading.Thread(target=trade_flows_schema, name="schema", daemon=True).start()
         rows = build_source(paths.raw, paths.processed, source, entry)
     except BaseException:
         if new:

@@ -298,3 +298,56 @@ def test_the_flow_file_is_extracted_only_for_the_import_and_removed_after(
     result = import_baci(release_zip, data_dir)
     assert result.rows == len(ROWS) - 1
     assert list(data_dir.rglob("*.zip")) and not list(tmp_path.rglob(FLOW_MEMBER))  # the zip is kept, its CSV not
+
+
+def _unzipped_in_small_pieces(monkeypatch) -> None:
+    """Pieces of about 2 KB read 512 bytes at a time: a small file is unzipped in many pieces, cut mid-line."""
+    monkeypatch.setattr(baci, "PIECE_BYTES", 2048)
+    monkeypatch.setattr(baci, "UNZIP_BLOCK_BYTES", 512)
+
+
+def test_provenance_rows_count_on_across_the_unzipped_pieces(data_dir, tmp_path, monkeypatch):
+    _unzipped_in_small_pieces(monkeypatch)
+    filler = [DEU_BEL_HORSES] * 500  # about 15 KB: several pieces before each energy flow
+    rows = [RUS_CHN_CRUDE, *filler, SAU_CHN_CRUDE, *filler, RUS_CHN_LNG]
+    result = import_baci(write_release(tmp_path / f"BACI_HS17_V{RELEASE}.zip", rows), data_dir)
+    stored = store.flows(source="baci", data_dir=data_dir)
+    prefix = f"raw/baci/{result.raw_path.parent.name}/BACI_HS17_V{RELEASE}.zip/{FLOW_MEMBER}#row="
+    assert _flow(stored, "RUS", "CHN", "270900").provenance == prefix + "1"
+    assert _flow(stored, "SAU", "CHN", "270900").provenance == prefix + "502"
+    assert _flow(stored, "RUS", "CHN", "271111").provenance == prefix + "1003"
+
+
+def test_blank_lines_crlf_ends_and_a_last_line_without_its_end_number_rows_as_one_piece_does(
+    data_dir, tmp_path, monkeypatch
+):
+    # DuckDB skips blank lines, so they are not rows; the file's rows are numbered as if read in one piece.
+    filler = "".join(",".join(str(x) for x in DEU_BEL_HORSES) + "\r\n" for _ in range(300))
+    line = ",".join(str(x) for x in SAU_CHN_CRUDE)
+    flows = "t,i,j,k,v,q\r\n" + filler + "\r\n\r\n" + filler + line  # 600 rows, 2 blank lines, no last line end
+    path = tmp_path / f"BACI_HS17_V{RELEASE}.zip"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(FLOW_MEMBER, flows)
+        archive.writestr(f"country_codes_V{RELEASE}.csv", COUNTRIES_V2022.encode("utf-8"))
+    one_piece = import_baci(path, data_dir)
+    whole = store.flows(source="baci", data_dir=data_dir)
+    _unzipped_in_small_pieces(monkeypatch)
+    other_root = tmp_path / "pieces"
+    other_root.mkdir()
+    import_baci(path, other_root)
+    pieces = store.flows(source="baci", data_dir=other_root)
+    assert one_piece.rows == 1 and _flow(whole, "SAU", "CHN", "270900").provenance.endswith("#row=601")
+    assert _flow(pieces, "SAU", "CHN", "270900").provenance == _flow(whole, "SAU", "CHN", "270900").provenance
+
+
+def test_a_bad_figure_in_a_later_piece_names_the_files_row_and_leaves_no_piece_behind(data_dir, tmp_path, monkeypatch):
+    _unzipped_in_small_pieces(monkeypatch)
+    ram = tmp_path / "shm"
+    ram.mkdir()
+    monkeypatch.setattr(baci, "RAM_DISK", ram)
+    bad = (YEAR, 643, 156, "271121", "1.000", "abc")
+    rows = [RUS_CHN_CRUDE, *[DEU_BEL_HORSES] * 400, bad, *[DEU_BEL_HORSES] * 400]
+    with pytest.raises(BadNumber, match=f"{FLOW_MEMBER} row 402, column 'q': 'abc'"):
+        import_baci(write_release(tmp_path / f"BACI_HS17_V{RELEASE}.zip", rows), data_dir)
+    assert not any(ram.iterdir())  # every piece removed, the unzipping thread stopped
+    assert not any((data_dir / "raw").rglob("*.zip"))

@@ -20,27 +20,33 @@ Belgium -> BEL, 280 and 276 -> DEU): BACI uses one of them per year. Non-countri
 map through :data:`NON_ISO_CODES` or fail loudly, as do codes the country file lacks.
 
 The heavy lifting (reading the CSV, filtering, joining countries) happens in DuckDB: each year's CSV is
-extracted once to a temporary file (:func:`scratch_dir`: ``/dev/shm`` when it has room) and read on every
-core; pandas only sees the kept rows, in batches, which the pandera schema validates before they are written.
+unzipped once, by a background thread, in pieces cut at line ends (:data:`PIECE_BYTES`, each with the header)
+to temporary files (:func:`scratch_dir`: ``/dev/shm`` when it has room), while DuckDB reads the piece before
+on every core; a piece is removed once read. Row numbers (provenance) count on from piece to piece, so they
+are the file's own. pandas only sees the kept rows, in batches, which the pandera schema validates before
+they are written.
 """
 
 from __future__ import annotations
 
 import io
 import os
+import queue
 import re
 import shutil
 import sys
 import tempfile
+import threading
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 from tqdm import tqdm
 
 from energytrade.commodities import HS_CODES
@@ -65,6 +71,12 @@ ROWS_PER_BATCH = 1_000_000
 #: DuckDB reads a CSV in buffers of this size, one per thread at a time (its default: 16 x its 2 MB longest
 #: line); the row numbers stay the file's own (``preserve_insertion_order``), however the file is split
 CSV_BUFFER_BYTES = 32 * 1024 * 1024
+#: The flow file is unzipped in pieces of about this many bytes (the first a quarter of it, so that DuckDB starts
+#: soon), each cut at a line end: DuckDB reads one piece while the next is unzipped (on 2 cores, 2.2 s instead of
+#: 3.5 s for unzipping and reading a full year of 354 MB).
+PIECE_BYTES = 32 * 1024 * 1024
+#: Bytes read from the zip at a time while unzipping.
+UNZIP_BLOCK_BYTES = 8 * 1024 * 1024
 #: Linux's shared-memory file system (tmpfs, in RAM): the extracted flow file goes there when it has room
 RAM_DISK = Path("/dev/shm")
 #: where BACI is published (for the sidecar)
@@ -198,14 +210,15 @@ def _commodity_sql() -> str:
     return f"CASE {cases} ELSE 'hs' || hs_code END"
 
 
-def flow_query(csv_path: Path, provenance_prefix: str, hs: str) -> str:
-    """The DuckDB query turning one BACI flow CSV into clean-schema columns plus check columns."""
+def flow_query(csv_path: Path, provenance_prefix: str, hs: str, rows_before: int = 0) -> str:
+    """The DuckDB query turning one BACI flow CSV (or a piece of one, after ``rows_before`` data rows) into
+    clean-schema columns plus check columns."""
     path = csv_path.as_posix().replace("'", "''")
     prefix = provenance_prefix.replace("'", "''")
     columns = "{'t': 'INTEGER', 'i': 'INTEGER', 'j': 'INTEGER', 'k': 'INTEGER', 'v': 'VARCHAR', 'q': 'VARCHAR'}"
     return f"""
     WITH numbered AS (
-        SELECT row_number() OVER () AS row_n, *
+        SELECT row_number() OVER () + {int(rows_before)} AS row_n, *
         FROM read_csv('{path}', header = true, auto_detect = false, delim = ',', columns = {columns},
                       parallel = true, buffer_size = {CSV_BUFFER_BYTES})
     ), kept AS (
@@ -269,20 +282,51 @@ def _clean_frame(batch: pd.DataFrame) -> pd.DataFrame:
     return conform(batch.drop(columns=["year"]))
 
 
+@dataclass(frozen=True)
+class Piece:
+    """A piece of an unzipped flow file: the header line and whole data lines, after ``rows_before`` data rows
+    of the file."""
+
+    path: Path
+    rows_before: int
+
+
 def clean_flow_file(
     csv_path: Path, provenance_prefix: str, hs: str, release: Release, where: str, country_file: str
 ) -> Iterator[tuple[int, pd.DataFrame]]:
     """Clean one extracted flow CSV: (year, clean frame) batches of at most :data:`ROWS_PER_BATCH` rows."""
+    return clean_flow_pieces([Piece(csv_path, 0)], provenance_prefix, hs, release, where, country_file)
+
+
+def clean_flow_pieces(
+    pieces: Iterable[Piece], provenance_prefix: str, hs: str, release: Release, where: str, country_file: str
+) -> Iterator[tuple[int, pd.DataFrame]]:
+    """Clean the pieces of one flow file, in order, removing each once read: (year, clean frame) batches of at
+    most :data:`ROWS_PER_BATCH` rows."""
     with duckdb.connect() as con:
         con.execute("SET preserve_insertion_order = true")  # the row numbers are the file's rows
         con.execute(f"SET enable_progress_bar = {'true' if sys.stdout.isatty() else 'false'}")
         con.register("countries", release.countries)
+
+        def cleaned(kept: list[pa.RecordBatch]) -> Iterator[tuple[int, pd.DataFrame]]:
+            batch = check_batch(pa.Table.from_batches(kept).to_pandas(), where, release.countries, country_file)
+            for year, part in batch.groupby("year", sort=True):
+                yield int(year), _clean_frame(part)
+
         try:
-            reader = con.sql(flow_query(csv_path, provenance_prefix, hs)).to_arrow_reader(ROWS_PER_BATCH)
-            for record_batch in reader:
-                batch = check_batch(record_batch.to_pandas(), where, release.countries, country_file)
-                for year, part in batch.groupby("year", sort=True):
-                    yield int(year), _clean_frame(part)
+            # Kept rows are gathered across pieces up to ROWS_PER_BATCH, so that pieces do not multiply the
+            # batches (each is validated and written as a file of its own).
+            kept: list[pa.RecordBatch] = []
+            for piece in pieces:
+                query = flow_query(piece.path, provenance_prefix, hs, piece.rows_before)
+                for record_batch in con.sql(query).to_arrow_reader(ROWS_PER_BATCH):
+                    kept.append(record_batch)
+                    if sum(b.num_rows for b in kept) >= ROWS_PER_BATCH:
+                        yield from cleaned(kept)
+                        kept = []
+                piece.path.unlink(missing_ok=True)
+            if kept:
+                yield from cleaned(kept)
         except duckdb.ConversionException as err:
             first = str(err).splitlines()[0]
             raise BadNumber(f"{where}: a column holds something that is not a number ({first})") from None
@@ -305,25 +349,94 @@ def scratch_dir(workdir: Path, size: int) -> Path:
     return workdir
 
 
-def _extract(archive: zipfile.ZipFile, member: str, folder: Path, where: str) -> Path:
-    """Extract one flow file once, to a temporary file in ``folder``, so DuckDB reads it on every core.
+def _without_blank_lines(lines: bytes) -> bytes:
+    """Whole lines (from a line start) without the blank ones, which DuckDB skips and so must not be counted."""
+    if not (lines.startswith((b"\n", b"\r\n")) or b"\n\n" in lines or b"\n\r\n" in lines):
+        return lines
+    return b"".join(line + b"\n" for line in lines.split(b"\n")[:-1] if line not in (b"", b"\r"))
+
+
+def _unzip_pieces(
+    archive: zipfile.ZipFile, member: str, folder: Path, where: str, stop: threading.Event
+) -> Iterator[Piece]:
+    """Unzip one flow file into pieces of about :data:`PIECE_BYTES` in ``folder`` (each the header plus whole
+    lines), yielding each once it is written; stops early when ``stop`` is set.
 
     (Handing DuckDB the member's deflate stream as a gzip file saves the disk write but makes the read
     single-threaded: on 2 cores that was about 2.5x slower for a full year.) The zip's CRC-32 is checked
     as the member is read; a damaged member is :class:`CorruptArchive` naming it."""
     info = archive.getinfo(member)
-    target = folder / Path(member).name
-    bar = tqdm(total=info.file_size, unit="B", unit_scale=True, desc=Path(member).name, disable=None, leave=False)
+    name = Path(member).name
+    bar = tqdm(total=info.file_size, unit="B", unit_scale=True, desc=name, disable=None, leave=False)
+    index, rows_before, rows, size = 0, 0, 0, 0
     try:
-        with archive.open(info) as source, open(target, "wb") as out, bar:
-            for block in iter(lambda: source.read(1 << 24), b""):
-                out.write(block)
-                bar.update(len(block))
+        with archive.open(info) as source, bar:
+            header = source.readline()
+            bar.update(len(header))
+            path = folder / f"{name}.{index}"
+            out = open(path, "wb")
+            try:
+                out.write(header)
+                carry = b""  # the start of a line whose end is still in the zip
+                for block in iter(lambda: source.read(UNZIP_BLOCK_BYTES), b""):
+                    if stop.is_set():
+                        return
+                    bar.update(len(block))
+                    data = carry + block
+                    cut = data.rfind(b"\n") + 1
+                    lines, carry = _without_blank_lines(data[:cut]), data[cut:]
+                    out.write(lines)
+                    rows += lines.count(b"\n")
+                    size += len(lines)
+                    if size >= (PIECE_BYTES // 4 if index == 0 else PIECE_BYTES):  # DuckDB starts soon
+                        out.close()
+                        yield Piece(path, rows_before)
+                        index, rows_before, rows, size = index + 1, rows_before + rows, 0, 0
+                        path = folder / f"{name}.{index}"
+                        out = open(path, "wb")
+                        out.write(header)
+                out.write(carry)  # a last line without a line end
+            finally:
+                out.close()
+            if rows or carry.strip() or index == 0:
+                yield Piece(path, rows_before)
+            else:
+                path.unlink()  # nothing after the last full piece
     except (zipfile.BadZipFile, zlib.error, EOFError) as err:
         raise CorruptArchive(
             f"{where}: the compressed flow file is damaged ({err}); download the release again"
         ) from None
-    return target
+
+
+#: What the unzipping thread puts last
+_UNZIPPED = object()
+
+
+def _unzip_in_background(archive: zipfile.ZipFile, member: str, folder: Path, where: str) -> Iterator[Piece]:
+    """:func:`_unzip_pieces` run in a thread (zlib and file writes let go of the GIL), so that the caller
+    reads one piece while the next is unzipped. An error in the thread is raised here; closing this generator
+    early stops the thread and waits for it."""
+    pieces: queue.Queue = queue.Queue()
+    stop = threading.Event()
+
+    def run() -> None:
+        try:
+            for piece in _unzip_pieces(archive, member, folder, where, stop):
+                pieces.put(piece)
+            pieces.put(_UNZIPPED)
+        except BaseException as err:  # handed to the reading thread, which raises it
+            pieces.put(err)
+
+    thread = threading.Thread(target=run, name=f"unzip {Path(member).name}", daemon=True)
+    thread.start()
+    try:
+        while (item := pieces.get()) is not _UNZIPPED:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        thread.join()
 
 
 def clean_release(
@@ -338,8 +451,11 @@ def clean_release(
                 where = f"{relpath}/{flow.member}"
                 size = archive.getinfo(flow.member).file_size
                 with tempfile.TemporaryDirectory(dir=scratch_dir(workdir, size), prefix=".baci-") as tmp:
-                    csv_path = _extract(archive, flow.member, Path(tmp), where)
-                    yield from clean_flow_file(csv_path, where, hs, release, where, release.country_member)
+                    pieces = _unzip_in_background(archive, flow.member, Path(tmp), where)
+                    try:
+                        yield from clean_flow_pieces(pieces, where, hs, release, where, release.country_member)
+                    finally:
+                        pieces.close()
     except (zipfile.BadZipFile, EOFError) as err:
         raise CorruptArchive(f"{relpath}: the zip is damaged ({err}); download the release again") from None
 
