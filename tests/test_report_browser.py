@@ -1,7 +1,8 @@
 """The HTML report as a reader sees it: rendered by headless Chromium at a desktop and a phone width.
 
 The report is written once per session (:func:`energytrade.report.render.write_report` on the bundled
-data, by the ``bundled_report`` fixture of tests/conftest.py, which tests/test_report.py reads too) and ``report.html`` is opened from disk by Debian's Chromium, driven through Playwright's Python
+data, by the ``bundled_report`` fixture of tests/conftest.py, which tests/test_report.py reads too) and
+``report.html`` is opened from disk by Debian's Chromium, driven through Playwright's Python
 package pointed at the system browser (``executable_path``; Playwright never downloads one here). At
 1280 px and 400 px wide the tests check that every image loaded, that nothing is wider than the window
 (tables scroll inside their own box), that every ``<placeholder>`` written in ``report.md`` is still

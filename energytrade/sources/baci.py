@@ -291,13 +291,6 @@ class Piece:
     rows_before: int
 
 
-def clean_flow_file(
-    csv_path: Path, provenance_prefix: str, hs: str, release: Release, where: str, country_file: str
-) -> Iterator[tuple[int, pd.DataFrame]]:
-    """Clean one extracted flow CSV: (year, clean frame) batches of at most :data:`ROWS_PER_BATCH` rows."""
-    return clean_flow_pieces([Piece(csv_path, 0)], provenance_prefix, hs, release, where, country_file)
-
-
 def clean_flow_pieces(
     pieces: Iterable[Piece], provenance_prefix: str, hs: str, release: Release, where: str, country_file: str
 ) -> Iterator[tuple[int, pd.DataFrame]]:
@@ -317,13 +310,15 @@ def clean_flow_pieces(
             # Kept rows are gathered across pieces up to ROWS_PER_BATCH, so that pieces do not multiply the
             # batches (each is validated and written as a file of its own).
             kept: list[pa.RecordBatch] = []
+            n_kept = 0
             for piece in pieces:
                 query = flow_query(piece.path, provenance_prefix, hs, piece.rows_before)
                 for record_batch in con.sql(query).to_arrow_reader(ROWS_PER_BATCH):
                     kept.append(record_batch)
-                    if sum(b.num_rows for b in kept) >= ROWS_PER_BATCH:
+                    n_kept += record_batch.num_rows
+                    if n_kept >= ROWS_PER_BATCH:
                         yield from cleaned(kept)
-                        kept = []
+                        kept, n_kept = [], 0
                 piece.path.unlink(missing_ok=True)
             if kept:
                 yield from cleaned(kept)
