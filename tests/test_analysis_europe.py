@@ -204,6 +204,17 @@ def test_redirection_change_2021_to_2023(monthly, grades, flows):
     assert change.loc["European Union", "change_kbd"] < 0 < change.loc["China", "change_kbd"]
 
 
+def test_the_chapters_columns_give_the_same_tables_as_the_whole_grade_table(grades, monthly, flows):
+    narrow = ae.load_grades(start="2020-01", columns=ae.ANALYSIS_COLUMNS)
+    pd.testing.assert_frame_equal(narrow, grades[list(ae.ANALYSIS_COLUMNS)])
+    narrow_monthly = ae.russian_crude_by_importer(narrow)
+    pd.testing.assert_frame_equal(narrow_monthly, monthly)
+    for table in (ae.replacement_ranking, ae.urals_discount, ae.russian_barrels_per_tonne):
+        pd.testing.assert_frame_equal(table(narrow), table(grades))
+    # The monthly table from 2020 handed to redirection (which starts in 2021) gives what it computes itself.
+    pd.testing.assert_frame_equal(ae.redirection(narrow, flows, monthly=narrow_monthly), ae.redirection(grades, flows))
+
+
 def test_replacement_ranking_2021_to_2023(raw_cells, grades):
     ranking = ae.replacement_ranking(grades).set_index("origin_iso3")
     by_origin = defaultdict(float)

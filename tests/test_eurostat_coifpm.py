@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from eurostat_slices import HEADER, scan, value, write_slice
 
-from energytrade.errors import BadRawFile, UnknownCountry
+from energytrade.errors import BadRawFile, SchemaViolation, UnknownCountry
 from energytrade.raw import write_sidecar
 from energytrade.schema import validate
 from energytrade.sources import eurostat_coifpm as eurostat
@@ -182,6 +182,22 @@ def test_an_origin_with_only_confidential_value_cells_has_no_clean_row(real_slic
 
 def test_clean_without_the_file_is_empty(tmp_path):
     assert eurostat.clean(tmp_path).empty
+
+
+def test_a_read_of_some_columns_gives_those_columns_of_the_full_read(slice_root, tmp_path):
+    eurostat.write_store(slice_root, tmp_path)
+    wanted = ("period", "origin_iso3", "volume_bbl", "volume_flag")
+    query = {"figures_only": True, "zeros_of_origins": ("RUS",)}
+    every = eurostat.read_store(tmp_path, eurostat.GradeQuery(**query))
+    some = eurostat.read_store(tmp_path, eurostat.GradeQuery(**query, columns=wanted))
+    assert list(some.columns) == list(wanted)
+    pd.testing.assert_frame_equal(some, every[list(wanted)])
+
+
+def test_a_read_of_an_unknown_column_says_which_columns_exist(slice_root, tmp_path):
+    eurostat.write_store(slice_root, tmp_path)
+    with pytest.raises(SchemaViolation, match=r"names \['price_usd'\]; choose among .*price_usd_per_bbl"):
+        eurostat.read_store(tmp_path, eurostat.GradeQuery(columns=("period", "price_usd")))
 
 
 def test_figures_only_reads_keep_every_hidden_cell_and_russias_zeros(slice_root, tmp_path):

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from energytrade.build import load_trade_flows
+from energytrade.report import excel
 from energytrade.report.chapter import Table
 from energytrade.report.chapters.crude_oil import CSV_NAMES, crude_tables, table_frames
 from energytrade.report.excel import MAX_COLUMN_WIDTH, MAX_SHEET_NAME, sheet_names, workbook_bytes, write_workbook
@@ -158,3 +159,21 @@ def test_control_characters_are_replaced_and_empty_text_is_an_empty_cell(tmp_pat
     assert sheet["A2"].value == "bell\ufffdhere"  # XML 1.0 cannot hold U+0007
     assert sheet["A3"].value is None
     assert sheet["A4"].value == "tab\tstays"
+
+
+def test_number_columns_are_written_as_cell_by_cell_conversion_would_write_them():
+    # Float and integer columns take a shortcut (whole-column conversion; width from the extremes): the
+    # cells and widths must be those of the one-cell-at-a-time path, NaN and infinities empty.
+    columns = {
+        "floats": pd.Series([1.5, np.nan, -12345.678, np.inf, 0.004, -np.inf]),
+        "ints": pd.Series([3, -1_234_567, 20, 0, 7, 99]),
+        "negative small": pd.Series([-0.001, 0.5, 1.0, 2.0, 3.0, 4.0]),
+        "nullable": pd.Series([1, None, 3, 4, 5, 6], dtype="Int64"),
+        "text": pd.Series(["a", "", None, "bb\nccc", "=1", "x"]),
+    }
+    for name, column in columns.items():
+        cells, longest = excel._column_cells(column)
+        expected = [excel._cell_value(v) for v in column.tolist()]
+        assert cells == expected, name
+        assert [type(c) for c in cells] == [type(c) for c in expected], name
+        assert longest == max(excel._display_length(v) for v in expected), name

@@ -17,7 +17,7 @@ import io
 import math
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -109,9 +109,28 @@ def _display_length(value: object) -> int:
     return max((len(line) for line in str(value).splitlines()), default=0)
 
 
-def _column_width(header: str, values: Iterable[object]) -> float:
-    longest = max([len(header), *(_display_length(v) for v in values)])
-    return float(min(MAX_COLUMN_WIDTH, max(MIN_COLUMN_WIDTH, longest + 2)))
+def _column_cells(column: pd.Series) -> tuple[list[object], int]:
+    """A column's cells as :func:`_cell_value` gives them, and the display length of the longest.
+
+    Float and integer columns take a shortcut (the same result): their cells are converted in one step, and
+    the longest is the largest or the smallest number, as a longer number never prints shorter.
+    """
+    kind = column.dtype.kind if isinstance(column.dtype, np.dtype) else ""
+    if kind in ("f", "i") and len(column):
+        array = column.to_numpy()
+        finite = np.isfinite(array) if kind == "f" else np.ones(len(array), dtype=bool)
+        cells = array.tolist()
+        if not finite.all():
+            cells = [cell if ok else None for cell, ok in zip(cells, finite.tolist())]
+        shown = array[finite]
+        extremes = (shown.min().item(), shown.max().item()) if len(shown) else ()
+        return cells, max((_display_length(v) for v in extremes), default=0)
+    cells = [_cell_value(v) for v in column.tolist()]
+    return cells, max((_display_length(v) for v in cells), default=0)
+
+
+def _column_width(header: str, longest: int) -> float:
+    return float(min(MAX_COLUMN_WIDTH, max(MIN_COLUMN_WIDTH, max(len(header), longest) + 2)))
 
 
 def _thousands(dtype: object, values: Sequence[object]) -> bool:
@@ -131,8 +150,8 @@ def _add_sheet(workbook: Workbook, formats: dict[str, object], title: str, table
     for j, header in enumerate(headers):
         sheet.write_string(0, j, _cell_value(header), formats["header"])
     for j, header in enumerate(headers):
-        values = [_cell_value(v) for v in frame.iloc[:, j].tolist()]
-        sheet.set_column(j, j, _column_width(header, values))
+        values, longest = _column_cells(frame.iloc[:, j])
+        sheet.set_column(j, j, _column_width(header, longest))
         number_format = formats["thousands"] if _thousands(frame.dtypes.iloc[j], values) else None
         for i, value in enumerate(values, start=1):
             if value is None or value == "":

@@ -72,7 +72,7 @@ import pyarrow as pa
 
 from energytrade.commodities import hs_code
 from energytrade.countries import iso2_to_iso3, short_name
-from energytrade.errors import BadRawFile, RawFileMissing, UnknownCountry
+from energytrade.errors import BadRawFile, RawFileMissing, SchemaViolation, UnknownCountry
 from energytrade.raw import RawFile, find_raw_files
 from energytrade.schema import conform, empty_frame
 from energytrade.sources import newest_vintage
@@ -529,11 +529,20 @@ class GradeQuery:
     figures_only: bool = False
     #: With ``figures_only``: origins whose rows are all kept, zeros included (a reported zero is a figure).
     zeros_of_origins: tuple[str, ...] = ()
+    #: The columns to read, in this order (``None``: every column of :data:`GRADE_COLUMNS`). Parquet is read
+    #: column by column, so an analysis that needs a third of the columns reads in about a third of the time.
+    columns: tuple[str, ...] | None = None
 
 
 def read_store(processed_dir: str | os.PathLike, query: GradeQuery | None = None) -> pd.DataFrame:
     """Rows of the grade table, filtered in DuckDB (only the year partitions needed are opened)."""
     query = query or GradeQuery()
+    columns = GRADE_COLUMNS if query.columns is None else tuple(query.columns)
+    unknown = [c for c in columns if c not in GRADE_COLUMNS]
+    if unknown or not columns:
+        raise SchemaViolation(
+            f"GradeQuery(columns=...) names {unknown or 'no column'}; choose among {', '.join(GRADE_COLUMNS)}"
+        )
     folder = Path(processed_dir) / GRADES_DIR
     if not (folder / STORE_STAMP).is_file():
         raise RawFileMissing(
@@ -559,7 +568,7 @@ def read_store(processed_dir: str | os.PathLike, query: GradeQuery | None = None
         where.append("(" + " OR ".join(keep) + ")")
     pattern = _sql_text(str(folder / "*" / "*.parquet"))
     sql = (
-        f"SELECT {', '.join(GRADE_COLUMNS)} FROM read_parquet({pattern}, hive_partitioning = true) "
+        f"SELECT {', '.join(columns)} FROM read_parquet({pattern}, hive_partitioning = true) "
         f"WHERE {' AND '.join(where)} ORDER BY importer_code, crudeoil_code, period"
     )
     with _connect() as con:

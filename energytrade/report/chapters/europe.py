@@ -61,11 +61,11 @@ class EuropeTables:
 
 def europe_tables(data_dir: str | os.PathLike | None = None, flows: pd.DataFrame | None = None) -> EuropeTables:
     """Compute the chapter's frames from the data root (``flows``: its clean table, when already loaded)."""
-    grades = ae.load_grades(data_dir, start=ae.FIRST_GRADE_MONTH)
+    grades = ae.load_grades(data_dir, start=ae.FIRST_GRADE_MONTH, columns=ae.ANALYSIS_COLUMNS)
     flows = load_trade_flows(data_dir) if flows is None else flows
     raw = data_paths(data_dir).raw
     monthly = ae.russian_crude_by_importer(grades, start=ae.FIRST_GRADE_MONTH)
-    redirection = ae.redirection(grades, flows)
+    redirection = ae.redirection(grades, flows, monthly=monthly)
     return EuropeTables(
         russian_monthly=monthly,
         eu_share_by_year=ae.russian_share_by_year(monthly, ae.EU),
