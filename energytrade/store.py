@@ -275,10 +275,12 @@ def _relation(processed: Path, source: str | Iterable[str] | None, start: str | 
     return " UNION ALL BY NAME ".join(f"({s})" for s in scans)
 
 
-def _connect() -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB connection that knows an empty clean table (for selections without files)."""
+def _connect(sql: str) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection for ``sql``, which knows an empty clean table if ``sql`` reads it (a
+    selection without files; registering it costs more than most reads, so only then)."""
     con = duckdb.connect(database=":memory:")
-    con.register("empty_clean_table", empty_frame())
+    if "empty_clean_table" in sql:
+        con.register("empty_clean_table", empty_frame())
     return con
 
 
@@ -323,8 +325,9 @@ def flows(
     filters = {"reporter": reporter, "partner": partner, "commodity": commodity, "flow": flow}
     where, params = _where(filters, start, end, freq)
     sql = f"SELECT * FROM ({_relation(processed, source, start, end)}){where}"
-    with _connect() as con:
-        frame = con.execute(sql, params).fetch_df()
+    with _connect(sql) as con:
+        # Fetched as Arrow: a quarter faster than DuckDB's own pandas conversion; conform gives the dtypes.
+        frame = con.sql(sql, params=params).to_arrow_table().to_pandas()
     if frame.empty:
         return empty_frame()
     return sort_rows(conform(frame))
@@ -373,7 +376,7 @@ def totals(
     groups = ", ".join(by)
     sums = ", ".join(f"sum({m}) AS {m}, count({m}) AS n_{m}" for m in metrics)
     cte = f"WITH selected AS (SELECT * FROM {relation}) "
-    with _connect() as con:
+    with _connect(cte) as con:
         (duplicated,) = con.execute(cte + f"SELECT count(*) - count(DISTINCT ({key})) FROM selected", params).fetchone()
         if duplicated:
             raise AmbiguousFigures(
