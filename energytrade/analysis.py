@@ -132,12 +132,24 @@ def _row_months(rows: pd.DataFrame) -> pd.Series:
     return pd.Series([lookup[key] for key in keys.to_numpy(dtype=object)], index=rows.index, dtype=object)
 
 
+def _period_pairs(rows: pd.DataFrame) -> tuple[np.ndarray, list[tuple[str, str]]]:
+    """The distinct ``(period, freq)`` pairs of ``rows`` and, per row, the position of its pair: few
+    distinct values, so per-pair work (the months a row covers) is done once."""
+    period_codes, periods = pd.factorize(rows["period"], use_na_sentinel=False)
+    freq_codes, freqs = pd.factorize(rows["freq"], use_na_sentinel=False)
+    n_freqs = max(len(freqs), 1)
+    distinct, codes = np.unique(period_codes * n_freqs + freq_codes, return_inverse=True)
+    periods, freqs = periods.tolist(), freqs.tolist()
+    pairs = [(str(periods[d // n_freqs]), str(freqs[d % n_freqs])) for d in distinct.tolist()]
+    return codes, pairs
+
+
 def _inside(rows: pd.DataFrame, span: Span) -> pd.Series:
     """Rows whose whole period lies inside ``span``."""
     months = set(span.months())
-    pairs = list(zip(rows["period"].to_numpy(dtype=object), rows["freq"].to_numpy(dtype=object)))
-    inside = {pair: all(m in months for m in _months_of(str(pair[0]), str(pair[1]))) for pair in set(pairs)}
-    return pd.Series([inside[pair] for pair in pairs], index=rows.index, dtype=bool)
+    codes, pairs = _period_pairs(rows)
+    inside = np.array([all(m in months for m in _months_of(period, freq)) for period, freq in pairs], dtype=bool)
+    return pd.Series(inside[codes], index=rows.index, dtype=bool)
 
 
 def _explode_months(rows: pd.DataFrame) -> pd.DataFrame:
@@ -256,7 +268,10 @@ def select_flows(
                 f"no rows in window {span} among rows with {_chosen(source, commodity, reporter, flow, freq)}; "
                 f"they cover {rows['period'].min()} to {rows['period'].max()}"
             )
-        rows = rows[inside].reset_index(drop=True)
+        # select_flows' rows are sorted by period, so a window's rows are one block: a slice, not a copy.
+        where = np.flatnonzero(inside.to_numpy())
+        block = where[-1] - where[0] + 1 == len(where)
+        rows = (rows.iloc[where[0] : where[-1] + 1] if block else rows[inside]).reset_index(drop=True)
     if duplicates == "raise" and (memory is None or may_repeat):
         _refuse_duplicates(rows, source)  # within the window: duplicates outside it do not matter
     return rows
@@ -469,8 +484,8 @@ def _coverage(rows: pd.DataFrame, by: str | Span) -> pd.Series:
     """Distinct months with any row, per output period (index sorted)."""
     # Distinct (period, freq) pairs cover the same months as every row: each pair is looked at once
     # (in Python: a few hundred pairs at most, where a pandas group-by costs milliseconds).
-    pairs = set(zip(rows["period"].to_numpy(dtype=object), rows["freq"].to_numpy(dtype=object)))
-    months = {month for period, freq in pairs for month in _months_of(str(period), str(freq))}
+    _, pairs = _period_pairs(rows)
+    months = {month for period, freq in pairs for month in _months_of(period, freq)}
     if isinstance(by, Span):
         counts = {str(by): len(months)} if months else {}
     elif by == "M":
@@ -552,31 +567,31 @@ def _summary(rows: pd.DataFrame, metric: str, by: str | Span, bbl_per_tonne: flo
     figure), months_missing_figure (months with a row lacking it).
 
     ``value`` leaves out missing figures (a partial sum where ``months_missing_figure > 0``); the change
-    functions blank it unless asked for partial sums.
+    functions blank it unless asked for partial sums. ``rows`` needs only ``period``, ``freq`` and the
+    metric's column.
     """
-    fig = _figures(rows, metric, require=False)
-    fig["period_key"] = _key_of(fig, by)
-    value = fig.groupby("period_key")["x"].sum(min_count=1)
-    # Only whether a row has a figure matters for the month counts: each distinct (output period,
-    # period, freq, has figure) is looked at once instead of every row.
-    keys = set(
-        zip(
-            fig["period_key"].to_numpy(dtype=object),
-            fig["period"].to_numpy(dtype=object),
-            fig["freq"].to_numpy(dtype=object),
-            fig["x"].notna().to_numpy(),
-        )
+    x, _ = _figure_array(rows, metric, require=False)
+    codes, pairs = _period_pairs(rows)
+    pair_keys = _key_array(rows, by, np.array([period for period, _ in pairs], dtype=object))
+    key_codes, keys = pd.factorize(pair_keys, sort=True)
+    total, count = _group_sum(key_codes[codes], x, len(keys))
+    # Only whether a row has a figure matters for the month counts: each distinct (pair, has figure) is
+    # looked at once instead of every row.
+    months: dict[bool, dict[int, set[str]]] = {True: {}, False: {}}
+    for seen in np.unique(codes * 2 + ~np.isnan(x)).tolist():
+        pair, has = divmod(seen, 2)
+        months[bool(has)].setdefault(int(key_codes[pair]), set()).update(_months_of(*pairs[pair]))
+    value = np.where(count > 0, total, np.nan)
+    if metric == "bpd":
+        value = units.tonnes_to_bpd(value, pd.Series(keys, dtype=object), bbl_per_tonne)
+    return pd.DataFrame(
+        {
+            "period": pd.Index(keys, dtype=object),
+            "value": np.asarray(value, dtype="float64"),
+            "months_reported": np.array([len(months[True].get(k, ())) for k in range(len(keys))], dtype="int64"),
+            "months_missing_figure": np.array([len(months[False].get(k, ())) for k in range(len(keys))], dtype="int64"),
+        }
     )
-    months: dict[bool, dict[str, set[str]]] = {True: {}, False: {}}
-    for key, period, freq, has in keys:
-        months[bool(has)].setdefault(key, set()).update(_months_of(str(period), str(freq)))
-    reported = {key: len(m) for key, m in months[True].items()}
-    missing = {key: len(m) for key, m in months[False].items()}
-    out = pd.DataFrame({"period": value.index.astype(object), "x": value.to_numpy()})
-    out["value"] = _to_metric(out["x"], out["period"], metric, bbl_per_tonne)
-    out["months_reported"] = np.array([reported.get(k, 0) for k in out["period"]], dtype="int64")
-    out["months_missing_figure"] = np.array([missing.get(k, 0) for k in out["period"]], dtype="int64")
-    return out.drop(columns="x")
 
 
 # -------------------------------------------------------------------------------------- rankings
@@ -951,9 +966,10 @@ def change_over_period(
         "baseline_window": str(spans["baseline_"]),
     }
     counts: dict[str, object] = {}
+    needed = ["period", "freq", _SOURCE_COLUMN[metric]]
     for prefix, span in spans.items():
         rows = select_flows(df, commodity, window=str(span), **select_kw)
-        mine = rows if partner is None else rows[rows["partner_iso3"] == partner]
+        mine = rows[needed] if partner is None else rows.loc[(rows["partner_iso3"] == partner).to_numpy(), needed]
         summary = _summary(mine, metric, span, bbl_per_tonne)
         months_in_window = len(span.months())
         with_data = int(_coverage(rows, span).iloc[0])
@@ -1023,8 +1039,9 @@ def yoy_change(
     _check_output_freq(freq)
     rows = select_flows(df, commodity, freq=row_freq, **select_kw)
     partner = _check_partner(rows, partner_iso3, f"the {commodity} selection")
-    _figures(rows, metric)  # raises NoData when the metric has no figure at all
-    mine = rows if partner is None else rows[rows["partner_iso3"] == partner]
+    _figure_array(rows, metric)  # raises NoData when the metric has no figure at all
+    needed = ["period", "freq", _SOURCE_COLUMN[metric]]
+    mine = rows[needed] if partner is None else rows.loc[(rows["partner_iso3"] == partner).to_numpy(), needed]
     summary = _summary(mine, metric, freq, bbl_per_tonne)
     coverage = _coverage(rows, freq)
     periods = pd.Index(sorted(coverage.index), name="period")
