@@ -42,7 +42,7 @@ Examples
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -180,17 +180,20 @@ def _year_earlier(key: str) -> str:
 
 # ---------------------------------------------------------------------------------------- selection
 
-#: While :func:`reusing_selections` is active: ``{key: (frame, selection)}`` (the frame is kept so that its
-#: ``id`` in the key cannot be reused by another frame).
+#: While :func:`reusing_selections` is active: ``{key: (frame, ...)}``, selections (with or without a window)
+#: and results of the aggregations (the frame is kept so that its ``id`` in the key cannot be reused by
+#: another frame).
 _SELECTIONS: ContextVar[dict | None] = ContextVar("energytrade_selections", default=None)
 
 
 @contextmanager
 def reusing_selections() -> Iterator[None]:
-    """Within the block, :func:`select_flows` remembers each selection (per frame and arguments) and
-    answers a repeated one from memory. For callers that ask many questions of one clean table that
-    nothing changes meanwhile (the report asks about a hundred); outside the block nothing is remembered,
-    so a frame edited in place is always read afresh. Selections are handed out as copies.
+    """Within the block, :func:`select_flows` remembers each selection (per frame and arguments, a window's
+    too) and answers a repeated one from memory, and so do the aggregations behind the rankings, market
+    shares, leaders and ranks (per selection, metric and output period) and :func:`unit_values`. For
+    callers that ask many questions of one clean table that nothing changes meanwhile (the report asks
+    about a hundred); outside the block nothing is remembered, so a frame edited in place is always read
+    afresh. Selections and results are handed out as copies; errors are never remembered.
 
     >>> with reusing_selections():                                             # doctest: +SKIP
     ...     shares = market_shares(flows, "crude_oil", "mass", "A")
@@ -201,6 +204,19 @@ def reusing_selections() -> Iterator[None]:
         yield
     finally:
         _SELECTIONS.reset(token)
+
+
+def _remembered(df: pd.DataFrame, key: tuple, compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """``compute()``; within :func:`reusing_selections` computed once per frame and ``key`` and handed out
+    as a copy (copy-on-write: a caller's edit never reaches the memory). ``key`` names the function and
+    every argument the result depends on besides the frame."""
+    memory = _SELECTIONS.get()
+    if memory is None:
+        return compute()
+    full = ("result", id(df), *key)
+    if full not in memory:
+        memory[full] = (df, compute())
+    return memory[full][1].copy(deep=False)
 
 
 def select_flows(
@@ -254,27 +270,40 @@ def select_flows(
     memory = _SELECTIONS.get()
     if memory is None:
         rows = _select(df, commodity, reporter, flow, source, freq, duplicates)
-    else:
-        key = (id(df), commodity, reporter, flow, source, freq, duplicates)
-        if key not in memory:
-            selected = _select(df, commodity, reporter, flow, source, freq, duplicates)
-            memory[key] = (df, selected, bool(selected.duplicated(_PAIR_KEY).any()))
-        _, selected, may_repeat = memory[key]
-        rows = selected.copy(deep=False)  # copy-on-write: a caller's edit never reaches the memory
+        if span is not None:
+            rows = _in_window(rows, span, (source, commodity, reporter, flow, freq))
+        if duplicates == "raise":
+            _refuse_duplicates(rows, source)  # within the window: duplicates outside it do not matter
+        return rows
+    key = (id(df), commodity, reporter, flow, source, freq, duplicates)
+    if key not in memory:
+        selected = _select(df, commodity, reporter, flow, source, freq, duplicates)
+        memory[key] = (df, selected, bool(selected.duplicated(_PAIR_KEY).any()))
+    _, selected, may_repeat = memory[key]
+    window_key = (*key, str(span))
+    if span is not None and window_key in memory:
+        return memory[window_key][1].copy(deep=False)  # copy-on-write: a caller's edit never reaches the memory
+    rows = selected if span is None else _in_window(selected, span, (source, commodity, reporter, flow, freq))
+    if duplicates == "raise" and may_repeat:
+        _refuse_duplicates(rows, source)
     if span is not None:
-        inside = _inside(rows, span)
-        if not inside.any():
-            raise NoData(
-                f"no rows in window {span} among rows with {_chosen(source, commodity, reporter, flow, freq)}; "
-                f"they cover {rows['period'].min()} to {rows['period'].max()}"
-            )
-        # select_flows' rows are sorted by period, so a window's rows are one block: a slice, not a copy.
-        where = np.flatnonzero(inside.to_numpy())
-        block = where[-1] - where[0] + 1 == len(where)
-        rows = (rows.iloc[where[0] : where[-1] + 1] if block else rows[inside]).reset_index(drop=True)
-    if duplicates == "raise" and (memory is None or may_repeat):
-        _refuse_duplicates(rows, source)  # within the window: duplicates outside it do not matter
-    return rows
+        memory[window_key] = (df, rows)  # only a window without duplicates to refuse is remembered
+    return rows.copy(deep=False)
+
+
+def _in_window(rows: pd.DataFrame, span: Span, chosen: tuple[str, str, str, str, str]) -> pd.DataFrame:
+    """The rows of a selection whose whole period lies inside ``span`` (index reset); :class:`NoData` when
+    there are none (``chosen``: source, commodity, reporter, flow and freq, for the message)."""
+    inside = _inside(rows, span)
+    if not inside.any():
+        raise NoData(
+            f"no rows in window {span} among rows with {_chosen(*chosen)}; "
+            f"they cover {rows['period'].min()} to {rows['period'].max()}"
+        )
+    # select_flows' rows are sorted by period, so a window's rows are one block: a slice, not a copy.
+    where = np.flatnonzero(inside.to_numpy())
+    block = where[-1] - where[0] + 1 == len(where)
+    return (rows.iloc[where[0] : where[-1] + 1] if block else rows[inside]).reset_index(drop=True)
 
 
 def _chosen(source: str, commodity: str, reporter: str, flow: str, freq: str) -> str:
@@ -495,6 +524,52 @@ def _coverage(rows: pd.DataFrame, by: str | Span) -> pd.Series:
     return pd.Series(dict(sorted(counts.items())), dtype="int64")
 
 
+@dataclass(frozen=True)
+class _PartnerGroups:
+    """Rows grouped by (output period, partner) on arrays, as a sorted pandas group-by groups them (rows
+    without a partner code are in no group)."""
+
+    #: Positions of the grouped rows, in period order (stable: rows of one period keep their order).
+    rows: np.ndarray
+    #: The group of each of those rows; groups are numbered in (output period, partner) order.
+    codes: np.ndarray
+    #: Per group: the code of its output period in ``keys``, of its partner in ``partners``.
+    key: np.ndarray
+    partner: np.ndarray
+    #: The output periods and the partner codes, sorted.
+    keys: np.ndarray
+    partners: np.ndarray
+    #: Per group: the row of the partner's name (its last row with a name, as group-by ``last`` skips
+    #: missing names), -1 when none has one.
+    name_rows: np.ndarray
+
+    def sum(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per group: the sum of the non-NaN ``x`` (per row of the frame) in row order, and their count."""
+        return _group_sum(self.codes, x[self.rows], len(self.key))
+
+    def count(self, weights: np.ndarray) -> np.ndarray:
+        """Per group: the sum of integer ``weights`` (per row of the frame)."""
+        return np.bincount(self.codes, weights=weights[self.rows], minlength=len(self.key)).astype("int64")
+
+
+def _partner_groups(rows: pd.DataFrame, by: str | Span) -> _PartnerGroups:
+    """Group ``rows`` by output period (:func:`_key_of`) and partner; :class:`BadPeriod` as :func:`_key_of`."""
+    period_codes, periods = pd.factorize(rows["period"], sort=True)
+    order = np.argsort(period_codes, kind="stable")
+    key_codes, keys = pd.factorize(_key_array(rows, by, periods.to_numpy(dtype=object)), sort=True)
+    key_codes = key_codes[period_codes[order]]
+    partner_codes, partners = pd.factorize(rows["partner_iso3"].to_numpy(dtype=object)[order], sort=True)
+    keep = partner_codes >= 0  # a row without a partner code is in no group (as pandas' group-by drops it)
+    groups, codes = np.unique((key_codes * len(partners) + partner_codes)[keep], return_inverse=True)
+    grouped = order[keep]
+    named = rows["partner_name"].notna().to_numpy()[grouped]
+    last = np.full(len(groups), -1)
+    np.maximum.at(last, codes[named], np.flatnonzero(named))
+    key, partner = np.divmod(groups, len(partners))
+    name_rows = np.where(last >= 0, grouped[last], -1)
+    return _PartnerGroups(grouped, codes, key, partner, keys, partners, name_rows)
+
+
 def _by_partner(rows: pd.DataFrame, metric: str, by: str | Span, bbl_per_tonne: float) -> pd.DataFrame:
     """Sum per output period and partner: period, partner_iso3, partner_name, value, months_reported,
     months_missing_figure, months_with_data, share_pct, rank (1 = largest; ties by partner_iso3).
@@ -503,46 +578,28 @@ def _by_partner(rows: pd.DataFrame, metric: str, by: str | Span, bbl_per_tonne: 
     every figure is missing), and so do the totals the shares are taken of: callers must show the counts.
     """
     x, n_months = _figure_array(rows, metric)
-    # Work on arrays of the few columns needed (rows in period order, as select_flows sorts them), with
-    # the result the pandas group-by gave: groups sorted by (period, partner), sums in row order.
-    period_codes, periods = pd.factorize(rows["period"], sort=True)
-    order = np.argsort(period_codes, kind="stable")
-    keys = _key_array(rows, by, periods.to_numpy(dtype=object))
-    key_codes, key_values = pd.factorize(keys, sort=True)
-    key_codes = key_codes[period_codes[order]]
-    partner_codes, partners = pd.factorize(rows["partner_iso3"].to_numpy(dtype=object)[order], sort=True)
-    x, n_months = x[order], n_months[order]
-    keep = partner_codes >= 0  # a row without a partner code is in no group (as pandas' group-by drops it)
-    group_ids = key_codes * len(partners) + partner_codes
-    groups, group_codes = np.unique(group_ids[keep], return_inverse=True)
-    n = len(groups)
-    x, n_months = x[keep], n_months[keep]
+    # On arrays of the few columns needed, with the result a pandas group-by gave: groups sorted by
+    # (period, partner), sums in row order (a group-by costs milliseconds on frames this small).
+    g = _partner_groups(rows, by)
+    n = len(g.key)
     has = ~np.isnan(x)
-    reported = np.bincount(group_codes, weights=np.where(has, n_months, 0), minlength=n).astype("int64")
-    missing = np.bincount(group_codes, weights=np.where(has, 0, n_months), minlength=n).astype("int64")
-    total, count = _group_sum(group_codes, x, n)
+    reported = g.count(np.where(has, n_months, 0))
+    missing = g.count(np.where(has, 0, n_months))
+    total, count = g.sum(x)
     total = np.where(count > 0, total, np.nan)
-    # The partner's name on its last row with a name (as group-by ``last`` skips missing names).
-    row_of = np.flatnonzero(keep)
-    named = rows["partner_name"].notna().to_numpy()[order][keep]
-    last = np.full(n, -1)
-    np.maximum.at(last, group_codes[named], np.flatnonzero(named))
-    name_rows = np.where(last >= 0, order[row_of[last]], -1)
-    key_of_group, partner_of_group = np.divmod(groups, len(partners))
-
-    period_out = key_values[key_of_group]
+    period_out = g.keys[g.key]
     coverage = _coverage(rows, by).to_dict()
-    with_data = np.array([coverage[k] for k in key_values], dtype="int64")[key_of_group]
+    with_data = np.array([coverage[k] for k in g.keys], dtype="int64")[g.key]
     # A period whose figures are all missing sums to 0 here, and 0 gives no share, as NaN does.
-    period_total, _ = _group_sum(key_of_group, total, len(key_values))
-    period_total = period_total[key_of_group]
+    period_total, _ = _group_sum(g.key, total, len(g.keys))
+    period_total = period_total[g.key]
     with np.errstate(invalid="ignore", divide="ignore"):
         share = total / np.where(period_total > 0, period_total, np.nan) * 100
     value = total if metric != "bpd" else units.tonnes_to_bpd(total, pd.Series(period_out), bbl_per_tonne)
     # Largest first within each period, ties (and partners without a figure, last) by partner code.
     lacking = np.isnan(total)
-    ranked = np.lexsort((partner_of_group, np.where(lacking, 0.0, -total), lacking, key_of_group))
-    block = key_of_group[ranked]
+    ranked = np.lexsort((g.partner, np.where(lacking, 0.0, -total), lacking, g.key))
+    block = g.key[ranked]
     first = np.ones(n, dtype=bool)
     first[1:] = block[1:] != block[:-1]
     block_start = np.maximum.accumulate(np.where(first, np.arange(n), 0)) if n else np.zeros(0, dtype="int64")
@@ -550,8 +607,8 @@ def _by_partner(rows: pd.DataFrame, metric: str, by: str | Span, bbl_per_tonne: 
     return pd.DataFrame(
         {
             "period": pd.Index(period_out[ranked]),
-            "partner_iso3": pd.Index(partners[partner_of_group[ranked]]),
-            "partner_name": rows["partner_name"].array.take(name_rows[ranked], allow_fill=True),
+            "partner_iso3": pd.Index(g.partners[g.partner[ranked]]),
+            "partner_name": rows["partner_name"].array.take(g.name_rows[ranked], allow_fill=True),
             "months_reported": reported[ranked],
             "months_missing_figure": missing[ranked],
             "value": np.asarray(value, dtype="float64")[ranked],
@@ -560,6 +617,15 @@ def _by_partner(rows: pd.DataFrame, metric: str, by: str | Span, bbl_per_tonne: 
             "rank": pd.arrays.IntegerArray(position.astype("int64"), mask=lacking[ranked]),
         }
     )
+
+
+def _ranked(
+    df: pd.DataFrame, rows: pd.DataFrame, metric: str, by: str | Span, bbl_per_tonne: float, selection: dict
+) -> pd.DataFrame:
+    """:func:`_by_partner` of ``rows``, the selection of ``df`` made with the arguments ``selection`` (every
+    argument given to :func:`select_flows`), remembered within :func:`reusing_selections`."""
+    key = ("by_partner", metric, by, bbl_per_tonne, tuple(sorted(selection.items())))
+    return _remembered(df, key, lambda: _by_partner(rows, metric, by, bbl_per_tonne))
 
 
 def _summary(rows: pd.DataFrame, metric: str, by: str | Span, bbl_per_tonne: float) -> pd.DataFrame:
@@ -641,7 +707,7 @@ def supplier_ranking(
     _check_metric(metric)
     span = parse_period(window)
     rows = select_flows(df, commodity, window=window, **select_kw)
-    ranked = _by_partner(rows, metric, span, bbl_per_tonne)
+    ranked = _ranked(df, rows, metric, span, bbl_per_tonne, {"commodity": commodity, "window": window, **select_kw})
     months_in_window = len(span.months())
     out = ranked.assign(
         months_in_window=months_in_window,
@@ -710,7 +776,8 @@ def market_shares(
     _check_metric(metric)
     _check_output_freq(freq)
     rows = select_flows(df, commodity, freq=row_freq, **select_kw)
-    out = _by_partner(rows, metric, freq, bbl_per_tonne).rename(columns={"value": METRIC_COLUMNS[metric]})
+    selection = {"commodity": commodity, "freq": row_freq, **select_kw}
+    out = _ranked(df, rows, metric, freq, bbl_per_tonne, selection).rename(columns={"value": METRIC_COLUMNS[metric]})
     columns = [
         "period",
         "partner_iso3",
@@ -759,7 +826,7 @@ def monthly_leaders(
     _check_metric(metric)
     rows = select_flows(df, commodity, **select_kw)
     by = select_kw.get("freq", "M")
-    ranked = _by_partner(rows, metric, by, bbl_per_tonne)
+    ranked = _ranked(df, rows, metric, by, bbl_per_tonne, {"commodity": commodity, **select_kw})
     periods = pd.Index(ranked["period"].unique(), name="period")
     first = ranked[ranked["rank"] == 1].set_index("period").reindex(periods)
     second = ranked[ranked["rank"] == 2].set_index("period").reindex(periods)
@@ -831,7 +898,7 @@ def partner_rank(
     _check_output_freq(freq)
     rows = select_flows(df, commodity, freq=row_freq, **select_kw)
     partner = _check_partner(rows, partner_iso3, f"the {commodity} selection")
-    ranked = _by_partner(rows, metric, freq, bbl_per_tonne)
+    ranked = _ranked(df, rows, metric, freq, bbl_per_tonne, {"commodity": commodity, "freq": row_freq, **select_kw})
     periods = pd.Index(ranked["period"].unique(), name="period")
     mine = ranked[ranked["partner_iso3"] == partner].set_index("period").reindex(periods)
     n_partners = ranked.groupby("period")["rank"].count().reindex(periods)
@@ -1178,23 +1245,31 @@ def unit_values(
     """
     _check_output_freq(freq)
     commodity = check_commodity(commodity)
+    key = ("unit_values", commodity, freq, row_freq, bbl_per_tonne, tuple(sorted(select_kw.items())))
+    return _remembered(df, key, lambda: _unit_values(df, commodity, freq, row_freq, bbl_per_tonne, select_kw))
+
+
+def _unit_values(
+    df: pd.DataFrame, commodity: str, freq: str, row_freq: str, bbl_per_tonne: float, select_kw: dict
+) -> pd.DataFrame:
     rows = select_flows(df, commodity, freq=row_freq, **select_kw)
-    tonnes = _figures(rows, "mass")["x"]
-    value = _figures(rows, "value")["x"]
-    usable = (tonnes > 0) & value.notna()
-    frame = rows[["partner_iso3", "partner_name", "period", "freq"]].assign(
-        t=tonnes.where(usable), usd=value.where(usable), n=rows["freq"].map({"M": 1, "A": 12})
+    tonnes, n_months = _figure_array(rows, "mass")
+    value, _ = _figure_array(rows, "value")
+    usable = (tonnes > 0) & ~np.isnan(value)
+    g = _partner_groups(rows, freq)
+    net_weight_t, n_t = g.sum(np.where(usable, tonnes, np.nan))
+    value_usd, n_usd = g.sum(np.where(usable, value, np.nan))
+    out = pd.DataFrame(
+        {
+            "period": pd.Index(g.keys[g.key]),
+            "partner_iso3": pd.Index(g.partners[g.partner]),
+            "partner_name": rows["partner_name"].array.take(g.name_rows, allow_fill=True),
+            "months_used": g.count(np.where(usable, n_months, 0)),
+            "months_unusable": g.count(np.where(usable, 0, n_months)),
+            "net_weight_t": np.where(n_t > 0, net_weight_t, np.nan),
+            "value_usd": np.where(n_usd > 0, value_usd, np.nan),
+        }
     )
-    frame["period_key"] = _key_of(frame, freq)
-    frame["used"] = frame["n"].where(usable, 0)
-    frame["unusable"] = frame["n"].where(~usable, 0)
-    groups = frame.sort_values("period", kind="mergesort").groupby(["period_key", "partner_iso3"], sort=True)
-    out = groups.agg(
-        partner_name=("partner_name", "last"), months_used=("used", "sum"), months_unusable=("unusable", "sum")
-    )
-    out["net_weight_t"] = groups["t"].sum(min_count=1)
-    out["value_usd"] = groups["usd"].sum(min_count=1)
-    out = out.reset_index().rename(columns={"period_key": "period"})
     out["usd_per_t"] = out["value_usd"] / out["net_weight_t"]
     out["usd_per_bbl"] = out["usd_per_t"] / bbl_per_tonne if commodity == "crude_oil" else np.nan
     columns = [
