@@ -709,28 +709,23 @@ def supplier_ranking(
     rows = select_flows(df, commodity, window=window, **select_kw)
     ranked = _ranked(df, rows, metric, span, bbl_per_tonne, {"commodity": commodity, "window": window, **select_kw})
     months_in_window = len(span.months())
-    out = ranked.assign(
-        months_in_window=months_in_window,
-        months_without_data=months_in_window - ranked["months_with_data"],
-        window=str(span),
-        metric=metric,
-        unit=METRIC_UNITS[metric],
-    ).rename(columns={"value": METRIC_COLUMNS[metric]})
-    columns = [
-        "rank",
-        "partner_iso3",
-        "partner_name",
-        METRIC_COLUMNS[metric],
-        "share_pct",
-        "months_reported",
-        "months_missing_figure",
-        "months_in_window",
-        "months_without_data",
-        "window",
-        "metric",
-        "unit",
-    ]
-    return out[columns].reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "rank": ranked["rank"].array,
+            "partner_iso3": ranked["partner_iso3"].array,
+            "partner_name": ranked["partner_name"].array,
+            METRIC_COLUMNS[metric]: ranked["value"].to_numpy(),
+            "share_pct": ranked["share_pct"].to_numpy(),
+            "months_reported": ranked["months_reported"].to_numpy(),
+            "months_missing_figure": ranked["months_missing_figure"].to_numpy(),
+            "months_in_window": months_in_window,
+            "months_without_data": months_in_window - ranked["months_with_data"].to_numpy(),
+            "window": str(span),
+            "metric": metric,
+            "unit": METRIC_UNITS[metric],
+        },
+        copy=True,  # the aggregation may be remembered (reusing_selections): never share its arrays
+    )
 
 
 def market_shares(
@@ -777,19 +772,12 @@ def market_shares(
     _check_output_freq(freq)
     rows = select_flows(df, commodity, freq=row_freq, **select_kw)
     selection = {"commodity": commodity, "freq": row_freq, **select_kw}
-    out = _ranked(df, rows, metric, freq, bbl_per_tonne, selection).rename(columns={"value": METRIC_COLUMNS[metric]})
-    columns = [
-        "period",
-        "partner_iso3",
-        "partner_name",
-        METRIC_COLUMNS[metric],
-        "share_pct",
-        "rank",
-        "months_reported",
-        "months_missing_figure",
-        "months_with_data",
-    ]
-    return out[columns]
+    ranked = _ranked(df, rows, metric, freq, bbl_per_tonne, selection)
+    names = {"value": METRIC_COLUMNS[metric]}
+    columns = ["period", "partner_iso3", "partner_name", "value", "share_pct", "rank"]
+    columns += ["months_reported", "months_missing_figure", "months_with_data"]
+    # One frame built from the columns (a rename and a selection cost more than the aggregation here).
+    return pd.DataFrame({names.get(c, c): ranked[c].array for c in columns}, copy=True)
 
 
 def monthly_leaders(
@@ -827,34 +815,40 @@ def monthly_leaders(
     rows = select_flows(df, commodity, **select_kw)
     by = select_kw.get("freq", "M")
     ranked = _ranked(df, rows, metric, by, bbl_per_tonne, {"commodity": commodity, **select_kw})
-    periods = pd.Index(ranked["period"].unique(), name="period")
-    first = ranked[ranked["rank"] == 1].set_index("period").reindex(periods)
-    second = ranked[ranked["rank"] == 2].set_index("period").reindex(periods)
-    stats = (
-        ranked.groupby("period")
-        .agg(
-            n_partners=("rank", "count"),
-            n_partners_missing_figure=("months_missing_figure", lambda s: int((s > 0).sum())),
-        )
-        .reindex(periods)
-    )
-    runner = second["value"]
-    out = pd.DataFrame(
+    starts, ends = _period_blocks(ranked)
+    ranks = ranked["rank"].to_numpy(dtype="float64", na_value=np.nan)
+    # Rows are in blocks of one period, ranked: the leader is a block's first row, the runner-up its second.
+    first = np.where(ranks[starts] == 1, starts, -1)
+    second = np.where((starts + 1 < ends) & (ranks[np.minimum(starts + 1, len(ranks) - 1)] == 2), starts + 1, -1)
+    value = ranked["value"].to_numpy()
+    leader = np.where(first >= 0, value[first], np.nan)
+    runner = np.where(second >= 0, value[second], np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        margin = (leader - runner) / np.where(runner > 0, runner, np.nan) * 100
+    lacking = np.add.reduceat(ranked["months_missing_figure"].to_numpy() > 0, starts) if len(starts) else starts
+    return pd.DataFrame(
         {
-            "leader_iso3": first["partner_iso3"],
-            "leader_name": first["partner_name"],
-            "leader_value": first["value"],
-            "runner_up_iso3": second["partner_iso3"],
-            "runner_up_name": second["partner_name"],
+            "period": ranked["period"].array.take(starts),
+            "leader_iso3": ranked["partner_iso3"].array.take(first, allow_fill=True),
+            "leader_name": ranked["partner_name"].array.take(first, allow_fill=True),
+            "leader_value": leader,
+            "runner_up_iso3": ranked["partner_iso3"].array.take(second, allow_fill=True),
+            "runner_up_name": ranked["partner_name"].array.take(second, allow_fill=True),
             "runner_up_value": runner,
-            "margin_pct": (first["value"] - runner) / runner.where(runner > 0) * 100,
+            "margin_pct": margin,
             "unit": METRIC_UNITS[metric],
-            "n_partners": stats["n_partners"].astype("int64"),
-            "n_partners_missing_figure": stats["n_partners_missing_figure"].astype("int64"),
-        },
-        index=periods,
+            "n_partners": np.add.reduceat(~np.isnan(ranks), starts).astype("int64") if len(starts) else starts,
+            "n_partners_missing_figure": np.asarray(lacking).astype("int64"),
+        }
     )
-    return out.reset_index()
+
+
+def _period_blocks(ranked: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end (exclusive) of each period's block of rows in :func:`_by_partner`'s output."""
+    periods = ranked["period"].to_numpy(dtype=object)
+    n = len(periods)
+    starts = np.flatnonzero(np.r_[True, periods[1:] != periods[:-1]]) if n else np.zeros(0, dtype="int64")
+    return starts, np.r_[starts[1:], n].astype("int64")
 
 
 def partner_rank(
@@ -899,23 +893,31 @@ def partner_rank(
     rows = select_flows(df, commodity, freq=row_freq, **select_kw)
     partner = _check_partner(rows, partner_iso3, f"the {commodity} selection")
     ranked = _ranked(df, rows, metric, freq, bbl_per_tonne, {"commodity": commodity, "freq": row_freq, **select_kw})
-    periods = pd.Index(ranked["period"].unique(), name="period")
-    mine = ranked[ranked["partner_iso3"] == partner].set_index("period").reindex(periods)
-    n_partners = ranked.groupby("period")["rank"].count().reindex(periods)
-    out = pd.DataFrame(
+    starts, ends = _period_blocks(ranked)
+    # The partner's row in each period's block (-1: none); a partner has at most one row per period.
+    mine = np.flatnonzero((ranked["partner_iso3"] == partner).to_numpy())
+    block_of = np.searchsorted(starts, mine, side="right") - 1
+    row = np.full(len(starts), -1)
+    row[block_of] = mine
+    ranks = ranked["rank"].to_numpy(dtype="float64", na_value=np.nan)
+    found = row >= 0
+
+    def take(column: str, fill: float) -> np.ndarray:
+        return np.where(found, ranked[column].to_numpy()[row], fill)
+
+    return pd.DataFrame(
         {
+            "period": ranked["period"].array.take(starts),
             "partner_iso3": partner,
-            "rank": mine["rank"].astype("Int64"),
-            "value": mine["value"].astype("float64"),
-            "share_pct": mine["share_pct"].astype("float64"),
-            "n_partners": n_partners.astype("int64"),
+            "rank": ranked["rank"].array.take(row, allow_fill=True),
+            "value": take("value", np.nan).astype("float64"),
+            "share_pct": take("share_pct", np.nan).astype("float64"),
+            "n_partners": (np.add.reduceat(~np.isnan(ranks), starts) if len(starts) else starts).astype("int64"),
             "unit": METRIC_UNITS[metric],
-            "months_reported": mine["months_reported"].fillna(0).astype("int64"),
-            "months_missing_figure": mine["months_missing_figure"].fillna(0).astype("int64"),
-        },
-        index=periods,
+            "months_reported": take("months_reported", 0).astype("int64"),
+            "months_missing_figure": take("months_missing_figure", 0).astype("int64"),
+        }
     )
-    return out.reset_index()
 
 
 def leadership_streaks(leaders: pd.DataFrame) -> pd.DataFrame:
@@ -1033,19 +1035,14 @@ def change_over_period(
         "baseline_window": str(spans["baseline_"]),
     }
     counts: dict[str, object] = {}
-    needed = ["period", "freq", _SOURCE_COLUMN[metric]]
     for prefix, span in spans.items():
         rows = select_flows(df, commodity, window=str(span), **select_kw)
-        mine = rows[needed] if partner is None else rows.loc[(rows["partner_iso3"] == partner).to_numpy(), needed]
-        summary = _summary(mine, metric, span, bbl_per_tonne)
+        total, reported, missing_figure, with_data = _window_total(rows, partner, metric, span, bbl_per_tonne)
         months_in_window = len(span.months())
-        with_data = int(_coverage(rows, span).iloc[0])
-        missing_figure = int(summary["months_missing_figure"].sum())
         complete = missing_figure == 0 and with_data == months_in_window
-        total = float(summary["value"].iloc[0]) if len(summary) else np.nan
         record[f"{prefix}value"] = total if complete or allow_partial else np.nan
         counts[f"{prefix}months_in_window"] = months_in_window
-        counts[f"{prefix}months_reported"] = int(summary["months_reported"].sum())
+        counts[f"{prefix}months_reported"] = reported
         counts[f"{prefix}months_missing_figure"] = missing_figure
         counts[f"{prefix}months_without_data"] = months_in_window - with_data
     value, baseline = record["value"], record["baseline_value"]
@@ -1054,7 +1051,31 @@ def change_over_period(
     record.update(counts)
     gaps = ("months_missing_figure", "months_without_data")
     record["is_complete"] = all(counts[f"{prefix}{gap}"] == 0 for prefix in spans for gap in gaps)
-    return pd.DataFrame([record])
+    return pd.DataFrame({column: [value] for column, value in record.items()})
+
+
+def _window_total(
+    rows: pd.DataFrame, partner: str | None, metric: str, span: Span, bbl_per_tonne: float
+) -> tuple[float, int, int, int]:
+    """One window's figure for :func:`change_over_period` (``rows``: the selection in the window): the sum
+    of the partner's figures present (of all partners' for ``None``; NaN without any), the months with a
+    figure, the months with a row lacking it, and the months with a row of any partner (:func:`_summary`
+    and :func:`_coverage` of one window, on arrays)."""
+    x, _ = _figure_array(rows, metric, require=False)
+    codes, pairs = _period_pairs(rows)
+    months_of = [_months_of(period, freq) for period, freq in pairs]
+    with_data = len({month for months in months_of for month in months})
+    if partner is not None:
+        mine = (rows["partner_iso3"] == partner).to_numpy()
+        x, codes = x[mine], codes[mine]
+    total, count = _group_sum(np.zeros(len(x), dtype="int64"), x, 1)
+    value = total if count[0] else np.full(1, np.nan)
+    if metric == "bpd" and count[0]:
+        value = units.tonnes_to_bpd(value, pd.Series([str(span)], dtype=object), bbl_per_tonne)
+    has = ~np.isnan(x)
+    reported = {month for code in np.unique(codes[has]).tolist() for month in months_of[code]}
+    lacking = {month for code in np.unique(codes[~has]).tolist() for month in months_of[code]}
+    return float(value[0]), len(reported), len(lacking), with_data
 
 
 def yoy_change(
