@@ -157,17 +157,6 @@ def _explode_months(rows: pd.DataFrame) -> pd.DataFrame:
     return rows.assign(month=_row_months(rows)).explode("month")
 
 
-def _key_of(rows: pd.DataFrame, by: str | Span) -> pd.Series:
-    """The output period of each row: its month (``"M"``), its year (``"A"``) or the window label."""
-    if isinstance(by, Span):
-        return pd.Series(str(by), index=rows.index, dtype=object)
-    if by == "M":
-        if (rows["freq"] != "M").any():
-            raise BadPeriod("monthly output needs monthly rows: select freq='M' rows (row_freq='M') or use freq='A'")
-        return rows["period"].astype(object)
-    return rows["period"].astype(str).str[:4].astype(object)
-
-
 def _n_months(key: str) -> int:
     return len(parse_period(key).months())
 
@@ -492,7 +481,8 @@ def _group_sum(codes: np.ndarray, x: np.ndarray, n_groups: int) -> tuple[np.ndar
 
 
 def _key_array(rows: pd.DataFrame, by: str | Span, period: np.ndarray) -> np.ndarray:
-    """:func:`_key_of` as an object array (``period`` = the rows' periods as an object array)."""
+    """The output period of each row: its month (``"M"``), its year (``"A"``) or the window label, as an object
+    array (``period``: the periods to key, e.g. the distinct periods of ``rows``)."""
     if isinstance(by, Span):
         return np.full(len(period), str(by), dtype=object)
     if by == "M":
@@ -500,13 +490,6 @@ def _key_array(rows: pd.DataFrame, by: str | Span, period: np.ndarray) -> np.nda
             raise BadPeriod("monthly output needs monthly rows: select freq='M' rows (row_freq='M') or use freq='A'")
         return period
     return np.array([str(p)[:4] for p in period], dtype=object)
-
-
-def _to_metric(x: pd.Series, keys: pd.Series, metric: str, bbl_per_tonne: float) -> pd.Series:
-    """Summed ``x`` -> the metric's unit (bpd: tonnes over the key's period -> bbl/d)."""
-    if metric != "bpd":
-        return x
-    return units.tonnes_to_bpd(x, keys.set_axis(x.index), bbl_per_tonne)
 
 
 def _coverage(rows: pd.DataFrame, by: str | Span) -> pd.Series:
@@ -553,7 +536,7 @@ class _PartnerGroups:
 
 
 def _partner_groups(rows: pd.DataFrame, by: str | Span) -> _PartnerGroups:
-    """Group ``rows`` by output period (:func:`_key_of`) and partner; :class:`BadPeriod` as :func:`_key_of`."""
+    """Group ``rows`` by output period (:func:`_key_array`) and partner (:class:`BadPeriod` as there)."""
     period_codes, periods = pd.factorize(rows["period"], sort=True)
     order = np.argsort(period_codes, kind="stable")
     key_codes, keys = pd.factorize(_key_array(rows, by, periods.to_numpy(dtype=object)), sort=True)
