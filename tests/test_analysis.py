@@ -560,3 +560,47 @@ def test_window_coverage_of_one_metric():
     rows = table([flow_row("RUS", "2024-01", t=RUS_JAN_T), flow_row("RUS", "2024-02", usd=KAZ_FEB_USD)])
     coverage = an.window_coverage(rows, "crude_oil", "2024-01/2024-02", metric="mass")
     assert coverage["has_data"].tolist() == [True, False]
+
+
+# ------------------------------------------------------------------------------------ remembering
+
+# Every question the report repeats within reusing_selections (a window's selection and the results kept
+# in memory), called alike twice.
+REMEMBERED = {
+    "window": lambda f: an.select_flows(f, "crude_oil", window="2024"),
+    "ranking": lambda f: an.supplier_ranking(f, "crude_oil", "2024", "mass"),
+    "shares": lambda f: an.market_shares(f, "crude_oil", "bpd", "M"),
+    "leaders": lambda f: an.monthly_leaders(f, "crude_oil", "value"),
+    "rank": lambda f: an.partner_rank(f, "crude_oil", "RUS", "mass", "A"),
+    "unit_values": lambda f: an.unit_values(f, "crude_oil", "A"),
+}
+
+
+def _vandalise(frame):
+    """Overwrite every value of ``frame`` in place and add a column, as a careless caller might."""
+    for j in range(frame.shape[1]):
+        frame.iloc[:, j] = frame.iloc[::-1, j].to_numpy()
+        frame.iloc[0, j] = frame.iloc[-1, j]
+    frame["added"] = 1
+
+
+@pytest.mark.parametrize("name", sorted(REMEMBERED))
+def test_reusing_selections_answers_from_memory_with_copies(flows, name):
+    ask = REMEMBERED[name]
+    fresh = ask(flows)
+    with an.reusing_selections():
+        ask(flows)  # computed and remembered
+        first = ask(flows)  # from memory
+        _vandalise(first)
+        again = ask(flows)
+        assert again is not first
+    pd.testing.assert_frame_equal(again, fresh)
+
+
+def test_reusing_selections_forgets_outside_the_block(flows):
+    with an.reusing_selections():
+        before = an.unit_values(flows, "crude_oil", "A")
+    flows.loc[flows["partner_iso3"] == "RUS", "value_usd"] *= 2  # the table edited in place after the block
+    after = an.unit_values(flows, "crude_oil", "A")
+    rus = after["partner_iso3"] == "RUS"
+    assert after.loc[rus, "usd_per_t"].tolist() == pytest.approx((2 * before.loc[rus, "usd_per_t"]).tolist())
