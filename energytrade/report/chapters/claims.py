@@ -38,6 +38,7 @@ from energytrade.formatting import (
     join_words,
     markdown_table,
 )
+from energytrade.metrics import SOURCE_COLUMNS
 from energytrade.periods import parse_period
 from energytrade.report.chapter import Chapter, Context, Table
 from energytrade.report.chapter import Figure as ChapterFigure
@@ -112,19 +113,52 @@ def _months(periods: Iterable[str]) -> pd.Series:
 def _partner_series(
     flows: pd.DataFrame, commodity: str, metric: str, sources: Iterable[str], importer: str, flow: str
 ) -> pd.DataFrame:
-    """Monthly partner figures (period, partner_iso3, partner_name, x in the metric's unit) over sources."""
+    """Monthly partner figures (period, partner_iso3, partner_name, x in the metric's unit) over sources.
+
+    The figures :func:`energytrade.analysis.market_shares` gives per month, without its shares and ranks:
+    a monthly selection holds one row per partner and month (:func:`~energytrade.analysis.select_flows`
+    refuses duplicates), so each row's figure is its month's. A source none of whose rows carries the
+    metric is skipped, as ``market_shares`` refuses it.
+    """
     parts = []
     for source in sources:
+        if metric == "bpd":  # a rate over each month's days: left to analysis (no claim draws one)
+            parts.extend(_market_series(flows, commodity, metric, source, importer, flow))
+            continue
         try:
-            shares = analysis.market_shares(flows, commodity, metric, "M", source=source, reporter=importer, flow=flow)
+            rows = analysis.select_flows(flows, commodity, reporter=importer, flow=flow, source=source, freq="M")
         except NoData:
             continue
-        column = analysis.METRIC_COLUMNS[metric]
-        parts.append(shares[["period", "partner_iso3", "partner_name", column]].rename(columns={column: "x"}))
+        x = rows[SOURCE_COLUMNS[metric]].astype("float64")
+        if x.isna().all():
+            continue
+        if metric == "mass":
+            x = units.kg_to_tonnes(x)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "period": rows["period"].to_numpy(dtype=object),
+                    "partner_iso3": rows["partner_iso3"].to_numpy(dtype=object),
+                    "partner_name": rows["partner_name"].to_numpy(dtype=object),
+                    "x": x.to_numpy(),
+                }
+            )
+        )
     if not parts:
         return pd.DataFrame(columns=["period", "partner_iso3", "partner_name", "x"])
     out = pd.concat(parts, ignore_index=True)
     return out.drop_duplicates(["period", "partner_iso3"], keep="first").sort_values("period")
+
+
+def _market_series(
+    flows: pd.DataFrame, commodity: str, metric: str, source: str, importer: str, flow: str
+) -> list[pd.DataFrame]:
+    try:
+        shares = analysis.market_shares(flows, commodity, metric, "M", source=source, reporter=importer, flow=flow)
+    except NoData:
+        return []
+    column = analysis.METRIC_COLUMNS[metric]
+    return [shares[["period", "partner_iso3", "partner_name", column]].rename(columns={column: "x"})]
 
 
 # ------------------------------------------------------------------------------------------ kinds
