@@ -305,9 +305,14 @@ class ClaimEvaluator:
         days = set(self.calendar.rule(self.primary_source).release_dates(start, end))
         for measure in self.spec.measures:
             if measure.is_press:
-                rows = self.view.press_rows(measure.sources[0])
-                rows = rows[rows["commodity"].isin(measure.commodities) & (rows["partner_iso3"] == self.spec.exporter)]
-                days |= {d for d in rows["known_on"] if start <= d <= end}
+                for records in self.view.press_records(measure.sources[0]).values():
+                    days |= {
+                        r["known_on"]
+                        for r in records
+                        if r["commodity"] in measure.commodities
+                        and r["partner_iso3"] == self.spec.exporter
+                        and start <= r["known_on"] <= end
+                    }
         return sorted(days)
 
     def resolved(self, end: Month, note: str = "") -> list[ResolvedWindow]:

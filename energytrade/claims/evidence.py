@@ -63,6 +63,20 @@ def compress_months(months: list[str] | tuple[str, ...]) -> str:
 _to_metric = metrics.tonnes_to_metric
 _press_to_metric = metrics.clean_to_metric
 
+#: The columns of a press row the claims read (:meth:`TableView.press_records`).
+PRESS_RECORD_COLUMNS = (
+    "commodity",
+    "freq",
+    "period",
+    "partner_iso3",
+    "partner_name",
+    "outlet",
+    "published_on",
+    "provenance",
+    "known_on",
+    *FIGURE_COLUMNS,
+)
+
 
 @dataclass(frozen=True)
 class WindowFigure:
@@ -127,7 +141,7 @@ class TableView:
         self._rows: dict[tuple[str, str], pd.DataFrame] = {}
         self._press: dict[str, pd.DataFrame] = {}
         self._cubes: dict[tuple[str, str, str], analysis.PartnerMonths] = {}
-        self._press_keys: dict[tuple[str, str, str], pd.DataFrame] = {}
+        self._press_records: dict[str, dict[tuple[str, str, str], tuple[dict, ...]]] = {}
 
     def select_kw(self, source: str) -> dict:
         return {"reporter": self.importer, "flow": self.flow, "source": source, "freq": "M"}
@@ -156,6 +170,20 @@ class TableView:
             ]
             self._press[source] = rows.assign(known_on=known)
         return self._press[source]
+
+    def press_records(self, source: str) -> dict[tuple[str, str, str], tuple[dict, ...]]:
+        """The rows of :meth:`press_rows` as plain records (column -> value, ``known_on`` included), grouped
+        by ``(commodity, freq, period)`` in table order: a window's figure is chosen among a handful of
+        rows, read without pandas (speed). Handed out read-only: callers never edit a record."""
+        if source not in self._press_records:
+            rows = self.press_rows(source)
+            columns = {c: rows[c].tolist() for c in PRESS_RECORD_COLUMNS}
+            groups: dict[tuple[str, str, str], list[dict]] = {}
+            for values in zip(*columns.values()):
+                record = dict(zip(columns, values))
+                groups.setdefault((record["commodity"], record["freq"], record["period"]), []).append(record)
+            self._press_records[source] = {key: tuple(group) for key, group in groups.items()}
+        return self._press_records[source]
 
     def cube(self, commodity: str, metric: str, source: str) -> analysis.PartnerMonths:
         """Monthly partner totals of one commodity, metric and source, aggregated once."""
@@ -293,9 +321,10 @@ def total_partner_figure(
 # ------------------------------------------------------------------------------------------- press
 
 
+@functools.lru_cache(maxsize=4096)
 def press_key(window: str) -> tuple[str, str] | None:
     """The press row (freq, period) that gives a window's figure: a year (A), January to a month (YTD),
-    a month (M); ``None`` for other spans."""
+    a month (M); ``None`` for other spans (memoised, as :func:`window_months`)."""
     span = parse_period(window)
     if span.start.month == 1 and span.end.month == 12 and span.start.year == span.end.year:
         return "A", str(span.start.year)
@@ -340,51 +369,55 @@ def pick_press_figure(rows: pd.DataFrame, column: str, prefer: tuple[str, ...]):
     have = rows[rows[column].notna()]
     if have.empty:
         return None, have, "no outlet gives this figure"
-    tags = have["outlet"].astype(str)
-    for tag in prefer:
-        matched = have[tags.str.startswith(tag)]
-        if not matched.empty:
-            rule = f"the most precise '{tag}' figure"
-            break
-    else:
-        matched, rule = have, f"no {'/'.join(prefer)} figure: the most precise of all outlets"
-    precision = matched[column].map(_decimals)
-    chosen_index = precision[precision == precision.max()].index[0]
+    position, rule = _choose_press(have[column].tolist(), have["outlet"].tolist(), prefer)
+    chosen_index = have.index[position]
     return have.loc[chosen_index], have.drop(index=chosen_index), rule
 
 
-def _press_key_rows(view: TableView, source: str, commodity: str, window: str, as_of: date | None) -> pd.DataFrame:
-    """Press rows giving ``window``'s figure (every partner), printed by ``as_of`` (``None``: all)."""
-    rows = press_window_rows(view, source, commodity, window)
+def _choose_press(figures: list[float], outlets: list, prefer: tuple[str, ...]) -> tuple[int, str]:
+    """The rule of :func:`pick_press_figure` on the rows with a figure (at least one), in order: the
+    chosen row's position and the rule applied in words."""
+    for tag in prefer:
+        matched = [i for i, outlet in enumerate(outlets) if isinstance(outlet, str) and outlet.startswith(tag)]
+        if matched:
+            rule = f"the most precise '{tag}' figure"
+            break
+    else:
+        matched, rule = list(range(len(figures))), f"no {'/'.join(prefer)} figure: the most precise of all outlets"
+    precision = [_decimals(figures[i]) for i in matched]
+    return matched[precision.index(max(precision))], rule
+
+
+def _pick_press_record(records: list[dict], column: str, prefer: tuple[str, ...]):
+    """:func:`pick_press_figure` on records (:meth:`TableView.press_records`): ``(chosen or None, others
+    with a figure, rule)``."""
+    have = [r for r in records if not _isnan(r[column])]
+    if not have:
+        return None, [], "no outlet gives this figure"
+    position, rule = _choose_press([r[column] for r in have], [r["outlet"] for r in have], prefer)
+    return have[position], have[:position] + have[position + 1 :], rule
+
+
+def _isnan(x) -> bool:
+    return x != x
+
+
+def _press_key_records(
+    view: TableView, source: str, commodity: str, window: str, as_of: date | None
+) -> tuple[dict, ...] | list[dict]:
+    """Records of the press rows giving ``window``'s figure (every partner), printed by ``as_of``
+    (``None``: all), in table order."""
+    key = press_key(window)
+    records = () if key is None else view.press_records(source).get((commodity, *key), ())
     if as_of is not None:
-        rows = rows[rows["known_on"] <= as_of]
-    return rows
-
-
-def press_window_rows(view: TableView, source: str, commodity: str, window: str) -> pd.DataFrame:
-    """Every press row giving ``window``'s figure (every partner and day; memoised in the view)."""
-    cache_key = (source, commodity, window)
-    if cache_key not in view._press_keys:
-        key = press_key(window)
-        rows = view.press_rows(source)
-        if key is None:
-            rows = rows.iloc[0:0]
-        else:
-            freq, period = key
-            rows = rows[(rows["commodity"] == commodity) & (rows["freq"] == freq) & (rows["period"] == period)]
-        view._press_keys[cache_key] = rows
-    return view._press_keys[cache_key]
+        return [r for r in records if r["known_on"] <= as_of]
+    return records
 
 
 def printed_by(view: TableView, source: str, commodity: str, window: str, as_of: date | None) -> tuple[str, ...]:
     """Provenance of the press rows of ``window`` printed by ``as_of``: a figure chosen from them changes
     only when this changes (so it can be memoised on it)."""
-    cache_key = ("printed", source, commodity, window)
-    if cache_key not in view._press_keys:
-        rows = press_window_rows(view, source, commodity, window)
-        view._press_keys[cache_key] = list(zip(rows["provenance"].tolist(), rows["known_on"].tolist()))
-    pairs = view._press_keys[cache_key]
-    return tuple(p for p, day in pairs if as_of is None or day <= as_of)
+    return tuple(r["provenance"] for r in _press_key_records(view, source, commodity, window, as_of))
 
 
 def press_partner_figure(
@@ -408,10 +441,9 @@ def press_partner_figure(
             missing=(f"{window}: the press reports years, years to date and months, not this span",),
             data_sources=(source,),
         )
-    rows = _press_key_rows(view, source, commodity, window, as_of)
-    rows = rows[rows["partner_iso3"] == partner]
+    rows = [r for r in _press_key_records(view, source, commodity, window, as_of) if r["partner_iso3"] == partner]
     column = SOURCE_COLUMNS[metric]
-    chosen, others, rule = pick_press_figure(rows, column, prefer)
+    chosen, others, rule = _pick_press_record(rows, column, prefer)
     if chosen is None:
         freq, period = press_key(window)
         printed = "" if as_of is None else f" printed by {as_of}"
@@ -428,7 +460,7 @@ def press_partner_figure(
             "outlet": outlet_tag(r),
             "provenance": r["provenance"],
         }
-        for _, r in others.iterrows()
+        for r in others
     )
     printed = f", printed {chosen['published_on']}" if chosen["published_on"] else ""
     note = f"{window}: press figure, {rule} ({outlet_tag(chosen)}{printed}) of {len(others) + 1} outlet figure(s)"
@@ -438,7 +470,7 @@ def press_partner_figure(
         data_sources=(source,),
         notes=(note,),
         alternatives=alternatives,
-        known_on=min([chosen["known_on"], *others["known_on"]]),
+        known_on=min([chosen["known_on"], *(r["known_on"] for r in others)]),
     )
 
 
@@ -584,11 +616,14 @@ def press_ranking_figures(
     unknown (``missing`` says which).
     """
     column = SOURCE_COLUMNS[metric]
-    rows = _press_key_rows(view, source, commodity, window, as_of)
-    rows = rows[(rows["partner_iso3"] != WORLD_ISO3) & rows[column].notna()]
-    printed: dict[str, pd.Series] = {}
-    for partner, group in rows.groupby("partner_iso3", sort=True):
-        chosen, _, _ = pick_press_figure(group, column, prefer)
+    groups: dict[str, list[dict]] = {}
+    for r in _press_key_records(view, source, commodity, window, as_of):
+        partner = r["partner_iso3"]
+        if isinstance(partner, str) and partner != WORLD_ISO3 and not _isnan(r[column]):
+            groups.setdefault(partner, []).append(r)
+    printed: dict[str, dict] = {}
+    for partner in sorted(groups):
+        chosen, _, _ = _pick_press_record(groups[partner], column, prefer)
         if chosen is not None:
             printed[partner] = chosen
     label = f"{window}: press {metric} figures"
