@@ -36,6 +36,7 @@ import pandas as pd
 
 from energytrade import analysis, metrics
 from energytrade.calendar import ReleaseCalendar, load_calendar, press_known_from
+from energytrade.claims.cube import MonthCube
 from energytrade.countries import WORLD_ISO3
 from energytrade.errors import NoData
 from energytrade.metrics import FIGURE_COLUMNS, SOURCE_COLUMNS
@@ -140,7 +141,7 @@ class TableView:
         self._months: dict[tuple[str, str, str], frozenset[str]] = {}
         self._rows: dict[tuple[str, str], pd.DataFrame] = {}
         self._press: dict[str, pd.DataFrame] = {}
-        self._cubes: dict[tuple[str, str, str], analysis.PartnerMonths] = {}
+        self._cubes: dict[tuple[str, str, str], MonthCube] = {}
         self._press_records: dict[str, dict[tuple[str, str, str], tuple[dict, ...]]] = {}
 
     def select_kw(self, source: str) -> dict:
@@ -185,11 +186,11 @@ class TableView:
             self._press_records[source] = {key: tuple(group) for key, group in groups.items()}
         return self._press_records[source]
 
-    def cube(self, commodity: str, metric: str, source: str) -> analysis.PartnerMonths:
+    def cube(self, commodity: str, metric: str, source: str) -> MonthCube:
         """Monthly partner totals of one commodity, metric and source, aggregated once."""
         key = (commodity, metric, source)
         if key not in self._cubes:
-            self._cubes[key] = analysis.PartnerMonths(self.rows(commodity, source), metric)
+            self._cubes[key] = MonthCube(self.rows(commodity, source), metric)
         return self._cubes[key]
 
     def months_with_data(self, commodity: str, metric: str, source: str) -> frozenset[str]:
@@ -293,7 +294,7 @@ def monthly_partner_figure(
     if absent:
         notes.append(f"{partner} has no {commodity} row in {compress_months(absent)} (summed as reported)")
     totals = cube.window(months)
-    value = _to_metric(float(totals.total[totals.of(partner)]), metric, window)
+    value = _to_metric(totals.totals[totals.of(partner)], metric, window)
     return WindowFigure(value, sources=provenance, data_sources=(source,), notes=tuple(notes))
 
 
@@ -513,14 +514,15 @@ def _ranks_by_other_metric(view: TableView, commodity: str, metric: str, months:
     """Partner -> rank by :data:`OTHER_METRIC` over the window (partners lacking such a figure left out)."""
     totals = view.cube(commodity, OTHER_METRIC[metric], source).window(months)
     order = totals.order()
-    return {totals.partners[i]: rank for rank, i in enumerate(order, start=1) if totals.months_missing_figure[i] == 0}
+    missing = totals.missing_counts
+    return {totals.partners[i]: rank for rank, i in enumerate(order, start=1) if missing[i] == 0}
 
 
 def ranking_figures(
     view: TableView, commodity: str, metric: str, window: str, claimed: str, sources: tuple[str, ...]
 ) -> RankingFigures:
     """Leader, runner-up and the claimed partner of a window, ranked as
-    :func:`energytrade.analysis.supplier_ranking` ranks them (from :class:`~energytrade.analysis.PartnerMonths`).
+    :func:`energytrade.analysis.supplier_ranking` ranks them (from :class:`~energytrade.claims.cube.MonthCube`).
 
     The comparison is unknown (``missing`` filled) when a month of the window has no data, when the
     leader, the runner-up or the claimed partner has a row without the figure in some month, or when
@@ -540,10 +542,11 @@ def ranking_figures(
     leader = partners[order[0]] if order else None
     runner = partners[order[1]] if len(order) > 1 else None
     mine = totals.of(claimed)
+    sums = totals.totals
 
     def value(partner: str | None) -> float | None:
         i = None if partner is None else totals.of(partner)
-        return None if i is None or np.isnan(totals.total[i]) else _to_metric(float(totals.total[i]), metric, window)
+        return None if i is None or _isnan(sums[i]) else _to_metric(sums[i], metric, window)
 
     compared = [p for p in dict.fromkeys((leader, runner, claimed)) if p is not None and p in partners]
     missing, notes = [], []
@@ -551,7 +554,7 @@ def ranking_figures(
         blank = cube.blank_months(months, partner)
         if blank:
             missing.append(f"{compress_months(blank)}: {partner} {commodity} row without a {metric} figure in {source}")
-    others = [partners[i] for i in range(len(partners)) if totals.months_missing_figure[i] > 0]
+    others = [partners[i] for i, n in enumerate(totals.missing_counts) if n > 0]
     others = [p for p in others if p not in compared]
     if others:
         ranks = _ranks_by_other_metric(view, commodity, metric, months, source)
@@ -577,7 +580,7 @@ def ranking_figures(
         margin = (leader_value - runner_value) / runner_value * 100
     all_total = float(np.nansum(totals.total)) if order else 0.0
     claimed_rank = order.index(mine) + 1 if mine is not None and mine in order else None
-    claimed_total = None if mine is None or np.isnan(totals.total[mine]) else float(totals.total[mine])
+    claimed_total = None if mine is None or _isnan(sums[mine]) else sums[mine]
     return RankingFigures(
         leader_iso3=leader,
         leader_name=None if leader is None else cube.names.get(leader, leader),
