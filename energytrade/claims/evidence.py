@@ -143,6 +143,7 @@ class TableView:
         self._press: dict[str, pd.DataFrame] = {}
         self._cubes: dict[tuple[str, str, str], MonthCube] = {}
         self._press_records: dict[str, dict[tuple[str, str, str], tuple[dict, ...]]] = {}
+        self._newest: dict[str, Month] | None = None
 
     def select_kw(self, source: str) -> dict:
         return {"reporter": self.importer, "flow": self.flow, "source": source, "freq": "M"}
@@ -164,11 +165,14 @@ class TableView:
             rows = flows[
                 (flows["source"] == source) & (flows["reporter_iso3"] == self.importer) & (flows["flow"] == self.flow)
             ]
-            # The day each row counts as known: its publication date, else the calendar's rule.
-            known = [
-                press_known_from(published) or self.calendar.known_from(source, period)
-                for published, period in zip(rows["published_on"], rows["period"])
-            ]
+            # The day each row counts as known: its publication date, else the calendar's rule (once per
+            # distinct pair: many rows share a date and period).
+            pairs = list(zip(rows["published_on"].tolist(), rows["period"].tolist()))
+            known_of = {
+                (published, period): press_known_from(published) or self.calendar.known_from(source, period)
+                for published, period in set(pairs)
+            }
+            known = [known_of[pair] for pair in pairs]
             self._press[source] = rows.assign(known_on=known)
         return self._press[source]
 
@@ -204,14 +208,23 @@ class TableView:
         """The newest month for which any source holds a figure of any of ``commodities`` (the view's
         importer and flow; any partner, ``WLD`` included; any frequency: a year ends in its December, a
         year to date in its month). ``None`` when there is none."""
-        flows = self.flows
-        rows = flows[
-            (flows["reporter_iso3"] == self.importer)
-            & (flows["flow"] == self.flow)
-            & flows["commodity"].isin(list(commodities))
-        ]
-        periods = rows.loc[rows[list(FIGURE_COLUMNS)].notna().any(axis=1), "period"].unique()
-        return max((parse_period(p).end for p in periods), default=None)
+        newest = self._newest_by_commodity()
+        return max((newest[c] for c in commodities if c in newest), default=None)
+
+    def _newest_by_commodity(self) -> dict[str, Month]:
+        """Commodity -> the newest month with a figure (:meth:`newest_month`), from one pass over the table."""
+        if self._newest is None:
+            flows = self.flows
+            mask = (flows["reporter_iso3"] == self.importer) & (flows["flow"] == self.flow)
+            mask &= flows[list(FIGURE_COLUMNS)].notna().any(axis=1)
+            rows = flows.loc[mask, ["commodity", "period"]]
+            newest: dict[str, Month] = {}
+            for commodity, period in set(zip(rows["commodity"].tolist(), rows["period"].tolist())):
+                end = parse_period(period).end
+                if commodity not in newest or end > newest[commodity]:
+                    newest[commodity] = end
+            self._newest = newest
+        return self._newest
 
     def choose_source(self, commodity: str, metric: str, window: str, sources: tuple[str, ...]):
         """``(source, months lacking data)``: the first source covering the window, else the best one."""

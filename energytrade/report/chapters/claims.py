@@ -541,28 +541,38 @@ def evidence_table(evidence: pd.DataFrame, names: Mapping[str, str] | None = Non
         rows = evidence[evidence["type"] == kind] if "type" in evidence else evidence
         if rows.empty:
             continue
-        rows = rows.assign(_start=rows["window"].map(_window_start)).sort_values(["_start", "window"], kind="mergesort")
-        shown = rows[[c for c in columns if c in rows.columns]].copy()
-        for col in _AMOUNT_COLUMNS:
-            if col in shown:
-                shown[col] = [fmt_amount(x, u) for x, u in zip(rows[col], rows["unit"])]
-        for col in ("margin_pct", "change_pct"):
-            if col in shown:
-                shown[col] = [fmt_change_pct(x) if pd.notna(x) else "" for x in rows[col]]
-        for col in _COUNTRY_COLUMNS:
-            if col in shown:
-                shown[col] = [country_name(x, names) if isinstance(x, str) else "" for x in rows[col]]
-        for col in ("window", "baseline_window"):
-            if col in shown:
-                shown[col] = [fmt_window(w) if isinstance(w, str) and w else "" for w in rows[col]]
-        shown["commodity"] = [commodity_name(c) for c in rows["commodity"]]
-        shown["metric"] = [METRIC_NAMES.get(m, m) for m in rows["metric"]]
-        shown["verdict"] = [VERDICT_NAMES.get(v, v) for v in rows["verdict"]]
-        if "counts_toward_verdict" in shown:
-            shown["counts_toward_verdict"] = ["yes" if c else "no (context)" for c in rows["counts_toward_verdict"]]
-        if "claimed_rank" in shown:
-            shown["claimed_rank"] = ["" if pd.isna(r) else str(int(r)) for r in rows["claimed_rank"]]
-        blocks.append(shown.rename(columns=columns))
+        # Plain lists, sorted once (a stable sort, as pandas' mergesort): a claim has a few dozen findings.
+        windows = list(rows["window"])
+        order = sorted(range(len(windows)), key=lambda i: (_window_start(windows[i]), windows[i]))
+
+        def column(name: str, rows=rows, order=order) -> list:
+            values = list(rows[name])
+            return [values[i] for i in order]
+
+        units_ = column("unit")
+        shown = {}
+        for col in (c for c in columns if c in rows.columns):
+            values = column(col)
+            if col in _AMOUNT_COLUMNS:
+                values = [fmt_amount(x, u) for x, u in zip(values, units_)]
+            elif col in ("margin_pct", "change_pct"):
+                values = [fmt_change_pct(x) if pd.notna(x) else "" for x in values]
+            elif col in _COUNTRY_COLUMNS:
+                values = [country_name(x, names) if isinstance(x, str) else "" for x in values]
+            elif col in ("window", "baseline_window"):
+                values = [fmt_window(w) if isinstance(w, str) and w else "" for w in values]
+            elif col == "commodity":
+                values = [commodity_name(c) for c in values]
+            elif col == "metric":
+                values = [METRIC_NAMES.get(m, m) for m in values]
+            elif col == "verdict":
+                values = [VERDICT_NAMES.get(v, v) for v in values]
+            elif col == "counts_toward_verdict":
+                values = ["yes" if c else "no (context)" for c in values]
+            elif col == "claimed_rank":
+                values = ["" if pd.isna(r) else str(int(r)) for r in values]
+            shown[columns[col]] = values
+        blocks.append(pd.DataFrame(shown))
     return pd.concat(blocks, ignore_index=True) if blocks else pd.DataFrame()
 
 
