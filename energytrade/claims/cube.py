@@ -14,8 +14,8 @@ The arrays handed out are read-only: a window's totals are shared by every findi
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -45,6 +45,8 @@ class WindowTotals:
     months_reported: np.ndarray
     months_missing_figure: np.ndarray
     months_without_data: tuple[str, ...]
+    #: ``partner -> position`` (the cube's, shared by its windows; built here when not given).
+    partner_positions: Mapping[str, int] | None = field(default=None, repr=False, compare=False)
 
     @functools.cached_property
     def totals(self) -> tuple[float, ...]:
@@ -63,7 +65,9 @@ class WindowTotals:
         return tuple(sorted(have, key=lambda i: (-totals[i], self.partners[i])))
 
     @functools.cached_property
-    def _positions(self) -> dict[str, int]:
+    def _positions(self) -> Mapping[str, int]:
+        if self.partner_positions is not None:
+            return self.partner_positions
         return {p: i for i, p in enumerate(self.partners)}
 
     def order(self) -> list[int]:
@@ -105,6 +109,7 @@ class MonthCube:
         self.metric = metric
         self._windows: dict[tuple[str, ...], WindowTotals] = {}
         self._month_pos: dict[str, int] = {}
+        self._partner_pos: dict[str, int] = {}
         self._blank: dict[str, frozenset[str]] = {}
         self._with_row: dict[str, frozenset[str]] = {}
         self.months: tuple[str, ...] = ()
@@ -127,7 +132,7 @@ class MonthCube:
         self.months = tuple(sorted(set(periods)))
         self.partners = tuple(sorted(set(codes)))
         self._month_pos = {m: i for i, m in enumerate(self.months)}
-        partner_pos = {p: j for j, p in enumerate(self.partners)}
+        partner_pos = self._partner_pos = {p: j for j, p in enumerate(self.partners)}
         m_index = np.array([self._month_pos[m] for m in periods], dtype=np.intp)
         p_index = np.array([partner_pos[p] for p in codes], dtype=np.intp)
         shape = (len(self.months), len(self.partners))
@@ -173,10 +178,14 @@ class MonthCube:
         if not idx:
             nan, zeros = np.full(n, np.nan), np.zeros(n, int)
             return WindowTotals(label, self.partners, _frozen(nan), _frozen(zeros), _frozen(zeros.copy()), without)
-        reported = self.has_figure[idx].sum(axis=0)
-        total = np.where(reported > 0, self.total[idx].sum(axis=0), np.nan)
-        missing = self.has_blank[idx].sum(axis=0)
-        return WindowTotals(label, self.partners, _frozen(total), _frozen(reported), _frozen(missing), without)
+        # A run of months is a slice (a view: no copy); its sums are those of the same rows picked by index.
+        rows = slice(idx[0], idx[-1] + 1) if idx[-1] - idx[0] + 1 == len(idx) else idx
+        reported = self.has_figure[rows].sum(axis=0)
+        total = np.where(reported > 0, self.total[rows].sum(axis=0), np.nan)
+        missing = self.has_blank[rows].sum(axis=0)
+        return WindowTotals(
+            label, self.partners, _frozen(total), _frozen(reported), _frozen(missing), without, self._partner_pos
+        )
 
     def rows_of(self, months: Iterable[str], partners: Iterable[str]) -> tuple[str, ...]:
         """Provenance of every row of ``partners`` in ``months``, month by month."""
