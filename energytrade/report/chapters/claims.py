@@ -536,23 +536,41 @@ def readers_words(text: str, names: Mapping[str, str] | None = None) -> str:
 def evidence_table(evidence: pd.DataFrame, names: Mapping[str, str] | None = None) -> pd.DataFrame:
     """A claim's evidence for readers, in time order: country and commodity names, windows in words,
     figures in their unit (Mt, USD bn, bcm), percentages signed with one decimal."""
+    return _evidence_table(_Columns(evidence), range(len(evidence)), names)
+
+
+class _Columns:
+    """The columns of an evidence frame as lists, each read once (a claim has a few dozen findings: plain
+    lists beat a pandas filter per table)."""
+
+    def __init__(self, evidence: pd.DataFrame) -> None:
+        self.frame = evidence
+        self._lists: dict[str, list] = {}
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.frame.columns
+
+    def __getitem__(self, name: str) -> list:
+        if name not in self._lists:
+            self._lists[name] = list(self.frame[name])
+        return self._lists[name]
+
+
+def _evidence_table(evidence: _Columns, positions: Iterable[int], names: Mapping[str, str] | None) -> pd.DataFrame:
+    """:func:`evidence_table` of the rows at ``positions``."""
+    positions = list(positions)
     blocks = []
     for kind, columns in (("ranking", _RANKING_COLUMNS), ("change", _CHANGE_COLUMNS)):
-        rows = evidence[evidence["type"] == kind] if "type" in evidence else evidence
-        if rows.empty:
+        rows = [i for i in positions if evidence["type"][i] == kind] if "type" in evidence else positions
+        if not rows:
             continue
-        # Plain lists, sorted once (a stable sort, as pandas' mergesort): a claim has a few dozen findings.
-        windows = list(rows["window"])
-        order = sorted(range(len(windows)), key=lambda i: (_window_start(windows[i]), windows[i]))
-
-        def column(name: str, rows=rows, order=order) -> list:
-            values = list(rows[name])
-            return [values[i] for i in order]
-
-        units_ = column("unit")
+        windows = evidence["window"]
+        # A stable sort, as pandas' mergesort.
+        rows.sort(key=lambda i: (_window_start(windows[i]), windows[i]))
+        units_ = [evidence["unit"][i] for i in rows]
         shown = {}
-        for col in (c for c in columns if c in rows.columns):
-            values = column(col)
+        for col in (c for c in columns if c in evidence):
+            values = [evidence[col][i] for i in rows]
             if col in _AMOUNT_COLUMNS:
                 values = [fmt_amount(x, u) for x, u in zip(values, units_)]
             elif col in ("margin_pct", "change_pct"):
@@ -580,11 +598,12 @@ def evidence_markdown(evidence: pd.DataFrame, names: Mapping[str, str] | None = 
     """A claim's evidence as Markdown: the findings known on the as-of date as a table, the later ones
     in a folded section (``{{details:...}}`` markers, which the renderer turns into ``<details>``)."""
     blocks = []
+    columns = _Columns(evidence)
     for known in (True, False):
-        part = evidence[evidence["known_at_as_of"] == known]
-        if part.empty:
+        part = [i for i, k in enumerate(columns["known_at_as_of"]) if k == known]
+        if not part:
             continue
-        table = evidence_table(part, names)
+        table = _evidence_table(columns, part, names)
         right = [c for c in table.columns if c.endswith("figure") or c in ("Figure", "Margin", "Change")]
         md = markdown_table(table, right=right)
         if known:
