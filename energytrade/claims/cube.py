@@ -79,6 +79,33 @@ class WindowTotals:
         return self._positions.get(partner)
 
 
+class RowIndex:
+    """Where the rows of one selection are, whatever the metric (the cubes of a selection's metrics share it).
+
+    ``months`` and ``partners`` sorted, each row's position in them (``m_index``, ``p_index``), the
+    provenance of the rows of each (month, partner), the months each partner has a row in, partner names.
+    """
+
+    def __init__(self, rows: pd.DataFrame) -> None:
+        self.periods: list[str] = rows["period"].tolist() if len(rows) else []
+        self.codes: list[str] = rows["partner_iso3"].tolist() if len(rows) else []
+        self.months = tuple(sorted(set(self.periods)))
+        self.partners = tuple(sorted(set(self.codes)))
+        self.month_pos = {m: i for i, m in enumerate(self.months)}
+        self.partner_pos = {p: j for j, p in enumerate(self.partners)}
+        self.m_index = _frozen(np.array([self.month_pos[m] for m in self.periods], dtype=np.intp))
+        self.p_index = _frozen(np.array([self.partner_pos[p] for p in self.codes], dtype=np.intp))
+        self.names: dict[str, str] = dict(zip(self.codes, rows["partner_name"].tolist())) if len(rows) else {}
+        provenance: dict[tuple[str, str], tuple[str, ...]] = {}
+        for key, prov in zip(zip(self.periods, self.codes), rows["provenance"].tolist() if len(rows) else []):
+            provenance[key] = provenance.get(key, ()) + (prov,)
+        self.provenance = provenance
+        with_row: dict[str, set[str]] = {}
+        for period, partner in provenance:
+            with_row.setdefault(partner, set()).add(period)
+        self.with_row = {p: frozenset(m) for p, m in with_row.items()}
+
+
 class MonthCube:
     """Monthly totals per partner of one metric, aggregated once.
 
@@ -103,23 +130,21 @@ class MonthCube:
     [1, 0]
     """
 
-    def __init__(self, rows: pd.DataFrame, metric: str) -> None:
+    def __init__(self, rows: pd.DataFrame, metric: str, index: RowIndex | None = None) -> None:
         if metric not in SOURCE_COLUMNS:
             raise ValueError(f"unknown metric {metric!r}; use one of {', '.join(SOURCE_COLUMNS)}")
+        index = RowIndex(rows) if index is None else index
         self.metric = metric
+        self.months, self.partners = index.months, index.partners
+        self.names, self.provenance = index.names, index.provenance
+        self._month_pos, self._partner_pos, self._with_row = index.month_pos, index.partner_pos, index.with_row
         self._windows: dict[tuple[str, ...], WindowTotals] = {}
-        self._month_pos: dict[str, int] = {}
-        self._partner_pos: dict[str, int] = {}
         self._blank: dict[str, frozenset[str]] = {}
-        self._with_row: dict[str, frozenset[str]] = {}
-        self.months: tuple[str, ...] = ()
-        self.partners: tuple[str, ...] = ()
-        self.total = _frozen(np.zeros((0, 0)))
-        self.has_figure = self.has_blank = _frozen(np.zeros((0, 0), dtype=bool))
-        self.names: dict[str, str] = {}
-        self.provenance: dict[tuple[str, str], tuple[str, ...]] = {}
-        self._months_with_figure: frozenset[str] = frozenset()
+        shape = (len(self.months), len(self.partners))
         if not len(rows):
+            self.total = _frozen(np.zeros(shape))
+            self.has_figure = self.has_blank = _frozen(np.zeros(shape, dtype=bool))
+            self._months_with_figure: frozenset[str] = frozenset()
             return
         freqs = set(rows["freq"].tolist())
         if not freqs <= {"M", "A"}:
@@ -127,15 +152,7 @@ class MonthCube:
         x = rows[SOURCE_COLUMNS[metric]].to_numpy(dtype="float64")
         if metric in ("mass", "bpd"):
             x = units.kg_to_tonnes(x)
-        periods = rows["period"].tolist()
-        codes = rows["partner_iso3"].tolist()
-        self.months = tuple(sorted(set(periods)))
-        self.partners = tuple(sorted(set(codes)))
-        self._month_pos = {m: i for i, m in enumerate(self.months)}
-        partner_pos = self._partner_pos = {p: j for j, p in enumerate(self.partners)}
-        m_index = np.array([self._month_pos[m] for m in periods], dtype=np.intp)
-        p_index = np.array([partner_pos[p] for p in codes], dtype=np.intp)
-        shape = (len(self.months), len(self.partners))
+        m_index, p_index = index.m_index, index.p_index
         have = ~np.isnan(x)
         total = np.zeros(shape)
         np.add.at(total, (m_index[have], p_index[have]), x[have])
@@ -144,18 +161,10 @@ class MonthCube:
         has_blank = np.zeros(shape, dtype=bool)
         has_blank[m_index[~have], p_index[~have]] = True
         self.total, self.has_figure, self.has_blank = _frozen(total), _frozen(has_figure), _frozen(has_blank)
-        self.names = dict(zip(codes, rows["partner_name"].tolist()))
-        provenance: dict[tuple[str, str], list[str]] = {}
         blank: dict[str, set[str]] = {}
-        with_row: dict[str, set[str]] = {}
-        for period, partner, prov, has in zip(periods, codes, rows["provenance"].tolist(), have.tolist()):
-            provenance.setdefault((period, partner), []).append(prov)
-            with_row.setdefault(partner, set()).add(period)
-            if not has:
-                blank.setdefault(partner, set()).add(period)
-        self.provenance = {key: tuple(value) for key, value in provenance.items()}
+        for i in np.flatnonzero(~have).tolist():
+            blank.setdefault(index.codes[i], set()).add(index.periods[i])
         self._blank = {p: frozenset(m) for p, m in blank.items()}
-        self._with_row = {p: frozenset(m) for p, m in with_row.items()}
         self._months_with_figure = frozenset(m for m, any_ in zip(self.months, has_figure.any(axis=1).tolist()) if any_)
 
     def months_with_figure(self) -> frozenset[str]:

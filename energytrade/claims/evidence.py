@@ -36,7 +36,7 @@ import pandas as pd
 
 from energytrade import analysis, metrics
 from energytrade.calendar import ReleaseCalendar, load_calendar, press_known_from
-from energytrade.claims.cube import MonthCube
+from energytrade.claims.cube import MonthCube, RowIndex
 from energytrade.countries import WORLD_ISO3
 from energytrade.errors import NoData
 from energytrade.metrics import FIGURE_COLUMNS, SOURCE_COLUMNS
@@ -142,6 +142,7 @@ class TableView:
         self._rows: dict[tuple[str, str], pd.DataFrame] = {}
         self._press: dict[str, pd.DataFrame] = {}
         self._cubes: dict[tuple[str, str, str], MonthCube] = {}
+        self._row_index: dict[tuple[str, str], RowIndex] = {}
         self._press_records: dict[str, dict[tuple[str, str, str], tuple[dict, ...]]] = {}
         self._newest: dict[str, Month] | None = None
 
@@ -194,7 +195,9 @@ class TableView:
         """Monthly partner totals of one commodity, metric and source, aggregated once."""
         key = (commodity, metric, source)
         if key not in self._cubes:
-            self._cubes[key] = MonthCube(self.rows(commodity, source), metric)
+            if (commodity, source) not in self._row_index:
+                self._row_index[(commodity, source)] = RowIndex(self.rows(commodity, source))
+            self._cubes[key] = MonthCube(self.rows(commodity, source), metric, self._row_index[(commodity, source)])
         return self._cubes[key]
 
     def months_with_data(self, commodity: str, metric: str, source: str) -> frozenset[str]:
