@@ -111,43 +111,52 @@ def _months(periods: Iterable[str]) -> pd.Series:
 
 #: Names of the importer and exporter codes of the claims (partners get theirs from the clean table).
 def _partner_series(
-    flows: pd.DataFrame, commodity: str, metric: str, sources: Iterable[str], importer: str, flow: str
+    flows: pd.DataFrame,
+    commodity: str,
+    metric: str,
+    sources: Iterable[str],
+    importer: str,
+    flow: str,
+    partners: Iterable[str],
 ) -> pd.DataFrame:
-    """Monthly partner figures (period, partner_iso3, partner_name, x in the metric's unit) over sources.
+    """Monthly figures of ``partners`` (period, partner_iso3, partner_name, x in the metric's unit) over sources.
 
     The figures :func:`energytrade.analysis.market_shares` gives per month, without its shares and ranks:
     a monthly selection holds one row per partner and month (:func:`~energytrade.analysis.select_flows`
     refuses duplicates), so each row's figure is its month's. A source none of whose rows carries the
     metric is skipped, as ``market_shares`` refuses it.
     """
-    parts = []
+    partners = set(partners)
+    columns = ("period", "partner_iso3", "partner_name", "x")
+    kept: dict[tuple[str, str], tuple] = {}  # (period, partner) -> row, the first source's (dicts keep order)
     for source in sources:
         if metric == "bpd":  # a rate over each month's days: left to analysis (no claim draws one)
-            parts.extend(_market_series(flows, commodity, metric, source, importer, flow))
+            for part in _market_series(flows, commodity, metric, source, importer, flow):
+                for row in part.itertuples(index=False, name=None):
+                    if row[1] in partners:
+                        kept.setdefault((row[0], row[1]), row)
             continue
         try:
             rows = analysis.select_flows(flows, commodity, reporter=importer, flow=flow, source=source, freq="M")
         except NoData:
             continue
-        x = rows[SOURCE_COLUMNS[metric]].astype("float64")
-        if x.isna().all():
+        x = rows[SOURCE_COLUMNS[metric]].to_numpy(dtype="float64")
+        if np.isnan(x).all():
             continue
         if metric == "mass":
             x = units.kg_to_tonnes(x)
-        parts.append(
-            pd.DataFrame(
-                {
-                    "period": rows["period"].to_numpy(dtype=object),
-                    "partner_iso3": rows["partner_iso3"].to_numpy(dtype=object),
-                    "partner_name": rows["partner_name"].to_numpy(dtype=object),
-                    "x": x.to_numpy(),
-                }
-            )
-        )
-    if not parts:
-        return pd.DataFrame(columns=["period", "partner_iso3", "partner_name", "x"])
-    out = pd.concat(parts, ignore_index=True)
-    return out.drop_duplicates(["period", "partner_iso3"], keep="first").sort_values("period")
+        keep = rows["partner_iso3"].isin(partners).to_numpy(dtype=bool)
+        for row in zip(
+            rows["period"].to_numpy(dtype=object)[keep].tolist(),
+            rows["partner_iso3"].to_numpy(dtype=object)[keep].tolist(),
+            rows["partner_name"].to_numpy(dtype=object)[keep].tolist(),
+            x[keep].tolist(),
+        ):
+            kept.setdefault((row[0], row[1]), row)
+    ordered = sorted(kept.values(), key=lambda row: row[0])
+    return pd.DataFrame(
+        {c: np.array([row[i] for row in ordered], dtype=float if c == "x" else object) for i, c in enumerate(columns)}
+    )
 
 
 def _market_series(
@@ -179,7 +188,7 @@ def _ranking_figure(result: ClaimResult, flows: pd.DataFrame) -> Figure:
         axes = fig.subplots(len(measures), 1, squeeze=False, sharex=True)[:, 0]
         for ax, (measure, findings, rivals) in zip(axes, panels):
             series = _partner_series(
-                flows, measure.commodities[0], measure.metric, measure.sources, spec.importer, spec.flow
+                flows, measure.commodities[0], measure.metric, measure.sources, spec.importer, spec.flow, rivals
             )
             scale, unit_label = DISPLAY[measure.unit]
             in_kbd = measure.unit == "t" and measure.commodities[0] == "crude_oil"
@@ -226,7 +235,7 @@ def _exporter_monthly(flows: pd.DataFrame, result: ClaimResult) -> pd.DataFrame:
         if measure.metric != "value" or measure.is_total or measure.is_press:
             continue
         commodity = measure.commodities[0]
-        series = _partner_series(flows, commodity, "value", measure.sources, spec.importer, spec.flow)
+        series = _partner_series(flows, commodity, "value", measure.sources, spec.importer, spec.flow, [spec.exporter])
         mine = series[series["partner_iso3"] == spec.exporter].set_index("period")["x"]
         if len(mine):
             columns[commodity] = mine
