@@ -6,9 +6,10 @@ Pure: the clean table, specs and the release calendar in, data (:class:`~energyt
 module docstring.
 
 Speed: a :class:`ClaimEvaluator` cuts the table once per commodity and source and aggregates monthly
-partner totals once (:class:`energytrade.analysis.PartnerMonths`); a figure over a window depends on the
+partner totals once (:class:`energytrade.claims.cube.MonthCube`); a figure over a window depends on the
 data only (press figures also on the day they were printed), so it is computed once and reused by every
-as-of date of a timeline.
+as-of date of a timeline, and a finding from the customs tables alone is judged once, whatever the day
+(only whether it is known changes). Press rows are read as plain records grouped by the figure they give.
 """
 
 from __future__ import annotations
