@@ -1,8 +1,9 @@
 """The figures a finding compares, taken from the clean table with their provenance.
 
-Pure functions on the clean table (``energytrade.schema``); rankings and coverage come from
-:mod:`energytrade.analysis`. Nothing is filled or interpolated: a window lacking data gives no figure and
-names the months it lacks.
+Pure functions on the clean table (``energytrade.schema``); the monthly selections come from
+:func:`energytrade.analysis.select_flows`, and window totals, rankings and coverage from their monthly
+partner totals (:class:`energytrade.claims.cube.MonthCube`). Nothing is filled or interpolated: a window
+lacking data gives no figure and names the months it lacks.
 
 Rules
 -----
