@@ -52,6 +52,12 @@ def window_months(window: str) -> tuple[str, ...]:
 
 def compress_months(months: list[str] | tuple[str, ...]) -> str:
     """``["2020-01", "2020-02", "2020-03", "2020-05"]`` -> ``"2020-01..2020-03, 2020-05"``."""
+    return _compress_months(tuple(months))
+
+
+@functools.lru_cache(maxsize=4096)
+def _compress_months(months: tuple[str, ...]) -> str:
+    """:func:`compress_months`, memoised (a timeline names the same lacking months many times)."""
     parsed = sorted({Month(int(m[:4]), int(m[5:7])) for m in months})
     runs: list[list[Month]] = []
     for month in parsed:
