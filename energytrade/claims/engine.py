@@ -6,9 +6,10 @@ Pure: the clean table, specs and the release calendar in, data (:class:`~energyt
 module docstring.
 
 Speed: a :class:`ClaimEvaluator` cuts the table once per commodity and source and aggregates monthly
-partner totals once (:class:`energytrade.analysis.PartnerMonths`); a figure over a window depends on the
+partner totals once (:class:`energytrade.claims.cube.MonthCube`); a figure over a window depends on the
 data only (press figures also on the day they were printed), so it is computed once and reused by every
-as-of date of a timeline.
+as-of date of a timeline, and a finding from the customs tables alone is judged once, whatever the day
+(only whether it is known changes). Press rows are read as plain records grouped by the figure they give.
 """
 
 from __future__ import annotations
@@ -281,6 +282,8 @@ class ClaimEvaluator:
         self.data_end = self.view.newest_month(commodities)
         self.primary_source = spec.measures[0].sources[0]
         self._figures: dict[tuple, WindowFigure | RankingFigures] = {}
+        #: (measure, window) -> (finding, known from) of findings that do not depend on the day (:meth:`_judge`).
+        self._judged: dict[tuple[int, ResolvedWindow], tuple[Finding, date]] = {}
 
     # ---- dates
 
@@ -305,9 +308,14 @@ class ClaimEvaluator:
         days = set(self.calendar.rule(self.primary_source).release_dates(start, end))
         for measure in self.spec.measures:
             if measure.is_press:
-                rows = self.view.press_rows(measure.sources[0])
-                rows = rows[rows["commodity"].isin(measure.commodities) & (rows["partner_iso3"] == self.spec.exporter)]
-                days |= {d for d in rows["known_on"] if start <= d <= end}
+                for records in self.view.press_records(measure.sources[0]).values():
+                    days |= {
+                        r["known_on"]
+                        for r in records
+                        if r["commodity"] in measure.commodities
+                        and r["partner_iso3"] == self.spec.exporter
+                        and start <= r["known_on"] <= end
+                    }
         return sorted(days)
 
     def resolved(self, end: Month, note: str = "") -> list[ResolvedWindow]:
@@ -333,13 +341,31 @@ class ClaimEvaluator:
             self._figures[key] = make()
         return self._figures[key]
 
-    def _partner_figure(self, m_index: int, window: str, press_as_of: date | None) -> WindowFigure:
+    def _customs_figure(self, m_index: int, window: str) -> tuple[tuple, WindowFigure]:
+        """``(key, figure)``: the exporter's figure from the customs tables (monthly sources), cached under key."""
+        measure = self.spec.measures[m_index]
+        if measure.is_total:
+            key = ("total", m_index, window)
+            make = lambda: evidence.total_partner_figure(  # noqa: E731
+                self.view, measure.commodities, measure.metric, window, self.spec.exporter, measure.sources
+            )
+        else:
+            key = ("monthly", m_index, window)
+            make = lambda: evidence.monthly_partner_figure(  # noqa: E731
+                self.view, measure.commodities[0], measure.metric, window, self.spec.exporter, measure.sources
+            )
+        return key, self._cached(key, make)
+
+    def _partner_figure(self, m_index: int, window: str, press_as_of: date | None) -> tuple[tuple, WindowFigure]:
+        """``(key, figure)``: the exporter's figure over ``window``, cached under key (press figures: per set of
+        rows printed by ``press_as_of``), so that a key names one figure for the evaluator's life."""
         measure = self.spec.measures[m_index]
         partner = self.spec.exporter
         if measure.is_press:
             printed = evidence.printed_by(self.view, measure.sources[0], measure.commodities[0], window, press_as_of)
-            return self._cached(
-                ("press", m_index, window, printed),
+            key = ("press", m_index, window, printed)
+            return key, self._cached(
+                key,
                 lambda: evidence.press_partner_figure(
                     self.view,
                     measure.commodities[0],
@@ -351,76 +377,84 @@ class ClaimEvaluator:
                     press_as_of,
                 ),
             )
-        if measure.is_total:
-            fig = self._cached(
-                ("total", m_index, window),
-                lambda: evidence.total_partner_figure(
-                    self.view, measure.commodities, measure.metric, window, partner, measure.sources
-                ),
+        key, fig = self._customs_figure(m_index, window)
+        if not _figure_falls_back(measure, fig):
+            return key, fig
+        printed = evidence.printed_by(self.view, measure.press_fallback, measure.commodities[0], window, press_as_of)
+        press = self._cached(
+            ("fallback", m_index, window, printed),
+            lambda: evidence.press_partner_figure(
+                self.view,
+                measure.commodities[0],
+                measure.metric,
+                window,
+                partner,
+                measure.press_outlets_preferred,
+                measure.press_fallback,
+                press_as_of,
+            ),
+        )
+        if press.value is not None:
+            key = ("fallback-used", m_index, window, printed)
+            make = lambda: replace(  # noqa: E731
+                press, notes=press.notes + tuple(f"instead of customs tables: {m}" for m in fig.missing)
             )
         else:
-            fig = self._cached(
-                ("monthly", m_index, window),
-                lambda: evidence.monthly_partner_figure(
-                    self.view, measure.commodities[0], measure.metric, window, partner, measure.sources
-                ),
-            )
-        if fig.value is None and measure.press_fallback and not fig.sources:
-            printed = evidence.printed_by(
-                self.view, measure.press_fallback, measure.commodities[0], window, press_as_of
-            )
-            press = self._cached(
-                ("fallback", m_index, window, printed),
-                lambda: evidence.press_partner_figure(
-                    self.view,
-                    measure.commodities[0],
-                    measure.metric,
-                    window,
-                    partner,
-                    measure.press_outlets_preferred,
-                    measure.press_fallback,
-                    press_as_of,
-                ),
-            )
-            if press.value is not None:
-                return replace(press, notes=press.notes + tuple(f"instead of customs tables: {m}" for m in fig.missing))
-            return replace(fig, missing=fig.missing + press.missing)
-        return fig
+            key = ("fallback-missing", m_index, window, printed)
+            make = lambda: replace(fig, missing=fig.missing + press.missing)  # noqa: E731
+        return key, self._cached(key, make)
 
-    def _ranking(self, m_index: int, window: str, press_as_of: date | None) -> RankingFigures:
+    def _customs_ranking(self, m_index: int, window: str) -> tuple[tuple, RankingFigures]:
         measure = self.spec.measures[m_index]
-        fig = self._cached(
-            ("ranking", m_index, window),
+        key = ("ranking", m_index, window)
+        return key, self._cached(
+            key,
             lambda: evidence.ranking_figures(
                 self.view, measure.commodities[0], measure.metric, window, self.spec.exporter, measure.sources
             ),
         )
-        if fig.leader_iso3 is None and measure.press_fallback and not fig.sources:
-            value_sources = (
-                tuple(dict.fromkeys(s for m in self.spec.measures if m.metric == "value" for s in m.sources))
-                or MONTHLY_SOURCES
-            )
-            printed = evidence.printed_by(
-                self.view, measure.press_fallback, measure.commodities[0], window, press_as_of
-            )
-            press = self._cached(
-                ("press-ranking", m_index, window, printed),
-                lambda: evidence.press_ranking_figures(
-                    self.view,
-                    measure.commodities[0],
-                    measure.metric,
-                    window,
-                    self.spec.exporter,
-                    measure.press_fallback,
-                    measure.press_outlets_preferred,
-                    value_sources,
-                    press_as_of,
-                ),
-            )
-            if press.leader_iso3 is not None:
-                return press
-            return replace(fig, missing=fig.missing + press.missing)
-        return fig
+
+    def _ranking(self, m_index: int, window: str, press_as_of: date | None) -> tuple[tuple, RankingFigures]:
+        """``(key, figures)`` of the ranking over ``window``, cached under key (as :meth:`_partner_figure`)."""
+        measure = self.spec.measures[m_index]
+        key, fig = self._customs_ranking(m_index, window)
+        if not _ranking_falls_back(measure, fig):
+            return key, fig
+        value_sources = (
+            tuple(dict.fromkeys(s for m in self.spec.measures if m.metric == "value" for s in m.sources))
+            or MONTHLY_SOURCES
+        )
+        printed = evidence.printed_by(self.view, measure.press_fallback, measure.commodities[0], window, press_as_of)
+        key = ("press-ranking", m_index, window, printed)
+        press = self._cached(
+            key,
+            lambda: evidence.press_ranking_figures(
+                self.view,
+                measure.commodities[0],
+                measure.metric,
+                window,
+                self.spec.exporter,
+                measure.press_fallback,
+                measure.press_outlets_preferred,
+                value_sources,
+                press_as_of,
+            ),
+        )
+        if press.leader_iso3 is not None:
+            return key, press
+        key = ("press-ranking-missing", m_index, window, printed)
+        return key, self._cached(key, lambda: replace(fig, missing=fig.missing + press.missing))
+
+    def _dated(self, m_index: int, rw: ResolvedWindow) -> bool:
+        """Whether a finding can change with the as-of date other than by becoming known: when it uses press
+        figures (its own, or standing in for the customs tables), which count from the day printed."""
+        measure = self.spec.measures[m_index]
+        if self.spec.kind == "largest_supplier":
+            return _ranking_falls_back(measure, self._customs_ranking(m_index, rw.window)[1])
+        if measure.is_press:
+            return True
+        windows = (rw.window, str(rw.baseline))
+        return any(_figure_falls_back(measure, self._customs_figure(m_index, w)[1]) for w in windows)
 
     # ---- findings
 
@@ -431,21 +465,34 @@ class ClaimEvaluator:
         return replace(base, known_at_as_of=known, known_from=first_day)
 
     def _judge(self, m_index: int, rw: ResolvedWindow, as_of: date | None) -> tuple[Finding, date, bool]:
-        """``(finding without its dates, known from, known on as_of)``: the timeline needs no more."""
+        """``(finding without its dates, known from, known on as_of)``: the timeline needs no more.
+
+        A finding from the customs tables alone is the same on every as-of date (only whether it is known
+        changes): it is judged once per window and measure. Findings using press figures are judged per
+        set of rows printed by the day (:meth:`_dated`)."""
+        judged = self._judged.get((m_index, rw))
+        if judged is None:
+            judged = self._judge_on(m_index, rw, as_of)
+            if not self._dated(m_index, rw):
+                self._judged[(m_index, rw)] = judged
+        base, first_day = judged
+        return base, first_day, as_of is not None and first_day <= as_of
+
+    def _judge_on(self, m_index: int, rw: ResolvedWindow, as_of: date | None) -> tuple[Finding, date]:
         measure = self.spec.measures[m_index]
         counts = rw.counts and measure.metric in self.spec.verdict_metrics
         first_day = self.known_from(rw)
         if self.spec.kind == "largest_supplier":
-            fig = self._ranking(m_index, rw.window, as_of)
+            key, fig = self._ranking(m_index, rw.window, as_of)
             base = self._cached(
-                ("finding", m_index, rw, id(fig)), lambda: _ranking_finding(self.spec, measure, rw, fig, counts)
+                ("finding", m_index, rw, key), lambda: _ranking_finding(self.spec, measure, rw, fig, counts)
             )
             known_on = fig.known_on
         else:
-            now = self._partner_figure(m_index, rw.window, as_of)
-            before = self._partner_figure(m_index, str(rw.baseline), as_of)
+            now_key, now = self._partner_figure(m_index, rw.window, as_of)
+            before_key, before = self._partner_figure(m_index, str(rw.baseline), as_of)
             base = self._cached(
-                ("finding", m_index, rw, id(now), id(before)),
+                ("finding", m_index, rw, now_key, before_key),
                 lambda: _change_finding(self.spec, measure, rw, now, before, counts),
             )
             dated = [d for d in (now.known_on, before.known_on) if d is not None]
@@ -453,7 +500,7 @@ class ClaimEvaluator:
         press = measure.is_press or measure.press_fallback in base.data_sources
         if known_on is not None and press and not base.missing:
             first_day = known_on  # a press figure is known from the day it was first printed
-        return base, first_day, as_of is not None and first_day <= as_of
+        return base, first_day
 
     def findings_at(self, as_of: date, months: ClaimMonths | None = None) -> list[Finding]:
         """The findings known on ``as_of`` (windows ending in the latest known month, and fixed or past
@@ -519,6 +566,16 @@ class ClaimEvaluator:
             points.append(_point(self.spec, day, verdict, findings))
         first, since = stretches([(p.day, p.verdict) for p in points])
         return ClaimTimeline(self.spec, start, end, tuple(points), first, since)
+
+
+def _ranking_falls_back(measure: Measure, fig: RankingFigures) -> bool:
+    """Whether press figures stand in for a ranking the customs tables cannot give (no source has the metric)."""
+    return fig.leader_iso3 is None and bool(measure.press_fallback) and not fig.sources
+
+
+def _figure_falls_back(measure: Measure, fig: WindowFigure) -> bool:
+    """Whether press figures stand in for a figure the customs tables cannot give (no source has the metric)."""
+    return fig.value is None and bool(measure.press_fallback) and not fig.sources
 
 
 def _key(f: Finding) -> tuple:

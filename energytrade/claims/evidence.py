@@ -1,8 +1,9 @@
 """The figures a finding compares, taken from the clean table with their provenance.
 
-Pure functions on the clean table (``energytrade.schema``); rankings and coverage come from
-:mod:`energytrade.analysis`. Nothing is filled or interpolated: a window lacking data gives no figure and
-names the months it lacks.
+Pure functions on the clean table (``energytrade.schema``); the monthly selections come from
+:func:`energytrade.analysis.select_flows`, and window totals, rankings and coverage from their monthly
+partner totals (:class:`energytrade.claims.cube.MonthCube`). Nothing is filled or interpolated: a window
+lacking data gives no figure and names the months it lacks.
 
 Rules
 -----
@@ -36,6 +37,7 @@ import pandas as pd
 
 from energytrade import analysis, metrics
 from energytrade.calendar import ReleaseCalendar, load_calendar, press_known_from
+from energytrade.claims.cube import MonthCube, RowIndex
 from energytrade.countries import WORLD_ISO3
 from energytrade.errors import NoData
 from energytrade.metrics import FIGURE_COLUMNS, SOURCE_COLUMNS
@@ -50,6 +52,12 @@ def window_months(window: str) -> tuple[str, ...]:
 
 def compress_months(months: list[str] | tuple[str, ...]) -> str:
     """``["2020-01", "2020-02", "2020-03", "2020-05"]`` -> ``"2020-01..2020-03, 2020-05"``."""
+    return _compress_months(tuple(months))
+
+
+@functools.lru_cache(maxsize=4096)
+def _compress_months(months: tuple[str, ...]) -> str:
+    """:func:`compress_months`, memoised (a timeline names the same lacking months many times)."""
     parsed = sorted({Month(int(m[:4]), int(m[5:7])) for m in months})
     runs: list[list[Month]] = []
     for month in parsed:
@@ -62,6 +70,20 @@ def compress_months(months: list[str] | tuple[str, ...]) -> str:
 
 _to_metric = metrics.tonnes_to_metric
 _press_to_metric = metrics.clean_to_metric
+
+#: The columns of a press row the claims read (:meth:`TableView.press_records`).
+PRESS_RECORD_COLUMNS = (
+    "commodity",
+    "freq",
+    "period",
+    "partner_iso3",
+    "partner_name",
+    "outlet",
+    "published_on",
+    "provenance",
+    "known_on",
+    *FIGURE_COLUMNS,
+)
 
 
 @dataclass(frozen=True)
@@ -126,8 +148,10 @@ class TableView:
         self._months: dict[tuple[str, str, str], frozenset[str]] = {}
         self._rows: dict[tuple[str, str], pd.DataFrame] = {}
         self._press: dict[str, pd.DataFrame] = {}
-        self._cubes: dict[tuple[str, str, str], analysis.PartnerMonths] = {}
-        self._press_keys: dict[tuple[str, str, str], pd.DataFrame] = {}
+        self._cubes: dict[tuple[str, str, str], MonthCube] = {}
+        self._row_index: dict[tuple[str, str], RowIndex] = {}
+        self._press_records: dict[str, dict[tuple[str, str, str], tuple[dict, ...]]] = {}
+        self._newest: dict[str, Month] | None = None
 
     def select_kw(self, source: str) -> dict:
         return {"reporter": self.importer, "flow": self.flow, "source": source, "freq": "M"}
@@ -149,19 +173,38 @@ class TableView:
             rows = flows[
                 (flows["source"] == source) & (flows["reporter_iso3"] == self.importer) & (flows["flow"] == self.flow)
             ]
-            # The day each row counts as known: its publication date, else the calendar's rule.
-            known = [
-                press_known_from(published) or self.calendar.known_from(source, period)
-                for published, period in zip(rows["published_on"], rows["period"])
-            ]
+            # The day each row counts as known: its publication date, else the calendar's rule (once per
+            # distinct pair: many rows share a date and period).
+            pairs = list(zip(rows["published_on"].tolist(), rows["period"].tolist()))
+            known_of = {
+                (published, period): press_known_from(published) or self.calendar.known_from(source, period)
+                for published, period in set(pairs)
+            }
+            known = [known_of[pair] for pair in pairs]
             self._press[source] = rows.assign(known_on=known)
         return self._press[source]
 
-    def cube(self, commodity: str, metric: str, source: str) -> analysis.PartnerMonths:
+    def press_records(self, source: str) -> dict[tuple[str, str, str], tuple[dict, ...]]:
+        """The rows of :meth:`press_rows` as plain records (column -> value, ``known_on`` included), grouped
+        by ``(commodity, freq, period)`` in table order: a window's figure is chosen among a handful of
+        rows, read without pandas (speed). Handed out read-only: callers never edit a record."""
+        if source not in self._press_records:
+            rows = self.press_rows(source)
+            columns = {c: rows[c].tolist() for c in PRESS_RECORD_COLUMNS}
+            groups: dict[tuple[str, str, str], list[dict]] = {}
+            for values in zip(*columns.values()):
+                record = dict(zip(columns, values))
+                groups.setdefault((record["commodity"], record["freq"], record["period"]), []).append(record)
+            self._press_records[source] = {key: tuple(group) for key, group in groups.items()}
+        return self._press_records[source]
+
+    def cube(self, commodity: str, metric: str, source: str) -> MonthCube:
         """Monthly partner totals of one commodity, metric and source, aggregated once."""
         key = (commodity, metric, source)
         if key not in self._cubes:
-            self._cubes[key] = analysis.PartnerMonths(self.rows(commodity, source), metric)
+            if (commodity, source) not in self._row_index:
+                self._row_index[(commodity, source)] = RowIndex(self.rows(commodity, source))
+            self._cubes[key] = MonthCube(self.rows(commodity, source), metric, self._row_index[(commodity, source)])
         return self._cubes[key]
 
     def months_with_data(self, commodity: str, metric: str, source: str) -> frozenset[str]:
@@ -175,14 +218,23 @@ class TableView:
         """The newest month for which any source holds a figure of any of ``commodities`` (the view's
         importer and flow; any partner, ``WLD`` included; any frequency: a year ends in its December, a
         year to date in its month). ``None`` when there is none."""
-        flows = self.flows
-        rows = flows[
-            (flows["reporter_iso3"] == self.importer)
-            & (flows["flow"] == self.flow)
-            & flows["commodity"].isin(list(commodities))
-        ]
-        periods = rows.loc[rows[list(FIGURE_COLUMNS)].notna().any(axis=1), "period"].unique()
-        return max((parse_period(p).end for p in periods), default=None)
+        newest = self._newest_by_commodity()
+        return max((newest[c] for c in commodities if c in newest), default=None)
+
+    def _newest_by_commodity(self) -> dict[str, Month]:
+        """Commodity -> the newest month with a figure (:meth:`newest_month`), from one pass over the table."""
+        if self._newest is None:
+            flows = self.flows
+            mask = (flows["reporter_iso3"] == self.importer) & (flows["flow"] == self.flow)
+            mask &= flows[list(FIGURE_COLUMNS)].notna().any(axis=1)
+            rows = flows.loc[mask, ["commodity", "period"]]
+            newest: dict[str, Month] = {}
+            for commodity, period in set(zip(rows["commodity"].tolist(), rows["period"].tolist())):
+                end = parse_period(period).end
+                if commodity not in newest or end > newest[commodity]:
+                    newest[commodity] = end
+            self._newest = newest
+        return self._newest
 
     def choose_source(self, commodity: str, metric: str, window: str, sources: tuple[str, ...]):
         """``(source, months lacking data)``: the first source covering the window, else the best one."""
@@ -265,7 +317,7 @@ def monthly_partner_figure(
     if absent:
         notes.append(f"{partner} has no {commodity} row in {compress_months(absent)} (summed as reported)")
     totals = cube.window(months)
-    value = _to_metric(float(totals.total[totals.of(partner)]), metric, window)
+    value = _to_metric(totals.totals[totals.of(partner)], metric, window)
     return WindowFigure(value, sources=provenance, data_sources=(source,), notes=tuple(notes))
 
 
@@ -293,9 +345,10 @@ def total_partner_figure(
 # ------------------------------------------------------------------------------------------- press
 
 
+@functools.lru_cache(maxsize=4096)
 def press_key(window: str) -> tuple[str, str] | None:
     """The press row (freq, period) that gives a window's figure: a year (A), January to a month (YTD),
-    a month (M); ``None`` for other spans."""
+    a month (M); ``None`` for other spans (memoised, as :func:`window_months`)."""
     span = parse_period(window)
     if span.start.month == 1 and span.end.month == 12 and span.start.year == span.end.year:
         return "A", str(span.start.year)
@@ -340,51 +393,55 @@ def pick_press_figure(rows: pd.DataFrame, column: str, prefer: tuple[str, ...]):
     have = rows[rows[column].notna()]
     if have.empty:
         return None, have, "no outlet gives this figure"
-    tags = have["outlet"].astype(str)
-    for tag in prefer:
-        matched = have[tags.str.startswith(tag)]
-        if not matched.empty:
-            rule = f"the most precise '{tag}' figure"
-            break
-    else:
-        matched, rule = have, f"no {'/'.join(prefer)} figure: the most precise of all outlets"
-    precision = matched[column].map(_decimals)
-    chosen_index = precision[precision == precision.max()].index[0]
+    position, rule = _choose_press(have[column].tolist(), have["outlet"].tolist(), prefer)
+    chosen_index = have.index[position]
     return have.loc[chosen_index], have.drop(index=chosen_index), rule
 
 
-def _press_key_rows(view: TableView, source: str, commodity: str, window: str, as_of: date | None) -> pd.DataFrame:
-    """Press rows giving ``window``'s figure (every partner), printed by ``as_of`` (``None``: all)."""
-    rows = press_window_rows(view, source, commodity, window)
+def _choose_press(figures: list[float], outlets: list, prefer: tuple[str, ...]) -> tuple[int, str]:
+    """The rule of :func:`pick_press_figure` on the rows with a figure (at least one), in order: the
+    chosen row's position and the rule applied in words."""
+    for tag in prefer:
+        matched = [i for i, outlet in enumerate(outlets) if isinstance(outlet, str) and outlet.startswith(tag)]
+        if matched:
+            rule = f"the most precise '{tag}' figure"
+            break
+    else:
+        matched, rule = list(range(len(figures))), f"no {'/'.join(prefer)} figure: the most precise of all outlets"
+    precision = [_decimals(figures[i]) for i in matched]
+    return matched[precision.index(max(precision))], rule
+
+
+def _pick_press_record(records: list[dict], column: str, prefer: tuple[str, ...]):
+    """:func:`pick_press_figure` on records (:meth:`TableView.press_records`): ``(chosen or None, others
+    with a figure, rule)``."""
+    have = [r for r in records if not _isnan(r[column])]
+    if not have:
+        return None, [], "no outlet gives this figure"
+    position, rule = _choose_press([r[column] for r in have], [r["outlet"] for r in have], prefer)
+    return have[position], have[:position] + have[position + 1 :], rule
+
+
+def _isnan(x) -> bool:
+    return x != x
+
+
+def _press_key_records(
+    view: TableView, source: str, commodity: str, window: str, as_of: date | None
+) -> tuple[dict, ...] | list[dict]:
+    """Records of the press rows giving ``window``'s figure (every partner), printed by ``as_of``
+    (``None``: all), in table order."""
+    key = press_key(window)
+    records = () if key is None else view.press_records(source).get((commodity, *key), ())
     if as_of is not None:
-        rows = rows[rows["known_on"] <= as_of]
-    return rows
-
-
-def press_window_rows(view: TableView, source: str, commodity: str, window: str) -> pd.DataFrame:
-    """Every press row giving ``window``'s figure (every partner and day; memoised in the view)."""
-    cache_key = (source, commodity, window)
-    if cache_key not in view._press_keys:
-        key = press_key(window)
-        rows = view.press_rows(source)
-        if key is None:
-            rows = rows.iloc[0:0]
-        else:
-            freq, period = key
-            rows = rows[(rows["commodity"] == commodity) & (rows["freq"] == freq) & (rows["period"] == period)]
-        view._press_keys[cache_key] = rows
-    return view._press_keys[cache_key]
+        return [r for r in records if r["known_on"] <= as_of]
+    return records
 
 
 def printed_by(view: TableView, source: str, commodity: str, window: str, as_of: date | None) -> tuple[str, ...]:
     """Provenance of the press rows of ``window`` printed by ``as_of``: a figure chosen from them changes
     only when this changes (so it can be memoised on it)."""
-    cache_key = ("printed", source, commodity, window)
-    if cache_key not in view._press_keys:
-        rows = press_window_rows(view, source, commodity, window)
-        view._press_keys[cache_key] = list(zip(rows["provenance"].tolist(), rows["known_on"].tolist()))
-    pairs = view._press_keys[cache_key]
-    return tuple(p for p, day in pairs if as_of is None or day <= as_of)
+    return tuple(r["provenance"] for r in _press_key_records(view, source, commodity, window, as_of))
 
 
 def press_partner_figure(
@@ -408,10 +465,9 @@ def press_partner_figure(
             missing=(f"{window}: the press reports years, years to date and months, not this span",),
             data_sources=(source,),
         )
-    rows = _press_key_rows(view, source, commodity, window, as_of)
-    rows = rows[rows["partner_iso3"] == partner]
+    rows = [r for r in _press_key_records(view, source, commodity, window, as_of) if r["partner_iso3"] == partner]
     column = SOURCE_COLUMNS[metric]
-    chosen, others, rule = pick_press_figure(rows, column, prefer)
+    chosen, others, rule = _pick_press_record(rows, column, prefer)
     if chosen is None:
         freq, period = press_key(window)
         printed = "" if as_of is None else f" printed by {as_of}"
@@ -428,7 +484,7 @@ def press_partner_figure(
             "outlet": outlet_tag(r),
             "provenance": r["provenance"],
         }
-        for _, r in others.iterrows()
+        for r in others
     )
     printed = f", printed {chosen['published_on']}" if chosen["published_on"] else ""
     note = f"{window}: press figure, {rule} ({outlet_tag(chosen)}{printed}) of {len(others) + 1} outlet figure(s)"
@@ -438,7 +494,7 @@ def press_partner_figure(
         data_sources=(source,),
         notes=(note,),
         alternatives=alternatives,
-        known_on=min([chosen["known_on"], *others["known_on"]]),
+        known_on=min([chosen["known_on"], *(r["known_on"] for r in others)]),
     )
 
 
@@ -481,14 +537,15 @@ def _ranks_by_other_metric(view: TableView, commodity: str, metric: str, months:
     """Partner -> rank by :data:`OTHER_METRIC` over the window (partners lacking such a figure left out)."""
     totals = view.cube(commodity, OTHER_METRIC[metric], source).window(months)
     order = totals.order()
-    return {totals.partners[i]: rank for rank, i in enumerate(order, start=1) if totals.months_missing_figure[i] == 0}
+    missing = totals.missing_counts
+    return {totals.partners[i]: rank for rank, i in enumerate(order, start=1) if missing[i] == 0}
 
 
 def ranking_figures(
     view: TableView, commodity: str, metric: str, window: str, claimed: str, sources: tuple[str, ...]
 ) -> RankingFigures:
     """Leader, runner-up and the claimed partner of a window, ranked as
-    :func:`energytrade.analysis.supplier_ranking` ranks them (from :class:`~energytrade.analysis.PartnerMonths`).
+    :func:`energytrade.analysis.supplier_ranking` ranks them (from :class:`~energytrade.claims.cube.MonthCube`).
 
     The comparison is unknown (``missing`` filled) when a month of the window has no data, when the
     leader, the runner-up or the claimed partner has a row without the figure in some month, or when
@@ -508,10 +565,11 @@ def ranking_figures(
     leader = partners[order[0]] if order else None
     runner = partners[order[1]] if len(order) > 1 else None
     mine = totals.of(claimed)
+    sums = totals.totals
 
     def value(partner: str | None) -> float | None:
         i = None if partner is None else totals.of(partner)
-        return None if i is None or np.isnan(totals.total[i]) else _to_metric(float(totals.total[i]), metric, window)
+        return None if i is None or _isnan(sums[i]) else _to_metric(sums[i], metric, window)
 
     compared = [p for p in dict.fromkeys((leader, runner, claimed)) if p is not None and p in partners]
     missing, notes = [], []
@@ -519,7 +577,7 @@ def ranking_figures(
         blank = cube.blank_months(months, partner)
         if blank:
             missing.append(f"{compress_months(blank)}: {partner} {commodity} row without a {metric} figure in {source}")
-    others = [partners[i] for i in range(len(partners)) if totals.months_missing_figure[i] > 0]
+    others = [partners[i] for i, n in enumerate(totals.missing_counts) if n > 0]
     others = [p for p in others if p not in compared]
     if others:
         ranks = _ranks_by_other_metric(view, commodity, metric, months, source)
@@ -545,7 +603,7 @@ def ranking_figures(
         margin = (leader_value - runner_value) / runner_value * 100
     all_total = float(np.nansum(totals.total)) if order else 0.0
     claimed_rank = order.index(mine) + 1 if mine is not None and mine in order else None
-    claimed_total = None if mine is None or np.isnan(totals.total[mine]) else float(totals.total[mine])
+    claimed_total = None if mine is None or _isnan(sums[mine]) else sums[mine]
     return RankingFigures(
         leader_iso3=leader,
         leader_name=None if leader is None else cube.names.get(leader, leader),
@@ -584,11 +642,14 @@ def press_ranking_figures(
     unknown (``missing`` says which).
     """
     column = SOURCE_COLUMNS[metric]
-    rows = _press_key_rows(view, source, commodity, window, as_of)
-    rows = rows[(rows["partner_iso3"] != WORLD_ISO3) & rows[column].notna()]
-    printed: dict[str, pd.Series] = {}
-    for partner, group in rows.groupby("partner_iso3", sort=True):
-        chosen, _, _ = pick_press_figure(group, column, prefer)
+    groups: dict[str, list[dict]] = {}
+    for r in _press_key_records(view, source, commodity, window, as_of):
+        partner = r["partner_iso3"]
+        if isinstance(partner, str) and partner != WORLD_ISO3 and not _isnan(r[column]):
+            groups.setdefault(partner, []).append(r)
+    printed: dict[str, dict] = {}
+    for partner in sorted(groups):
+        chosen, _, _ = _pick_press_record(groups[partner], column, prefer)
         if chosen is not None:
             printed[partner] = chosen
     label = f"{window}: press {metric} figures"

@@ -6,6 +6,7 @@ import json
 import textwrap
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 
 from energytrade.claims import prose
@@ -135,43 +136,8 @@ def evidence_frame(result: ClaimResult) -> pd.DataFrame:
         [%], ``missing`` and ``notes`` joined with ``"; "``, ``n_sources`` (raw rows behind the finding)
         and ``sources`` (their provenance joined with ``" "``).
     """
-    records = []
-    for f in result.findings:
-        records.append(
-            {
-                "claim_id": f.claim_id,
-                "type": f.type,
-                "commodity": f.commodity,
-                "metric": f.metric,
-                "unit": f.unit,
-                "window": f.window,
-                "verdict": f.verdict,
-                "known_at_as_of": f.known_at_as_of,
-                "known_from": f.known_from.isoformat(),
-                "counts_toward_verdict": f.counts_toward_verdict,
-                "leader_iso3": f.leader_iso3,
-                "leader_value": f.leader_value,
-                "runner_up_iso3": f.runner_up_iso3,
-                "runner_up_value": f.runner_up_value,
-                "margin_pct": f.margin_pct,
-                "claimed_iso3": f.claimed_iso3,
-                "claimed_rank": f.claimed_rank,
-                "claimed_value": f.claimed_value,
-                "claimed_share_pct": f.claimed_share_pct,
-                "partner_iso3": f.partner_iso3,
-                "value": f.value,
-                "baseline_window": f.baseline_window,
-                "baseline_value": f.baseline_value,
-                "change_pct": f.change_pct,
-                "threshold_pct": f.threshold_pct,
-                "missing": "; ".join(f.missing),
-                "notes": "; ".join(f.notes),
-                "n_sources": len(f.sources),
-                "sources": " ".join(f.sources),
-            }
-        )
-    frame = pd.DataFrame.from_records(records, columns=list(EVIDENCE_COLUMNS))
-    floats = [
+    findings = result.findings
+    floats = (
         "leader_value",
         "runner_up_value",
         "margin_pct",
@@ -181,8 +147,32 @@ def evidence_frame(result: ClaimResult) -> pd.DataFrame:
         "baseline_value",
         "change_pct",
         "threshold_pct",
-    ]
-    frame[floats] = frame[floats].astype("float64")
-    frame["claimed_rank"] = frame["claimed_rank"].astype("Int64")
-    frame["n_sources"] = frame["n_sources"].astype("int64")
-    return frame
+    )
+    # Columns built directly (the dtypes the records gave: text, float64, Int64, int64).
+    data: dict[str, object] = {
+        "claim_id": [f.claim_id for f in findings],
+        "type": [f.type for f in findings],
+        "commodity": [f.commodity for f in findings],
+        "metric": [f.metric for f in findings],
+        "unit": [f.unit for f in findings],
+        "window": [f.window for f in findings],
+        "verdict": [f.verdict for f in findings],
+        "known_at_as_of": [f.known_at_as_of for f in findings],
+        "known_from": [f.known_from.isoformat() for f in findings],
+        "counts_toward_verdict": [f.counts_toward_verdict for f in findings],
+        "leader_iso3": [f.leader_iso3 for f in findings],
+        "runner_up_iso3": [f.runner_up_iso3 for f in findings],
+        "claimed_iso3": [f.claimed_iso3 for f in findings],
+        "claimed_rank": pd.array([f.claimed_rank for f in findings], dtype="Int64"),
+        "partner_iso3": [f.partner_iso3 for f in findings],
+        "baseline_window": [f.baseline_window for f in findings],
+        "missing": ["; ".join(f.missing) for f in findings],
+        "notes": ["; ".join(f.notes) for f in findings],
+        "n_sources": np.array([len(f.sources) for f in findings], dtype="int64"),
+        "sources": [" ".join(f.sources) for f in findings],
+    }
+    for name in floats:
+        data[name] = np.array([getattr(f, name) for f in findings], dtype="float64")
+    if not findings:  # no values to tell text from numbers: text columns stay object, as from records
+        data = {c: np.array([], dtype=object) if isinstance(v, list) else v for c, v in data.items()}
+    return pd.DataFrame({c: data[c] for c in EVIDENCE_COLUMNS})

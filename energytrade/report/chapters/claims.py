@@ -38,6 +38,7 @@ from energytrade.formatting import (
     join_words,
     markdown_table,
 )
+from energytrade.metrics import SOURCE_COLUMNS
 from energytrade.periods import parse_period
 from energytrade.report.chapter import Chapter, Context, Table
 from energytrade.report.chapter import Figure as ChapterFigure
@@ -110,21 +111,63 @@ def _months(periods: Iterable[str]) -> pd.Series:
 
 #: Names of the importer and exporter codes of the claims (partners get theirs from the clean table).
 def _partner_series(
-    flows: pd.DataFrame, commodity: str, metric: str, sources: Iterable[str], importer: str, flow: str
+    flows: pd.DataFrame,
+    commodity: str,
+    metric: str,
+    sources: Iterable[str],
+    importer: str,
+    flow: str,
+    partners: Iterable[str],
 ) -> pd.DataFrame:
-    """Monthly partner figures (period, partner_iso3, partner_name, x in the metric's unit) over sources."""
-    parts = []
+    """Monthly figures of ``partners`` (period, partner_iso3, partner_name, x in the metric's unit) over sources.
+
+    The figures :func:`energytrade.analysis.market_shares` gives per month, without its shares and ranks:
+    a monthly selection holds one row per partner and month (:func:`~energytrade.analysis.select_flows`
+    refuses duplicates), so each row's figure is its month's. A source none of whose rows carries the
+    metric is skipped, as ``market_shares`` refuses it.
+    """
+    partners = set(partners)
+    columns = ("period", "partner_iso3", "partner_name", "x")
+    kept: dict[tuple[str, str], tuple] = {}  # (period, partner) -> row, the first source's (dicts keep order)
     for source in sources:
+        if metric == "bpd":  # a rate over each month's days: left to analysis (no claim draws one)
+            for part in _market_series(flows, commodity, metric, source, importer, flow):
+                for row in part.itertuples(index=False, name=None):
+                    if row[1] in partners:
+                        kept.setdefault((row[0], row[1]), row)
+            continue
         try:
-            shares = analysis.market_shares(flows, commodity, metric, "M", source=source, reporter=importer, flow=flow)
+            rows = analysis.select_flows(flows, commodity, reporter=importer, flow=flow, source=source, freq="M")
         except NoData:
             continue
-        column = analysis.METRIC_COLUMNS[metric]
-        parts.append(shares[["period", "partner_iso3", "partner_name", column]].rename(columns={column: "x"}))
-    if not parts:
-        return pd.DataFrame(columns=["period", "partner_iso3", "partner_name", "x"])
-    out = pd.concat(parts, ignore_index=True)
-    return out.drop_duplicates(["period", "partner_iso3"], keep="first").sort_values("period")
+        x = rows[SOURCE_COLUMNS[metric]].to_numpy(dtype="float64")
+        if np.isnan(x).all():
+            continue
+        if metric == "mass":
+            x = units.kg_to_tonnes(x)
+        keep = rows["partner_iso3"].isin(partners).to_numpy(dtype=bool)
+        for row in zip(
+            rows["period"].to_numpy(dtype=object)[keep].tolist(),
+            rows["partner_iso3"].to_numpy(dtype=object)[keep].tolist(),
+            rows["partner_name"].to_numpy(dtype=object)[keep].tolist(),
+            x[keep].tolist(),
+        ):
+            kept.setdefault((row[0], row[1]), row)
+    ordered = sorted(kept.values(), key=lambda row: row[0])
+    return pd.DataFrame(
+        {c: np.array([row[i] for row in ordered], dtype=float if c == "x" else object) for i, c in enumerate(columns)}
+    )
+
+
+def _market_series(
+    flows: pd.DataFrame, commodity: str, metric: str, source: str, importer: str, flow: str
+) -> list[pd.DataFrame]:
+    try:
+        shares = analysis.market_shares(flows, commodity, metric, "M", source=source, reporter=importer, flow=flow)
+    except NoData:
+        return []
+    column = analysis.METRIC_COLUMNS[metric]
+    return [shares[["period", "partner_iso3", "partner_name", column]].rename(columns={column: "x"})]
 
 
 # ------------------------------------------------------------------------------------------ kinds
@@ -145,7 +188,7 @@ def _ranking_figure(result: ClaimResult, flows: pd.DataFrame) -> Figure:
         axes = fig.subplots(len(measures), 1, squeeze=False, sharex=True)[:, 0]
         for ax, (measure, findings, rivals) in zip(axes, panels):
             series = _partner_series(
-                flows, measure.commodities[0], measure.metric, measure.sources, spec.importer, spec.flow
+                flows, measure.commodities[0], measure.metric, measure.sources, spec.importer, spec.flow, rivals
             )
             scale, unit_label = DISPLAY[measure.unit]
             in_kbd = measure.unit == "t" and measure.commodities[0] == "crude_oil"
@@ -192,7 +235,7 @@ def _exporter_monthly(flows: pd.DataFrame, result: ClaimResult) -> pd.DataFrame:
         if measure.metric != "value" or measure.is_total or measure.is_press:
             continue
         commodity = measure.commodities[0]
-        series = _partner_series(flows, commodity, "value", measure.sources, spec.importer, spec.flow)
+        series = _partner_series(flows, commodity, "value", measure.sources, spec.importer, spec.flow, [spec.exporter])
         mine = series[series["partner_iso3"] == spec.exporter].set_index("period")["x"]
         if len(mine):
             columns[commodity] = mine
@@ -502,33 +545,61 @@ def readers_words(text: str, names: Mapping[str, str] | None = None) -> str:
 def evidence_table(evidence: pd.DataFrame, names: Mapping[str, str] | None = None) -> pd.DataFrame:
     """A claim's evidence for readers, in time order: country and commodity names, windows in words,
     figures in their unit (Mt, USD bn, bcm), percentages signed with one decimal."""
+    return _evidence_table(_Columns(evidence), range(len(evidence)), names)
+
+
+class _Columns:
+    """The columns of an evidence frame as lists, each read once (a claim has a few dozen findings: plain
+    lists beat a pandas filter per table)."""
+
+    def __init__(self, evidence: pd.DataFrame) -> None:
+        self.frame = evidence
+        self._lists: dict[str, list] = {}
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.frame.columns
+
+    def __getitem__(self, name: str) -> list:
+        if name not in self._lists:
+            self._lists[name] = list(self.frame[name])
+        return self._lists[name]
+
+
+def _evidence_table(evidence: _Columns, positions: Iterable[int], names: Mapping[str, str] | None) -> pd.DataFrame:
+    """:func:`evidence_table` of the rows at ``positions``."""
+    positions = list(positions)
     blocks = []
     for kind, columns in (("ranking", _RANKING_COLUMNS), ("change", _CHANGE_COLUMNS)):
-        rows = evidence[evidence["type"] == kind] if "type" in evidence else evidence
-        if rows.empty:
+        rows = [i for i in positions if evidence["type"][i] == kind] if "type" in evidence else positions
+        if not rows:
             continue
-        rows = rows.assign(_start=rows["window"].map(_window_start)).sort_values(["_start", "window"], kind="mergesort")
-        shown = rows[[c for c in columns if c in rows.columns]].copy()
-        for col in _AMOUNT_COLUMNS:
-            if col in shown:
-                shown[col] = [fmt_amount(x, u) for x, u in zip(rows[col], rows["unit"])]
-        for col in ("margin_pct", "change_pct"):
-            if col in shown:
-                shown[col] = [fmt_change_pct(x) if pd.notna(x) else "" for x in rows[col]]
-        for col in _COUNTRY_COLUMNS:
-            if col in shown:
-                shown[col] = [country_name(x, names) if isinstance(x, str) else "" for x in rows[col]]
-        for col in ("window", "baseline_window"):
-            if col in shown:
-                shown[col] = [fmt_window(w) if isinstance(w, str) and w else "" for w in rows[col]]
-        shown["commodity"] = [commodity_name(c) for c in rows["commodity"]]
-        shown["metric"] = [METRIC_NAMES.get(m, m) for m in rows["metric"]]
-        shown["verdict"] = [VERDICT_NAMES.get(v, v) for v in rows["verdict"]]
-        if "counts_toward_verdict" in shown:
-            shown["counts_toward_verdict"] = ["yes" if c else "no (context)" for c in rows["counts_toward_verdict"]]
-        if "claimed_rank" in shown:
-            shown["claimed_rank"] = ["" if pd.isna(r) else str(int(r)) for r in rows["claimed_rank"]]
-        blocks.append(shown.rename(columns=columns))
+        windows = evidence["window"]
+        # A stable sort, as pandas' mergesort.
+        rows.sort(key=lambda i: (_window_start(windows[i]), windows[i]))
+        units_ = [evidence["unit"][i] for i in rows]
+        shown = {}
+        for col in (c for c in columns if c in evidence):
+            values = [evidence[col][i] for i in rows]
+            if col in _AMOUNT_COLUMNS:
+                values = [fmt_amount(x, u) for x, u in zip(values, units_)]
+            elif col in ("margin_pct", "change_pct"):
+                values = [fmt_change_pct(x) if pd.notna(x) else "" for x in values]
+            elif col in _COUNTRY_COLUMNS:
+                values = [country_name(x, names) if isinstance(x, str) else "" for x in values]
+            elif col in ("window", "baseline_window"):
+                values = [fmt_window(w) if isinstance(w, str) and w else "" for w in values]
+            elif col == "commodity":
+                values = [commodity_name(c) for c in values]
+            elif col == "metric":
+                values = [METRIC_NAMES.get(m, m) for m in values]
+            elif col == "verdict":
+                values = [VERDICT_NAMES.get(v, v) for v in values]
+            elif col == "counts_toward_verdict":
+                values = ["yes" if c else "no (context)" for c in values]
+            elif col == "claimed_rank":
+                values = ["" if pd.isna(r) else str(int(r)) for r in values]
+            shown[columns[col]] = values
+        blocks.append(pd.DataFrame(shown))
     return pd.concat(blocks, ignore_index=True) if blocks else pd.DataFrame()
 
 
@@ -536,11 +607,12 @@ def evidence_markdown(evidence: pd.DataFrame, names: Mapping[str, str] | None = 
     """A claim's evidence as Markdown: the findings known on the as-of date as a table, the later ones
     in a folded section (``{{details:...}}`` markers, which the renderer turns into ``<details>``)."""
     blocks = []
+    columns = _Columns(evidence)
     for known in (True, False):
-        part = evidence[evidence["known_at_as_of"] == known]
-        if part.empty:
+        part = [i for i, k in enumerate(columns["known_at_as_of"]) if k == known]
+        if not part:
             continue
-        table = evidence_table(part, names)
+        table = _evidence_table(columns, part, names)
         right = [c for c in table.columns if c.endswith("figure") or c in ("Figure", "Margin", "Change")]
         md = markdown_table(table, right=right)
         if known:
