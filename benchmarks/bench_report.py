@@ -48,7 +48,6 @@ COMPUTE_TARGET_S = 1.0
 SPLIT_SCRIPT = r"""
 import cProfile, json, pstats, sys, time
 t0 = time.perf_counter()
-from energytrade.analysis import reusing_selections
 from energytrade.build import load_trade_flows
 from energytrade.report import render
 from energytrade.report.chapter import Context
@@ -63,14 +62,14 @@ build_s = build_mpl_s = save_s = 0.0
 chapters = []
 for module in render.CHAPTERS:
     a = time.perf_counter()
-    with reusing_selections():
+    with render.building():  # as the report builds a chapter (shared selections, the collector waiting)
         chapter = module.build(ctx)
-    b = time.perf_counter()
-    render._draw(chapter)
-    c = time.perf_counter()
+        b = time.perf_counter()
+        render._draw(chapter)
+        c = time.perf_counter()
     prof = cProfile.Profile()
     prof.enable()
-    with reusing_selections():
+    with render.building():
         module.build(ctx)
     prof.disable()
     stats = pstats.Stats(prof).stats

@@ -27,6 +27,7 @@ import pandas as pd
 
 from energytrade.raw import write_atomic
 from energytrade.report.chapter import Table
+from energytrade.report.pauses import collection_paused
 
 if TYPE_CHECKING:
     from xlsxwriter.workbook import Workbook
@@ -186,11 +187,12 @@ def workbook_bytes(tables: Sequence[Table]) -> bytes:
         "date": workbook.add_format({"num_format": DATE_FORMAT}),
         "datetime": workbook.add_format({"num_format": DATETIME_FORMAT}),
     }
-    for title, table in zip(sheet_names([t.name for t in tables]), tables):
-        _add_sheet(workbook, formats, title, table)
-    if not tables:
-        workbook.add_worksheet("no tables")  # a workbook needs one sheet
-    workbook.close()
+    with collection_paused():  # tens of thousands of cell records, no cycles among them
+        for title, table in zip(sheet_names([t.name for t in tables]), tables):
+            _add_sheet(workbook, formats, title, table)
+        if not tables:
+            workbook.add_worksheet("no tables")  # a workbook needs one sheet
+        workbook.close()
     return buffer.getvalue()
 
 

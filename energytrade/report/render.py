@@ -22,8 +22,9 @@ import html
 import io
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -45,6 +46,7 @@ from energytrade.raw import write_atomic
 from energytrade.report.chapter import Chapter, Context, Table
 from energytrade.report.chapters import claims, crude_oil, europe, gas, sources
 from energytrade.report.excel import workbook_bytes
+from energytrade.report.pauses import collection_paused
 from energytrade.report.plotting import png_bytes
 
 Progress = Callable[[str], None]
@@ -89,10 +91,19 @@ def chapters_for(context: Context) -> tuple[ModuleType, ...]:
     )
 
 
+@contextmanager
+def building() -> Iterator[None]:
+    """How the report builds and draws chapters: the questions share their selections of the clean table
+    (:func:`energytrade.analysis.reusing_selections`) and the garbage collector waits
+    (:func:`energytrade.report.pauses.collection_paused`)."""
+    with reusing_selections(), collection_paused():
+        yield
+
+
 def build_chapters(context: Context, modules: Sequence[ModuleType] = CHAPTERS) -> list[Chapter]:
-    """Every chapter of the report, built from ``context`` (in the order of ``modules``); the chapters'
-    questions share their selections of the clean table (:func:`energytrade.analysis.reusing_selections`)."""
-    with reusing_selections():
+    """Every chapter of the report, built from ``context`` (in the order of ``modules``), within
+    :func:`building`."""
+    with building():
         return [module.build(context) for module in modules]
 
 
@@ -110,10 +121,11 @@ def _meta(chapter: Chapter) -> list[FigureMeta]:
 def _build_and_draw(module_name: str, context: Context) -> tuple[Chapter, list[FigureMeta], dict[str, bytes]]:
     """Worker: build one chapter and draw its figures (the matplotlib Figures stay in the worker)."""
     module = next(m for m in CHAPTERS if m.__name__ == module_name)
-    with reusing_selections():
+    with building():
         chapter = module.build(context)
+        drawn = _draw(chapter)
     light = Chapter(chapter.key, chapter.title, chapter.markdown, chapter.tables, [])
-    return light, _meta(chapter), _draw(chapter)
+    return light, _meta(chapter), drawn
 
 
 # ------------------------------------------------------------------------------------------ Markdown
@@ -291,8 +303,9 @@ def render_report(
     else:
         chapters = build_chapters(context, modules)
         figure_meta = [_meta(c) for c in chapters]
-        for chapter in chapters:
-            outputs.update(_draw(chapter))
+        with collection_paused():
+            for chapter in chapters:
+                outputs.update(_draw(chapter))
         say(f"built {len(chapters)} chapters and drew {sum(len(m) for m in figure_meta)} figures")
         tables = [t for c in chapters for t in c.tables]
         outputs.update(_documents(chapters, figure_meta, tables, outputs, context, formats))
