@@ -7,6 +7,7 @@ of the data root, so string-hash order or leftover state would show.
 
 from __future__ import annotations
 
+import gc
 import re
 import subprocess
 import sys
@@ -33,8 +34,10 @@ from energytrade.formatting import (
     fmt_usd_bn,
 )
 from energytrade.paths import REPO_ROOT
+from energytrade.report import render
 from energytrade.report.chapters.claims import claim_figure
 from energytrade.report.chapters.crude_oil import CSV_NAMES, crude_tables, headline_findings
+from energytrade.report.pauses import collection_paused
 
 FIGURES = (
     "crude_imports_top_suppliers",
@@ -363,3 +366,16 @@ def test_oil_claim_figure_panels_share_one_time_axis(results, flows):
     assert len(ranges) == 1
     labels = [ax.get_ylabel() for ax in fig.axes if ax.get_lines()]
     assert labels[0] == "crude oil, rate per month [kb/d]"  # crude oil in kb/d, as in every figure
+
+
+def test_the_collector_waits_while_chapters_are_built_and_is_restored_after():
+    assert gc.isenabled()
+    with render.building():
+        assert not gc.isenabled()
+        with collection_paused():  # a nested pause does not turn the collector back on when it ends
+            pass
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), collection_paused():
+        raise RuntimeError("a failed build")
+    assert gc.isenabled()
