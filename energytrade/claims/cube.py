@@ -2,9 +2,8 @@
 
 A claim's timeline asks for hundreds of windows (every release day's latest quarter, trailing year, year
 to date, ...) of a handful of monthly selections. :class:`MonthCube` aggregates a selection once into a
-months x partners array; a window's per-partner totals are then the sum of a few rows. The figures are
-those of :class:`energytrade.analysis.PartnerMonths` (the same sums, in the same order, so the same
-floating-point results); what the claims ask of a window besides the sums (which months a partner has a
+months x partners array; a window's per-partner totals are then the sum of a few rows (tonnes for mass
+and bpd: a window's tonnes convert to bbl/d with ``units.tonnes_to_bpd``); what the claims ask of a window besides the sums (which months a partner has a
 row in, which lack a figure, the provenance of its rows) is kept per partner in plain Python, and each
 window's totals are computed once (the claims ask for one window from several findings).
 

@@ -356,44 +356,38 @@ class ClaimEvaluator:
             )
         return key, self._cached(key, make)
 
-    def _partner_figure(self, m_index: int, window: str, press_as_of: date | None) -> tuple[tuple, WindowFigure]:
-        """``(key, figure)``: the exporter's figure over ``window``, cached under key (press figures: per set of
-        rows printed by ``press_as_of``), so that a key names one figure for the evaluator's life."""
+    def _press_figure(
+        self, tag: str, m_index: int, window: str, source: str, press_as_of: date | None
+    ) -> tuple[tuple, WindowFigure]:
+        """``(key, figure)``: the exporter's figure over ``window`` as ``source`` (a press source) printed it by
+        ``press_as_of``, cached under ``(tag, m_index, window, the rows printed)``."""
         measure = self.spec.measures[m_index]
-        partner = self.spec.exporter
-        if measure.is_press:
-            printed = evidence.printed_by(self.view, measure.sources[0], measure.commodities[0], window, press_as_of)
-            key = ("press", m_index, window, printed)
-            return key, self._cached(
-                key,
-                lambda: evidence.press_partner_figure(
-                    self.view,
-                    measure.commodities[0],
-                    measure.metric,
-                    window,
-                    partner,
-                    measure.press_outlets_preferred,
-                    measure.sources[0],
-                    press_as_of,
-                ),
-            )
-        key, fig = self._customs_figure(m_index, window)
-        if not _figure_falls_back(measure, fig):
-            return key, fig
-        printed = evidence.printed_by(self.view, measure.press_fallback, measure.commodities[0], window, press_as_of)
-        press = self._cached(
-            ("fallback", m_index, window, printed),
+        printed = evidence.printed_by(self.view, source, measure.commodities[0], window, press_as_of)
+        key = (tag, m_index, window, printed)
+        return key, self._cached(
+            key,
             lambda: evidence.press_partner_figure(
                 self.view,
                 measure.commodities[0],
                 measure.metric,
                 window,
-                partner,
+                self.spec.exporter,
                 measure.press_outlets_preferred,
-                measure.press_fallback,
+                source,
                 press_as_of,
             ),
         )
+
+    def _partner_figure(self, m_index: int, window: str, press_as_of: date | None) -> tuple[tuple, WindowFigure]:
+        """``(key, figure)``: the exporter's figure over ``window``, cached under key (press figures: per set of
+        rows printed by ``press_as_of``), so that a key names one figure for the evaluator's life."""
+        measure = self.spec.measures[m_index]
+        if measure.is_press:
+            return self._press_figure("press", m_index, window, measure.sources[0], press_as_of)
+        key, fig = self._customs_figure(m_index, window)
+        if not _figure_falls_back(measure, fig):
+            return key, fig
+        (_, _, _, printed), press = self._press_figure("fallback", m_index, window, measure.press_fallback, press_as_of)
         if press.value is not None:
             key = ("fallback-used", m_index, window, printed)
             make = lambda: replace(  # noqa: E731
