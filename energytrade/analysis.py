@@ -420,8 +420,8 @@ def window_coverage(
 def _figure_array(rows: pd.DataFrame, metric: str, *, require: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """Per row, as arrays: ``x`` (tonnes for mass and bpd, else the metric's figure) and ``n_months`` covered.
 
-    The checks and errors of :func:`_figures`, without building a frame (the aggregations below work on
-    arrays: a pandas group-by costs milliseconds on frames of a few hundred rows).
+    Raises :class:`NoData` when no row carries the metric (``require``) and :class:`BadPeriod` for rows that
+    cannot be summed. Arrays, not a frame: a pandas group-by costs milliseconds on frames of a few hundred rows.
     """
     column = _SOURCE_COLUMN[metric]
     x = rows[column].to_numpy(dtype="float64", na_value=np.nan)
@@ -438,13 +438,6 @@ def _figure_array(rows: pd.DataFrame, metric: str, *, require: bool = True) -> t
     if (n_months == 0).any():
         raise BadPeriod(f"only monthly (M) and annual (A) rows can be summed; got freq {sorted(set(freq))}")
     return x, n_months
-
-
-def _figures(rows: pd.DataFrame, metric: str, *, require: bool = True) -> pd.DataFrame:
-    """Per row: ``x`` (tonnes for mass and bpd, else the metric's figure) and ``n_months`` covered."""
-    x, n_months = _figure_array(rows, metric, require=require)
-    columns = ("partner_iso3", "partner_name", "period", "freq")
-    return pd.DataFrame({c: rows[c] for c in columns} | {"x": x, "n_months": n_months}, index=rows.index)
 
 
 def _group_sum(codes: np.ndarray, x: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:

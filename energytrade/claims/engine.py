@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
 
 import pandas as pd
 
@@ -281,7 +282,9 @@ class ClaimEvaluator:
         commodities = tuple(dict.fromkeys(c for m in spec.measures for c in m.commodities))
         self.data_end = self.view.newest_month(commodities)
         self.primary_source = spec.measures[0].sources[0]
-        self._figures: dict[tuple, WindowFigure | RankingFigures] = {}
+        #: Everything computed once per evaluator (release days of windows, resolved windows, figures), by key
+        #: (:meth:`_cached`; each key starts with what it names).
+        self._memo: dict[tuple, Any] = {}
         #: (measure, window) -> (finding, known from) of findings that do not depend on the day (:meth:`_judge`).
         self._judged: dict[tuple[int, ResolvedWindow], tuple[Finding, date]] = {}
 
@@ -291,11 +294,11 @@ class ClaimEvaluator:
         return ClaimMonths(self.calendar.latest_known_month(self.primary_source, as_of), self.data_end)
 
     def known_from(self, rw: ResolvedWindow) -> date:
-        key = ("known", rw.window, rw.baseline)
-        if key not in self._figures:
-            periods = [rw.window] + ([rw.baseline] if rw.baseline else [])
-            self._figures[key] = max(self.calendar.known_from(self.primary_source, p) for p in periods)
-        return self._figures[key]
+        periods = [rw.window] + ([rw.baseline] if rw.baseline else [])
+        return self._cached(
+            ("known", rw.window, rw.baseline),
+            lambda: max(self.calendar.known_from(self.primary_source, p) for p in periods),
+        )
 
     def newest_as_of(self) -> date:
         """The day the newest month of the data was released (at least the calendar's date of it)."""
@@ -319,10 +322,7 @@ class ClaimEvaluator:
         return sorted(days)
 
     def resolved(self, end: Month, note: str = "") -> list[ResolvedWindow]:
-        key = ("resolved", end, note)
-        if key not in self._figures:
-            self._figures[key] = self._resolve(end, note)
-        return self._figures[key]
+        return self._cached(("resolved", end, note), lambda: self._resolve(end, note))
 
     def _resolve(self, end: Month, note: str) -> list[ResolvedWindow]:
         rule = self.calendar.rule(self.primary_source)
@@ -337,9 +337,9 @@ class ClaimEvaluator:
     # ---- figures (cached: they depend on the data, and for press rows on the day)
 
     def _cached(self, key: tuple, make):
-        if key not in self._figures:
-            self._figures[key] = make()
-        return self._figures[key]
+        if key not in self._memo:
+            self._memo[key] = make()
+        return self._memo[key]
 
     def _customs_figure(self, m_index: int, window: str) -> tuple[tuple, WindowFigure]:
         """``(key, figure)``: the exporter's figure from the customs tables (monthly sources), cached under key."""
