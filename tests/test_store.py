@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import multiprocessing
+import os
 from pathlib import Path
 
 import duckdb
@@ -119,3 +121,31 @@ def test_a_large_source_stored_without_rows_reads_as_empty(data_dir):
         writer.commit({"files": {}, "code": "test"})  # e.g. a release with nothing in chapter 27
     assert store.flows(source="baci", data_dir=data_dir).empty
     assert store.totals(["period"], source="baci", data_dir=data_dir).empty
+
+
+def test_queries_share_one_database_but_each_connection_keeps_what_it_registers():
+    first, second = store.connection(), store.connection()
+    with first, second:
+        first.register("mine", pd.DataFrame({"x": [1]}))
+        assert first.sql("SELECT x FROM mine").fetchall() == [(1,)]
+        with pytest.raises(duckdb.CatalogException):
+            second.sql("SELECT x FROM mine")
+    assert store._DATABASE is not None and store._DATABASE[0] == os.getpid()
+    database = store._DATABASE[1]
+    with store.connection():
+        assert store._DATABASE[1] is database  # opened once per process
+
+
+def test_a_forked_child_opens_a_database_of_its_own(data_dir):
+    before = store.flows(data_dir=data_dir)  # the parent's database is open
+    parent = store._DATABASE
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        child_pid, child_rows = pool.apply(_query_in_child, (str(data_dir),))
+    assert child_pid != os.getpid() and child_rows == len(before)
+    assert store._DATABASE is parent
+
+
+def _query_in_child(data_dir: str) -> tuple[int, int]:
+    rows = len(store.flows(data_dir=data_dir))
+    assert store._DATABASE is not None
+    return store._DATABASE[0], rows
