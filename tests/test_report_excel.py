@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from datetime import date, datetime
 
 import numpy as np
 import openpyxl
@@ -177,3 +178,60 @@ def test_number_columns_are_written_as_cell_by_cell_conversion_would_write_them(
         assert cells == expected, name
         assert [type(c) for c in cells] == [type(c) for c in expected], name
         assert longest == max(excel._display_length(v) for v in expected), name
+
+
+def test_text_columns_are_written_as_cell_by_cell_conversion_would_write_them():
+    # A column of texts only, none with a control character or a line break, takes a shortcut (its own cells;
+    # width from the longest text): every kind of text that must leave the shortcut is here, one per column.
+    columns = {
+        "plain": pd.Series(["Saudi Arabia", "Russia", "=1", ""]),
+        "str dtype with a gap": pd.Series(["Saudi Arabia", None, "Iraq"], dtype="str"),
+        "line feed": pd.Series(["short", "a much longer first line\nend"]),
+        "carriage return": pd.Series(["short", "a much longer first line\rend"]),
+        "line separator": pd.Series(["short", "a much longer first line\u2028end"]),
+        "next line": pd.Series(["short", "a much longer first line\x85end"]),
+        "form feed": pd.Series(["short", "a much longer first line\x0cend"]),
+        "control character": pd.Series(["bell\x07here", "ok"]),
+        "not only texts": pd.Series(["a", 1, 2.5, True, None], dtype=object),
+        "empty": pd.Series([], dtype="str"),
+    }
+    for name, column in columns.items():
+        cells, longest = excel._column_cells(column)
+        expected = [excel._cell_value(v) for v in column.tolist()]
+        assert cells == expected, name
+        assert [type(c) for c in cells] == [type(c) for c in expected], name
+        assert longest == max((excel._display_length(v) for v in expected), default=0), name
+    assert excel._column_cells(columns["line feed"])[1] == len("a much longer first line")
+
+
+def test_thousands_separators_go_by_the_largest_magnitude_and_years_by_the_range():
+    int64 = np.dtype("int64")
+    assert excel._thousands(int64, [-20_000, 5])  # the largest magnitude is negative
+    assert excel._thousands(int64, [5, 10_000])
+    assert not excel._thousands(int64, [-9_999, 9_999])
+    assert not excel._thousands(int64, [excel.FIRST_YEAR, excel.LAST_YEAR])  # calendar years
+    assert not excel._thousands(int64, [1999, 5])  # not all years, but small
+    assert excel._thousands(pd.Int64Dtype(), [None, 12_345])
+    assert not excel._thousands(pd.Int64Dtype(), [None])
+    assert not excel._thousands(np.dtype("float64"), [12_345.0])
+
+
+def test_each_kind_of_cell_is_written_as_its_kind(tmp_path):
+    frame = pd.DataFrame(
+        {
+            "Sanctioned": [True, False, None],
+            "Published": pd.to_datetime(["2022-03-08 14:30:00", None, "2023-01-02 00:00:00"]),
+            "Mixed": pd.Series([date(2022, 3, 8), 7, "text"], dtype=object),
+            "Tonnage [t]": pd.Series([84_928_700, None, 5], dtype="Int64"),
+        }
+    )
+    sheet = openpyxl.load_workbook(write_workbook([Table("k", "K", frame)], tmp_path / "k.xlsx"))["k"]
+    assert [sheet[f"A{r}"].value for r in (2, 3, 4)] == [True, False, None]
+    assert sheet["A2"].data_type == "b"
+    assert sheet["B2"].value == datetime(2022, 3, 8, 14, 30) and sheet["B2"].number_format == excel.DATETIME_FORMAT
+    assert sheet["B3"].value is None
+    assert sheet["C2"].value == datetime(2022, 3, 8) and sheet["C2"].number_format == excel.DATE_FORMAT
+    assert sheet["C3"].value == 7 and sheet["C3"].data_type == "n" and sheet["C3"].number_format == "General"
+    assert sheet["C4"].value == "text" and sheet["C4"].data_type == "s"
+    assert sheet["D2"].value == 84_928_700 and sheet["D2"].number_format == excel.INTEGER_FORMAT
+    assert sheet["D3"].value is None

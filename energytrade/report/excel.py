@@ -53,6 +53,8 @@ FIRST_YEAR, LAST_YEAR = 1900, 2100
 #: Control characters XML 1.0 refuses (all below 0x20 except tab, line feed and carriage return); a cell's text
 #: has each replaced by U+FFFD.
 _ILLEGAL_CHARACTERS = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+#: The characters at which ``str.splitlines`` breaks a text (a text without them is one line).
+_LINE_BREAKS = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 #: Display formats of date and time cells.
 DATE_FORMAT, DATETIME_FORMAT = "yyyy-mm-dd", "yyyy-mm-dd hh:mm:ss"
 
@@ -113,8 +115,10 @@ def _display_length(value: object) -> int:
 def _column_cells(column: pd.Series) -> tuple[list[object], int]:
     """A column's cells as :func:`_cell_value` gives them, and the display length of the longest.
 
-    Float and integer columns take a shortcut (the same result): their cells are converted in one step, and
-    the longest is the largest or the smallest number, as a longer number never prints shorter.
+    Two kinds of column take a shortcut (the same result, tested against the cell-by-cell path). Float and
+    integer columns are converted in one step, and the longest is the largest or the smallest number, as a
+    longer number never prints shorter. A column of texts only, none with a control character or a line
+    break, is its own cells, and the longest is the longest text.
     """
     kind = column.dtype.kind if isinstance(column.dtype, np.dtype) else ""
     if kind in ("f", "i") and len(column):
@@ -126,7 +130,12 @@ def _column_cells(column: pd.Series) -> tuple[list[object], int]:
         shown = array[finite]
         extremes = (shown.min().item(), shown.max().item()) if len(shown) else ()
         return cells, max((_display_length(v) for v in extremes), default=0)
-    cells = [_cell_value(v) for v in column.tolist()]
+    values = column.tolist()
+    if all(v.__class__ is str for v in values):
+        text = "".join(values)
+        if not _ILLEGAL_CHARACTERS.search(text) and not _LINE_BREAKS.search(text):
+            return values, max(map(len, values), default=0)
+    cells = [_cell_value(v) for v in values]
     return cells, max((_display_length(v) for v in cells), default=0)
 
 
@@ -139,9 +148,12 @@ def _thousands(dtype: object, values: Sequence[object]) -> bool:
     if not pd.api.types.is_integer_dtype(dtype):  # bool is not an integer dtype
         return False
     numbers = [v for v in values if isinstance(v, int)]
-    if not numbers or all(FIRST_YEAR <= v <= LAST_YEAR for v in numbers):
+    if not numbers:
         return False
-    return max(abs(v) for v in numbers) >= 10_000
+    low, high = min(numbers), max(numbers)
+    if FIRST_YEAR <= low and high <= LAST_YEAR:  # all of them calendar years
+        return False
+    return max(-low, high) >= 10_000
 
 
 def _add_sheet(workbook: Workbook, formats: dict[str, object], title: str, table: Table) -> None:
@@ -150,19 +162,24 @@ def _add_sheet(workbook: Workbook, formats: dict[str, object], title: str, table
     headers = [str(c) for c in frame.columns]
     for j, header in enumerate(headers):
         sheet.write_string(0, j, _cell_value(header), formats["header"])
-    for j, header in enumerate(headers):
-        values, longest = _column_cells(frame.iloc[:, j])
+    write_string, write_number = sheet.write_string, sheet.write_number
+    for j, (header, (_, column)) in enumerate(zip(headers, frame.items())):
+        values, longest = _column_cells(column)
         sheet.set_column(j, j, _column_width(header, longest))
-        number_format = formats["thousands"] if _thousands(frame.dtypes.iloc[j], values) else None
+        number_format = formats["thousands"] if _thousands(column.dtype, values) else None
+        # The cells are None, exact bools, ints, floats and texts (see _cell_value), or dates: the checks go by
+        # class, the most frequent first.
         for i, value in enumerate(values, start=1):
-            if value is None or value == "":
-                continue  # an empty cell: missing is not zero (and an empty text is an empty cell)
-            if isinstance(value, str):
-                sheet.write_string(i, j, value)  # text, never a formula or a number
-            elif isinstance(value, bool):
+            kind = value.__class__
+            if kind is str:
+                if value:  # an empty text is an empty cell
+                    write_string(i, j, value)  # text, never a formula or a number
+            elif kind is float or kind is int:
+                write_number(i, j, value, number_format)
+            elif value is None:
+                continue  # an empty cell: missing is not zero
+            elif kind is bool:
                 sheet.write_boolean(i, j, value)
-            elif isinstance(value, (int, float)):
-                sheet.write_number(i, j, value, number_format)
             else:  # date or datetime
                 sheet.write_datetime(i, j, value, formats["datetime" if isinstance(value, datetime) else "date"])
     sheet.freeze_panes(1, 0)
