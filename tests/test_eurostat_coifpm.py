@@ -7,6 +7,7 @@ bytes by a different reader than the DuckDB one under test.
 from __future__ import annotations
 
 import gzip
+import os
 import shutil
 from pathlib import Path
 
@@ -15,7 +16,8 @@ import pandas as pd
 import pytest
 from eurostat_slices import HEADER, scan, value, write_slice
 
-from energytrade.errors import BadRawFile, SchemaViolation, UnknownCountry
+from energytrade import raw
+from energytrade.errors import BadRawFile, RawFileChanged, SchemaViolation, UnknownCountry
 from energytrade.raw import write_sidecar
 from energytrade.schema import validate
 from energytrade.sources import eurostat_coifpm as eurostat
@@ -263,6 +265,26 @@ def test_figures_only_reads_are_answered_from_the_figures_file_with_the_rows_of_
     # Zeros of another origin are not in the figures file: such a read goes to the (here removed) partitions.
     with pytest.raises(duckdb.IOException):
         eurostat.read_store(tmp_path, eurostat.GradeQuery(figures_only=True, zeros_of_origins=("NOR",)))
+
+
+def test_a_current_table_is_known_without_reading_the_raw_bytes_again(slice_root, tmp_path, monkeypatch):
+    eurostat.write_store(slice_root, tmp_path)
+    monkeypatch.setattr(raw, "sha256_file", lambda path: pytest.fail(f"read {path} again"))
+    assert eurostat.store_is_current(slice_root, tmp_path)  # sizes, times and sidecars as the build saw them
+
+
+def test_a_touched_raw_file_is_checked_and_an_edited_one_refused(real_slice, tmp_path):
+    rows, _ = real_slice
+    root = tmp_path / "raw"
+    write_slice(root, [f for _, f in rows])
+    processed = tmp_path / "processed"
+    eurostat.write_store(root, processed)
+    data_file = next((root / "eurostat_coifpm").glob("*/*.csv.gz"))
+    os.utime(data_file, ns=(1, 1))  # the same bytes, another time: checked, and still current
+    assert eurostat.store_is_current(root, processed)
+    data_file.write_bytes(gzip.compress(gzip.decompress(data_file.read_bytes()) + b"\n", mtime=0))
+    with pytest.raises(RawFileChanged):
+        eurostat.store_is_current(root, processed)
 
 
 def test_clean_gives_the_same_rows_from_the_store_as_from_the_raw_file(slice_root):

@@ -93,7 +93,7 @@ GRADES_DIR = "eurostat_coifpm_grades"
 #: every raw file it was built from (data files in ``*_file`` number order, then the code list); bump
 #: :data:`STORE_VERSION` when the columns change, so old tables are rebuilt.
 STORE_STAMP = "_raw_sha256.txt"
-STORE_VERSION = "grades-v3"
+STORE_VERSION = "grades-v4"
 #: The grade table's figures (one file inside its folder, beside the year partitions): its rows that carry a
 #: figure (:attr:`GradeQuery.figures_only`) and every row of :data:`FIGURES_ZEROS_OF`, all years, the same
 #: columns (and ``year``), ordered as :func:`read_store` orders. About 4 % of the rows: a read that wants
@@ -266,8 +266,9 @@ def place_name(iso3: str) -> str:
 # ------------------------------------------------------------------------------------------ reading
 
 
-def raw_files(raw_root: str | os.PathLike) -> list[RawFile]:
-    """The data files read, newest first (checksums checked against their sidecars).
+def raw_files(raw_root: str | os.PathLike, *, check_bytes: bool = True) -> list[RawFile]:
+    """The data files read, newest first (checksums checked against their sidecars unless ``check_bytes``
+    is false, :func:`energytrade.raw.find_raw_files`).
 
     Every ``*.csv.gz`` of the source, of each file name the newest vintage: the bundled file and the
     newest answer per fetched request. Newest first = vintage, then the sidecar's retrieval time, then name,
@@ -278,7 +279,7 @@ def raw_files(raw_root: str | os.PathLike) -> list[RawFile]:
     RawFileMissing
         No data file at all, saying how to get one.
     """
-    files = newest_vintage(find_raw_files(raw_root, SOURCE, DATA_PATTERN))
+    files = newest_vintage(find_raw_files(raw_root, SOURCE, DATA_PATTERN, check_bytes=check_bytes))
     if not files:
         raise RawFileMissing(
             f"no {SOURCE}/<vintage>/*.csv.gz under {str(raw_root)!r}: carry the bundled file with "
@@ -287,9 +288,9 @@ def raw_files(raw_root: str | os.PathLike) -> list[RawFile]:
     return sorted(files, key=lambda f: (f.vintage, str(f.meta.get("retrieved_at", "")), f.name), reverse=True)
 
 
-def codelist_file(raw_root: str | os.PathLike) -> RawFile | None:
+def codelist_file(raw_root: str | os.PathLike, *, check_bytes: bool = True) -> RawFile | None:
     """The newest stored grade code list (:data:`CODELIST_FILE`), or ``None`` if none is stored."""
-    files = newest_vintage(find_raw_files(raw_root, SOURCE, CODELIST_FILE))
+    files = newest_vintage(find_raw_files(raw_root, SOURCE, CODELIST_FILE, check_bytes=check_bytes))
     return files[-1] if files else None
 
 
@@ -497,23 +498,48 @@ def write_store(raw_root: str | os.PathLike, processed_dir: str | os.PathLike) -
 
 
 def _stamp(raw_root: str | os.PathLike, files: list[RawFile], codelist: RawFile | None) -> str:
-    """:data:`STORE_VERSION` then ``data <n> <sha256> <path>`` per data file (``n`` = its ``*_file`` number) and
-    ``codelist <sha256> <path>`` if a code list was read."""
+    """:data:`STORE_VERSION` then ``data <n> <sha256> <size> <mtime_ns> <path>`` per data file (``n`` = its
+    ``*_file`` number) and ``codelist <sha256> <size> <mtime_ns> <path>`` if a code list was read (size in
+    bytes and modification time as the build saw them, after checking the bytes)."""
     raw_root = Path(raw_root)
+
+    def state(f: RawFile) -> str:
+        stat = f.path.stat()
+        return f"{f.meta.get('sha256')} {stat.st_size} {stat.st_mtime_ns} {f.relpath(raw_root)}"
+
     lines = [STORE_VERSION]
-    lines += [f"data {n} {f.meta['sha256']} {f.relpath(raw_root)}" for n, f in enumerate(files)]
+    lines += [f"data {n} {state(f)}" for n, f in enumerate(files)]
     if codelist is not None:
-        lines.append(f"codelist {codelist.meta['sha256']} {codelist.relpath(raw_root)}")
+        lines.append(f"codelist {state(codelist)}")
     return "\n".join(lines) + "\n"
+
+
+def _without_times(stamp: str) -> list[str]:
+    """A stamp's lines without each file's size and modification time (what the table was built from)."""
+    out = []
+    for line in stamp.splitlines():
+        head, fields = (2, line.split(" ", 5)) if line.startswith("data ") else (1, line.split(" ", 4))
+        out.append(" ".join(fields[: head + 1] + fields[head + 3 :]) if len(fields) > head + 3 else line)
+    return out
 
 
 def store_is_current(raw_root: str | os.PathLike, processed_dir: str | os.PathLike) -> bool:
     """True if the grade table exists and was built from the raw files as they are now (every data file
-    read and the code list: sha256 and path, :func:`_stamp`)."""
+    read and the code list: sha256 and path, :func:`_stamp`).
+
+    Cheap when nothing changed: files of the size and modification time the build saw (whose bytes it
+    checked) with the same sidecar checksums are not read again, as the build trusts them
+    (:func:`energytrade.build.store_is_current`); otherwise every file's bytes are checked against its
+    sidecar (:class:`~energytrade.errors.RawFileChanged` for an edited one) and the checksums compared."""
     stamp = Path(processed_dir) / GRADES_DIR / STORE_STAMP
     if not stamp.is_file():
         return False
-    return stamp.read_text(encoding="utf-8") == _stamp(raw_root, raw_files(raw_root), codelist_file(raw_root))
+    recorded = stamp.read_text(encoding="utf-8")
+    listed = raw_files(raw_root, check_bytes=False)
+    if recorded == _stamp(raw_root, listed, codelist_file(raw_root, check_bytes=False)):
+        return True
+    now = _stamp(raw_root, raw_files(raw_root), codelist_file(raw_root))
+    return _without_times(recorded) == _without_times(now)
 
 
 def store_raw_paths(processed_dir: str | os.PathLike) -> list[str]:
@@ -524,8 +550,8 @@ def store_raw_paths(processed_dir: str | os.PathLike) -> list[str]:
         raise RawFileMissing(
             f"the Eurostat grade table in {str(stamp.parent)!r} is of an older layout: run energytrade build"
         )
-    rows = [line.split(" ", 3) for line in lines[1:] if line.startswith("data ")]
-    return [path for _, _, _, path in sorted(rows, key=lambda r: int(r[1]))]
+    rows = [line.split(" ", 5) for line in lines[1:] if line.startswith("data ")]
+    return [path for _, _, _, _, _, path in sorted(rows, key=lambda r: int(r[1]))]
 
 
 def ensure_store(raw_root: str | os.PathLike, processed_dir: str | os.PathLike) -> Path:
