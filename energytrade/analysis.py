@@ -997,37 +997,138 @@ def change_over_period(
     NoData
         A window with no rows at all, or a partner without rows in the selection.
     """
-    _check_metric(metric)
-    commodity = check_commodity(commodity)
-    spans = {"": parse_period(window), "baseline_": parse_period(baseline_window)}
-    whole = select_flows(df, commodity, **select_kw)
-    partner = _check_partner(whole, partner_iso3, f"the {commodity} selection")
-    record: dict[str, object] = {
-        "commodity": commodity,
-        "partner_iso3": partner or ALL_PARTNERS,
-        "metric": metric,
-        "unit": METRIC_UNITS[metric],
-        "window": str(spans[""]),
-        "baseline_window": str(spans["baseline_"]),
-    }
-    counts: dict[str, object] = {}
-    for prefix, span in spans.items():
-        rows = select_flows(df, commodity, window=str(span), **select_kw)
-        total, reported, missing_figure, with_data = _window_total(rows, partner, metric, span, bbl_per_tonne)
-        months_in_window = len(span.months())
-        complete = missing_figure == 0 and with_data == months_in_window
-        record[f"{prefix}value"] = total if complete or allow_partial else np.nan
-        counts[f"{prefix}months_in_window"] = months_in_window
-        counts[f"{prefix}months_reported"] = reported
-        counts[f"{prefix}months_missing_figure"] = missing_figure
-        counts[f"{prefix}months_without_data"] = months_in_window - with_data
-    value, baseline = record["value"], record["baseline_value"]
-    record["change"] = value - baseline
-    record["change_pct"] = (value - baseline) / baseline * 100 if baseline > 0 else np.nan
-    record.update(counts)
-    gaps = ("months_missing_figure", "months_without_data")
-    record["is_complete"] = all(counts[f"{prefix}{gap}"] == 0 for prefix in spans for gap in gaps)
-    return pd.DataFrame({column: [value] for column, value in record.items()})
+    return change_over_periods(
+        df,
+        [(commodity, window, baseline_window, metric)],
+        partner_iso3,
+        bbl_per_tonne=bbl_per_tonne,
+        allow_partial=allow_partial,
+        **select_kw,
+    )
+
+
+#: One comparison of :func:`change_over_periods`: commodity, window, baseline window, metric.
+Comparison = tuple[str, str, str, str]
+
+
+def change_over_periods(
+    df: pd.DataFrame,
+    comparisons: Iterable[Comparison],
+    partner_iso3: str | None = "RUS",
+    *,
+    bbl_per_tonne: float = units.BARRELS_PER_TONNE_CRUDE,
+    allow_partial: bool = False,
+    **select_kw,
+) -> pd.DataFrame:
+    """:func:`change_over_period` of several ``(commodity, window, baseline_window, metric)`` comparisons,
+    one row each in the order given: the frame ``pd.concat`` of the one-row frames gives (``ignore_index``),
+    made at once (a one-row frame costs more than its figures). The first comparison that fails raises
+    what :func:`change_over_period` raises for it; no comparison gives a frame with no rows.
+    """
+    records: list[dict[str, object]] = []
+    chosen: dict[str, tuple] = {}  # per commodity: its selection, the partner and the rows' months
+    for commodity, window, baseline_window, metric in comparisons:
+        _check_metric(metric)
+        commodity = check_commodity(commodity)
+        spans = {"": parse_period(window), "baseline_": parse_period(baseline_window)}
+        if commodity not in chosen:
+            whole = select_flows(df, commodity, **select_kw)
+            partner = _check_partner(whole, partner_iso3, f"the {commodity} selection")
+            months = None if "window" in select_kw else _row_months_of(df, whole, commodity, select_kw)
+            mine = None if partner is None else (whole["partner_iso3"] == partner).to_numpy()
+            chosen[commodity] = (whole, partner, months, mine)
+        whole, partner, months, mine = chosen[commodity]
+        record: dict[str, object] = {
+            "commodity": commodity,
+            "partner_iso3": partner or ALL_PARTNERS,
+            "metric": metric,
+            "unit": METRIC_UNITS[metric],
+            "window": str(spans[""]),
+            "baseline_window": str(spans["baseline_"]),
+        }
+        counts: dict[str, object] = {}
+        for prefix, span in spans.items():
+            inside = None if months is None else _rows_inside(months, span)
+            if inside is not None and inside.any():
+                figures = _window_figures(whole, inside, months, mine, metric, span, bbl_per_tonne)
+            else:  # the window selection itself, and its error (NoData) when the window holds no row
+                rows = select_flows(df, commodity, window=str(span), **select_kw)
+                figures = _window_total(rows, partner, metric, span, bbl_per_tonne)
+            total, reported, missing_figure, with_data = figures
+            months_in_window = len(span.months())
+            complete = missing_figure == 0 and with_data == months_in_window
+            record[f"{prefix}value"] = total if complete or allow_partial else np.nan
+            counts[f"{prefix}months_in_window"] = months_in_window
+            counts[f"{prefix}months_reported"] = reported
+            counts[f"{prefix}months_missing_figure"] = missing_figure
+            counts[f"{prefix}months_without_data"] = months_in_window - with_data
+        value, baseline = record["value"], record["baseline_value"]
+        record["change"] = value - baseline
+        record["change_pct"] = (value - baseline) / baseline * 100 if baseline > 0 else np.nan
+        record.update(counts)
+        gaps = ("months_missing_figure", "months_without_data")
+        record["is_complete"] = all(counts[f"{prefix}{gap}"] == 0 for prefix in spans for gap in gaps)
+        records.append(record)
+    if not records:
+        return pd.DataFrame()
+    return pd.DataFrame({column: [r[column] for r in records] for column in records[0]})
+
+
+def _month_index(month: str) -> int:
+    return int(month[:4]) * 12 + int(month[5:7]) - 1
+
+
+def _row_months_of(df: pd.DataFrame, whole: pd.DataFrame, commodity: str, select_kw: dict) -> pd.DataFrame:
+    """Per row of ``whole`` (the selection of ``df`` made with ``commodity`` and ``select_kw``): the first and
+    the last month it covers (``first``, ``last``, as ``year * 12 + month - 1``; a row covers every month
+    between), remembered within :func:`reusing_selections` (one selection is asked about many windows)."""
+
+    def compute() -> pd.DataFrame:
+        codes, pairs = _period_pairs(whole)
+        ends = np.array(
+            [(_month_index(months[0]), _month_index(months[-1])) for months in (_months_of(*p) for p in pairs)],
+            dtype="int64",
+        ).reshape(-1, 2)
+        return pd.DataFrame({"first": ends[codes, 0], "last": ends[codes, 1]})
+
+    return _remembered(df, ("row_months", commodity, tuple(sorted(select_kw.items()))), compute)
+
+
+def _rows_inside(months: pd.DataFrame, span: Span) -> np.ndarray:
+    """The rows whose whole period lies inside ``span`` (as :func:`_inside`, from :func:`_row_months_of`)."""
+    start, end = _month_index(str(span.start)), _month_index(str(span.end))
+    return (months["first"].to_numpy() >= start) & (months["last"].to_numpy() <= end)
+
+
+def _window_figures(
+    whole: pd.DataFrame,
+    inside: np.ndarray,
+    months: pd.DataFrame,
+    mine: np.ndarray | None,
+    metric: str,
+    span: Span,
+    bbl_per_tonne: float,
+) -> tuple[float, int, int, int]:
+    """:func:`_window_total` of the rows of ``whole`` ``inside`` the window (at least one), on the selection's
+    arrays (``mine``: the partner's rows of ``whole``, ``None`` for all partners): the months a set of rows
+    covers are the union of each row's ``first`` to ``last``."""
+    x, _ = _figure_array(whole, metric, require=False)
+    first, last = months["first"].to_numpy(), months["last"].to_numpy()
+
+    def n_months(rows: np.ndarray) -> int:
+        covered = set()
+        for a, b in set(zip(first[rows].tolist(), last[rows].tolist())):
+            covered.update(range(a, b + 1))
+        return len(covered)
+
+    with_data = n_months(inside)
+    mine = inside if mine is None else inside & mine
+    has = ~np.isnan(x)
+    total, count = _group_sum(np.zeros(int(mine.sum()), dtype="int64"), x[mine], 1)
+    value = total if count[0] else np.full(1, np.nan)
+    if metric == "bpd" and count[0]:
+        value = units.tonnes_to_bpd(value, pd.Series([str(span)], dtype=object), bbl_per_tonne)
+    return float(value[0]), n_months(mine & has), n_months(mine & ~has), with_data
 
 
 def _window_total(

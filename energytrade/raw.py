@@ -204,10 +204,14 @@ def verify(path: str | os.PathLike) -> dict[str, Any]:
     return meta
 
 
-def find_raw_files(raw_root: str | os.PathLike, source: str, pattern: str = "*") -> list[RawFile]:
+def find_raw_files(
+    raw_root: str | os.PathLike, source: str, pattern: str = "*", *, check_bytes: bool = True
+) -> list[RawFile]:
     """Every raw file of ``source`` matching ``pattern``, over all vintages, verified, sorted by path.
 
     Files are found by their sidecars, so a file without provenance is reported, not skipped.
+    ``check_bytes=False`` lists them with their sidecars without reading the files (:func:`read_sidecar`
+    instead of :func:`verify`): for a caller that compares sizes and times with those of a verified read.
     """
     raw_root = Path(raw_root)
     found: list[RawFile] = []
@@ -218,7 +222,7 @@ def find_raw_files(raw_root: str | os.PathLike, source: str, pattern: str = "*")
         for path in sorted(vintage_dir.glob(pattern)):
             if path.name.endswith(SIDECAR_SUFFIX) or path.name.startswith(".") or not path.is_file():
                 continue
-            meta = verify(path)
+            meta = verify(path) if check_bytes else read_sidecar(path)
             found.append(RawFile(path=path, source=source, vintage=vintage_dir.name, name=path.name, meta=meta))
     return found
 

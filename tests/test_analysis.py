@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 
 import pandas as pd
@@ -324,6 +325,61 @@ def test_change_over_period_keeps_a_complete_side_and_blanks_only_the_change(flo
     assert math.isnan(change["value"])
     assert math.isnan(change["change"])
     assert math.isnan(change["change_pct"])
+
+
+# Press figures of Russia's pipeline gas per year (annual rows), and one month of 2024.
+RUS_PIPE_2022_BCM, RUS_PIPE_2023_BCM, RUS_PIPE_2024_01_BCM = 15.5, 22.7, 2.6
+
+
+@pytest.fixture
+def annual_press():
+    def press(period, bcm, freq):
+        return flow_row("RUS", period, bcm=bcm, commodity="pipeline_gas", source="gacc_press", freq=freq)
+
+    return table([press("2022", RUS_PIPE_2022_BCM, "A"), press("2023", RUS_PIPE_2023_BCM, "A")])
+
+
+def test_change_over_period_of_annual_rows_counts_the_twelve_months_each_covers(annual_press):
+    select = {"source": "gacc_press", "freq": "A"}
+    change = an.change_over_period(annual_press, "pipeline_gas", "2023", "2022", "volume", **select).iloc[0]
+    assert change["value"] == RUS_PIPE_2023_BCM and change["baseline_value"] == RUS_PIPE_2022_BCM
+    assert change["months_reported"] == change["baseline_months_reported"] == 12
+    assert change["months_without_data"] == 0 and change["is_complete"]
+    # A window that holds part of a year holds no annual row: no figure to compare (as select_flows says).
+    with pytest.raises(NoData, match="no rows in window 2023-01/2023-06"):
+        an.change_over_period(annual_press, "pipeline_gas", "2023-01/2023-06", "2022", "volume", **select)
+    with pytest.raises(TypeError, match="window"):  # the window is change_over_period's to choose
+        an.change_over_period(annual_press, "pipeline_gas", "2023", "2022", "volume", window="2023", **select)
+
+
+def test_change_over_period_counts_months_with_another_partners_data(flows):
+    # Russia has no row in March 2024; Saudi Arabia has: the month has data, Russia's total is complete.
+    march = table([flow_row("SAU", "2024-03", **crude(SAU_FEB_T, SAU_USD_PER_T))])
+    march_2023 = table([flow_row("RUS", "2023-03", **crude(RUS_FEB_2023_T, RUS_USD_PER_T_2023))])
+    rows = pd.concat([flows, march, march_2023])
+    change = an.change_over_period(rows, "crude_oil", "2024-01/2024-03", "2023-01/2023-03", metric="mass").iloc[0]
+    assert change["months_reported"] == 2 and change["months_without_data"] == 0
+    assert change["value"] == RUS_2024_T
+    assert change["baseline_value"] == RUS_JAN_2023_T + RUS_FEB_2023_T + RUS_FEB_2023_T
+    assert change["baseline_months_reported"] == 3 and change["is_complete"]
+
+
+def test_change_over_periods_gives_one_row_per_comparison_as_change_over_period_does(flows):
+    comparisons = [
+        ("crude_oil", "2024-01/2024-02", "2023-01/2023-02", "value"),
+        ("crude_oil", "2024-01/2024-03", "2023-01/2023-03", "mass"),
+        ("2709", "2024-01", "2023-01", "bpd"),
+    ]
+    one_by_one = [an.change_over_period(flows, *c[:3], metric=c[3]) for c in comparisons]
+    for remembering in (False, True):
+        with an.reusing_selections() if remembering else contextlib.nullcontext():
+            together = an.change_over_periods(flows, comparisons)
+        pd.testing.assert_frame_equal(together, pd.concat(one_by_one, ignore_index=True))
+    assert together["value"].iloc[0] == RUS_2024_USD and math.isnan(together["value"].iloc[1])
+    assert together["value"].iloc[2] == pytest.approx(units.tonnes_to_bpd(RUS_JAN_T, "2024-01"))
+    assert an.change_over_periods(flows, []).empty
+    with pytest.raises(NoData, match="partner QAT has no rows"):
+        an.change_over_periods(flows, comparisons, partner_iso3="QAT")
 
 
 def test_yoy_change_per_month(flows):

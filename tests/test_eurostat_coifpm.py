@@ -7,13 +7,17 @@ bytes by a different reader than the DuckDB one under test.
 from __future__ import annotations
 
 import gzip
+import os
+import shutil
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 from eurostat_slices import HEADER, scan, value, write_slice
 
-from energytrade.errors import BadRawFile, SchemaViolation, UnknownCountry
+from energytrade import raw
+from energytrade.errors import BadRawFile, RawFileChanged, SchemaViolation, UnknownCountry
 from energytrade.raw import write_sidecar
 from energytrade.schema import validate
 from energytrade.sources import eurostat_coifpm as eurostat
@@ -216,6 +220,71 @@ def test_figures_only_reads_keep_every_hidden_cell_and_russias_zeros(slice_root,
     assert set(map(tuple, some[key].to_numpy())) == expected
     assert len(some) < len(every)  # visible zeros of other origins are left out
     assert (russian["volume_bbl"] == 0).any()  # and Russia's reported zeros are kept
+
+
+def test_the_figures_file_holds_the_rows_with_a_figure_and_russias_zeros_in_read_order(slice_root, tmp_path):
+    eurostat.write_store(slice_root, tmp_path)
+    every = eurostat.read_store(tmp_path)
+    figures = pd.read_parquet(tmp_path / eurostat.GRADES_DIR / eurostat.FIGURES_FILE)
+    assert set(figures.columns) == {*eurostat.GRADE_COLUMNS, "year"}
+    assert (figures["year"] == figures["period"].str[:4].astype("int64")).all()
+    hidden = (
+        eurostat.is_confidential(every["volume_flag"])
+        | eurostat.is_confidential(every["value_flag"])
+        | eurostat.is_confidential(every["price_flag"])
+    )
+    positive = (every["volume_bbl"] > 0) | (every["value_usd"] > 0) | (every["price_usd_per_bbl"] > 0)
+    expected = every[hidden | positive | (every["origin_iso3"] == "RUS")].reset_index(drop=True)
+    assert 0 < len(expected) < len(every)
+    pd.testing.assert_frame_equal(
+        figures[list(eurostat.GRADE_COLUMNS)], expected, check_dtype=False
+    )  # the same rows and figures, in the order read_store gives them
+
+
+FIGURES_QUERIES = [
+    {"figures_only": True},
+    {"figures_only": True, "zeros_of_origins": ("RUS",)},
+    {"figures_only": True, "zeros_of_origins": ("RUS",), "start": "2022-12", "columns": ("period", "volume_bbl")},
+    {"figures_only": True, "importers": ("HUN", "EUU"), "origins": ("RUS", "WLD"), "end": "2022-12"},
+    {"figures_only": True, "zeros_of_origins": ("RUS",), "start": "2023-01", "importers": ("TUR",)},
+]
+
+
+def test_figures_only_reads_are_answered_from_the_figures_file_with_the_rows_of_the_whole_table(slice_root, tmp_path):
+    eurostat.write_store(slice_root, tmp_path)
+    folder = tmp_path / eurostat.GRADES_DIR
+    from_whole = tmp_path / "whole"
+    shutil.copytree(folder, from_whole / eurostat.GRADES_DIR)
+    (from_whole / eurostat.GRADES_DIR / eurostat.FIGURES_FILE).unlink()  # read_store scans the year partitions
+    for year in folder.glob("year=*"):
+        shutil.rmtree(year)  # only the figures file can answer now
+    for query in FIGURES_QUERIES:
+        fast = eurostat.read_store(tmp_path, eurostat.GradeQuery(**query))
+        pd.testing.assert_frame_equal(fast, eurostat.read_store(from_whole, eurostat.GradeQuery(**query)))
+    assert len(eurostat.read_store(tmp_path, eurostat.GradeQuery(**FIGURES_QUERIES[1]))) > 0
+    # Zeros of another origin are not in the figures file: such a read goes to the (here removed) partitions.
+    with pytest.raises(duckdb.IOException):
+        eurostat.read_store(tmp_path, eurostat.GradeQuery(figures_only=True, zeros_of_origins=("NOR",)))
+
+
+def test_a_current_table_is_known_without_reading_the_raw_bytes_again(slice_root, tmp_path, monkeypatch):
+    eurostat.write_store(slice_root, tmp_path)
+    monkeypatch.setattr(raw, "sha256_file", lambda path: pytest.fail(f"read {path} again"))
+    assert eurostat.store_is_current(slice_root, tmp_path)  # sizes, times and sidecars as the build saw them
+
+
+def test_a_touched_raw_file_is_checked_and_an_edited_one_refused(real_slice, tmp_path):
+    rows, _ = real_slice
+    root = tmp_path / "raw"
+    write_slice(root, [f for _, f in rows])
+    processed = tmp_path / "processed"
+    eurostat.write_store(root, processed)
+    data_file = next((root / "eurostat_coifpm").glob("*/*.csv.gz"))
+    os.utime(data_file, ns=(1, 1))  # the same bytes, another time: checked, and still current
+    assert eurostat.store_is_current(root, processed)
+    data_file.write_bytes(gzip.compress(gzip.decompress(data_file.read_bytes()) + b"\n", mtime=0))
+    with pytest.raises(RawFileChanged):
+        eurostat.store_is_current(root, processed)
 
 
 def test_clean_gives_the_same_rows_from_the_store_as_from_the_raw_file(slice_root):

@@ -28,7 +28,9 @@ Two products:
    cell's 1-based data row in raw file number ``volume_file``, listed by :func:`store_raw_paths`). A flag is Eurostat's ``OBS_FLAG``
    (``c`` confidential, ``b`` break in series, ``bc`` both; empty = none). A cell flagged ``c`` has no
    value: **confidential is never zero**. Cells flagged ``z`` (not applicable, no value) are not kept,
-   and a grade row exists only if at least one of its cells is not ``z``.
+   and a grade row exists only if at least one of its cells is not ``z``. Beside the year partitions,
+   ``figures.parquet`` (:data:`FIGURES_FILE`) holds the rows that carry a figure (and Russia's zeros), all
+   years: the 4 % of the table a figures-only read needs (:func:`read_store` opens it for such reads).
 2. **The clean table** (:func:`clean`): the common schema (``energytrade.schema``) at origin-country level,
    reporter = importer, partner = origin. The common schema has no barrels column, so it carries
    ``value_usd`` only (CIF) — barrels, prices, gravity and sulphur stay in the grade table.
@@ -91,7 +93,15 @@ GRADES_DIR = "eurostat_coifpm_grades"
 #: every raw file it was built from (data files in ``*_file`` number order, then the code list); bump
 #: :data:`STORE_VERSION` when the columns change, so old tables are rebuilt.
 STORE_STAMP = "_raw_sha256.txt"
-STORE_VERSION = "grades-v2"
+STORE_VERSION = "grades-v4"
+#: The grade table's figures (one file inside its folder, beside the year partitions): its rows that carry a
+#: figure (:attr:`GradeQuery.figures_only`) and every row of :data:`FIGURES_ZEROS_OF`, all years, the same
+#: columns (and ``year``), ordered as :func:`read_store` orders. About 4 % of the rows: a read that wants
+#: figures only opens it instead of scanning the million visible zeros of the year partitions.
+FIGURES_FILE = "figures.parquet"
+#: Origins whose visible zeros the figures file keeps too: Russia's, which the analyses of Europe's side read
+#: (a reported zero from Russia is a figure, :mod:`energytrade.analysis_europe`).
+FIGURES_ZEROS_OF: tuple[str, ...] = ("RUS",)
 
 #: Eurostat's code for the EU as a whole (its own series), and the code it gets in energytrade: ``EUU`` is
 #: the World Bank's code for the European Union (ISO 3166 has no alpha-3 code for it).
@@ -256,8 +266,9 @@ def place_name(iso3: str) -> str:
 # ------------------------------------------------------------------------------------------ reading
 
 
-def raw_files(raw_root: str | os.PathLike) -> list[RawFile]:
-    """The data files read, newest first (checksums checked against their sidecars).
+def raw_files(raw_root: str | os.PathLike, *, check_bytes: bool = True) -> list[RawFile]:
+    """The data files read, newest first (checksums checked against their sidecars unless ``check_bytes``
+    is false, :func:`energytrade.raw.find_raw_files`).
 
     Every ``*.csv.gz`` of the source, of each file name the newest vintage: the bundled file and the
     newest answer per fetched request. Newest first = vintage, then the sidecar's retrieval time, then name,
@@ -268,7 +279,7 @@ def raw_files(raw_root: str | os.PathLike) -> list[RawFile]:
     RawFileMissing
         No data file at all, saying how to get one.
     """
-    files = newest_vintage(find_raw_files(raw_root, SOURCE, DATA_PATTERN))
+    files = newest_vintage(find_raw_files(raw_root, SOURCE, DATA_PATTERN, check_bytes=check_bytes))
     if not files:
         raise RawFileMissing(
             f"no {SOURCE}/<vintage>/*.csv.gz under {str(raw_root)!r}: carry the bundled file with "
@@ -277,9 +288,9 @@ def raw_files(raw_root: str | os.PathLike) -> list[RawFile]:
     return sorted(files, key=lambda f: (f.vintage, str(f.meta.get("retrieved_at", "")), f.name), reverse=True)
 
 
-def codelist_file(raw_root: str | os.PathLike) -> RawFile | None:
+def codelist_file(raw_root: str | os.PathLike, *, check_bytes: bool = True) -> RawFile | None:
     """The newest stored grade code list (:data:`CODELIST_FILE`), or ``None`` if none is stored."""
-    files = newest_vintage(find_raw_files(raw_root, SOURCE, CODELIST_FILE))
+    files = newest_vintage(find_raw_files(raw_root, SOURCE, CODELIST_FILE, check_bytes=check_bytes))
     return files[-1] if files else None
 
 
@@ -447,8 +458,9 @@ def write_store(raw_root: str | os.PathLike, processed_dir: str | os.PathLike) -
     """Build the grade table into ``processed_dir/eurostat_coifpm_grades/year=<YYYY>/*.parquet``.
 
     Written to a temporary folder beside it and renamed into place, so an interrupted or failed build
-    never leaves a half-written table visible (the previous table stays). Returns the Parquet files
-    written (the shape of a registry ``extra_writer``).
+    never leaves a half-written table visible (the previous table stays). The figures file
+    (:data:`FIGURES_FILE`) is written beside the year partitions, in the same temporary folder. Returns the
+    year partitions' Parquet files (the shape of a registry ``extra_writer``).
     """
     files = raw_files(raw_root)
     codelist = codelist_file(raw_root)
@@ -462,8 +474,17 @@ def write_store(raw_root: str | os.PathLike, processed_dir: str | os.PathLike) -
             _register_codes(con, grade_names(raw_root))
             grades = _grades_sql(tuple(MEASURES))
             con.execute(
-                f"COPY (SELECT *, CAST(substr(period, 1, 4) AS INTEGER) AS year FROM ({grades})) "
-                f"TO {_sql_text(str(tmp))} (FORMAT parquet, PARTITION_BY (year), COMPRESSION zstd)"
+                f"CREATE TEMP TABLE grades AS SELECT *, CAST(substr(period, 1, 4) AS INTEGER) AS year FROM ({grades})"
+            )
+            con.execute(f"COPY grades TO {_sql_text(str(tmp))} (FORMAT parquet, PARTITION_BY (year), COMPRESSION zstd)")
+            tmp.mkdir(exist_ok=True)  # (no rows: no partition folder written)
+            # The hive reader gives ``year`` as BIGINT: the figures file stores it so, and the same WHERE fits both.
+            figures = (
+                f"SELECT * REPLACE (CAST(year AS BIGINT) AS year) FROM grades WHERE {_figures_sql(FIGURES_ZEROS_OF)}"
+            )
+            con.execute(
+                f"COPY ({figures} ORDER BY {_ORDER}) TO {_sql_text(str(tmp / FIGURES_FILE))} "
+                "(FORMAT parquet, COMPRESSION zstd)"
             )
         (tmp / STORE_STAMP).write_text(_stamp(raw_root, files, codelist), encoding="utf-8")
         old = processed_dir / f".{GRADES_DIR}.{uuid.uuid4().hex}.old"
@@ -477,23 +498,48 @@ def write_store(raw_root: str | os.PathLike, processed_dir: str | os.PathLike) -
 
 
 def _stamp(raw_root: str | os.PathLike, files: list[RawFile], codelist: RawFile | None) -> str:
-    """``grades-v2`` then ``data <n> <sha256> <path>`` per data file (``n`` = its ``*_file`` number) and
-    ``codelist <sha256> <path>`` if a code list was read."""
+    """:data:`STORE_VERSION` then ``data <n> <sha256> <size> <mtime_ns> <path>`` per data file (``n`` = its
+    ``*_file`` number) and ``codelist <sha256> <size> <mtime_ns> <path>`` if a code list was read (size in
+    bytes and modification time as the build saw them, after checking the bytes)."""
     raw_root = Path(raw_root)
+
+    def state(f: RawFile) -> str:
+        stat = f.path.stat()
+        return f"{f.meta.get('sha256')} {stat.st_size} {stat.st_mtime_ns} {f.relpath(raw_root)}"
+
     lines = [STORE_VERSION]
-    lines += [f"data {n} {f.meta['sha256']} {f.relpath(raw_root)}" for n, f in enumerate(files)]
+    lines += [f"data {n} {state(f)}" for n, f in enumerate(files)]
     if codelist is not None:
-        lines.append(f"codelist {codelist.meta['sha256']} {codelist.relpath(raw_root)}")
+        lines.append(f"codelist {state(codelist)}")
     return "\n".join(lines) + "\n"
+
+
+def _without_times(stamp: str) -> list[str]:
+    """A stamp's lines without each file's size and modification time (what the table was built from)."""
+    out = []
+    for line in stamp.splitlines():
+        head, fields = (2, line.split(" ", 5)) if line.startswith("data ") else (1, line.split(" ", 4))
+        out.append(" ".join(fields[: head + 1] + fields[head + 3 :]) if len(fields) > head + 3 else line)
+    return out
 
 
 def store_is_current(raw_root: str | os.PathLike, processed_dir: str | os.PathLike) -> bool:
     """True if the grade table exists and was built from the raw files as they are now (every data file
-    read and the code list: sha256 and path, :func:`_stamp`)."""
+    read and the code list: sha256 and path, :func:`_stamp`).
+
+    Cheap when nothing changed: files of the size and modification time the build saw (whose bytes it
+    checked) with the same sidecar checksums are not read again, as the build trusts them
+    (:func:`energytrade.build.store_is_current`); otherwise every file's bytes are checked against its
+    sidecar (:class:`~energytrade.errors.RawFileChanged` for an edited one) and the checksums compared."""
     stamp = Path(processed_dir) / GRADES_DIR / STORE_STAMP
     if not stamp.is_file():
         return False
-    return stamp.read_text(encoding="utf-8") == _stamp(raw_root, raw_files(raw_root), codelist_file(raw_root))
+    recorded = stamp.read_text(encoding="utf-8")
+    listed = raw_files(raw_root, check_bytes=False)
+    if recorded == _stamp(raw_root, listed, codelist_file(raw_root, check_bytes=False)):
+        return True
+    now = _stamp(raw_root, raw_files(raw_root), codelist_file(raw_root))
+    return _without_times(recorded) == _without_times(now)
 
 
 def store_raw_paths(processed_dir: str | os.PathLike) -> list[str]:
@@ -504,8 +550,8 @@ def store_raw_paths(processed_dir: str | os.PathLike) -> list[str]:
         raise RawFileMissing(
             f"the Eurostat grade table in {str(stamp.parent)!r} is of an older layout: run energytrade build"
         )
-    rows = [line.split(" ", 3) for line in lines[1:] if line.startswith("data ")]
-    return [path for _, _, _, path in sorted(rows, key=lambda r: int(r[1]))]
+    rows = [line.split(" ", 5) for line in lines[1:] if line.startswith("data ")]
+    return [path for _, _, _, _, _, path in sorted(rows, key=lambda r: int(r[1]))]
 
 
 def ensure_store(raw_root: str | os.PathLike, processed_dir: str | os.PathLike) -> Path:
@@ -528,6 +574,7 @@ class GradeQuery:
     #: zero adds nothing to a sum. Analyses read with this on; it keeps every hidden cell.
     figures_only: bool = False
     #: With ``figures_only``: origins whose rows are all kept, zeros included (a reported zero is a figure).
+    #: Those of :data:`FIGURES_ZEROS_OF` (or none) are read from the figures file, others from the whole table.
     zeros_of_origins: tuple[str, ...] = ()
     #: The columns to read, in this order (``None``: every column of :data:`GRADE_COLUMNS`). Parquet is read
     #: column by column, so an analysis that needs a third of the columns reads in about a third of the time.
@@ -559,20 +606,36 @@ def read_store(processed_dir: str | os.PathLike, query: GradeQuery | None = None
     if query.origins:
         where.append(f"origin_iso3 IN ({', '.join(_sql_text(c) for c in query.origins)})")
     if query.figures_only:
-        # One test per flag (a missing flag tests NULL, which OR passes over): joining the three flags into one
-        # text first made DuckDB build a string for each of the million rows.
-        hidden = " OR ".join(f"contains({f}, '{CONFIDENTIAL}')" for f in ("volume_flag", "value_flag", "price_flag"))
-        keep = [f"volume_bbl > 0 OR value_usd > 0 OR price_usd_per_bbl > 0 OR {hidden}"]
-        if query.zeros_of_origins:
-            keep.append(f"origin_iso3 IN ({', '.join(_sql_text(c) for c in query.zeros_of_origins)})")
-        where.append("(" + " OR ".join(keep) + ")")
-    pattern = _sql_text(str(folder / "*" / "*.parquet"))
-    sql = (
-        f"SELECT {', '.join(columns)} FROM read_parquet({pattern}, hive_partitioning = true) "
-        f"WHERE {' AND '.join(where)} ORDER BY importer_code, crudeoil_code, period"
-    )
+        where.append(_figures_sql(query.zeros_of_origins))
+    sql = f"SELECT {', '.join(columns)} FROM {_table_sql(folder, query)} WHERE {' AND '.join(where)} ORDER BY {_ORDER}"
     with _connect() as con:
         return arrow_frame(con.sql(sql).to_arrow_table())
+
+
+#: The order of :func:`read_store`'s rows (one row per importer, grade and month: a total order).
+_ORDER = "importer_code, crudeoil_code, period"
+
+
+def _figures_sql(zeros_of_origins: tuple[str, ...]) -> str:
+    """The condition of :attr:`GradeQuery.figures_only`: a positive volume, value or price, a confidential
+    volume, value or price cell, or an origin of ``zeros_of_origins``."""
+    # One test per flag (a missing flag tests NULL, which OR passes over): joining the three flags into one
+    # text first made DuckDB build a string for each of the million rows.
+    hidden = " OR ".join(f"contains({f}, '{CONFIDENTIAL}')" for f in ("volume_flag", "value_flag", "price_flag"))
+    keep = [f"volume_bbl > 0 OR value_usd > 0 OR price_usd_per_bbl > 0 OR {hidden}"]
+    if zeros_of_origins:
+        keep.append(f"origin_iso3 IN ({', '.join(_sql_text(c) for c in zeros_of_origins)})")
+    return "(" + " OR ".join(keep) + ")"
+
+
+def _table_sql(folder: Path, query: GradeQuery) -> str:
+    """Where :func:`read_store` reads ``query``'s rows: the figures file when it holds every one of them
+    (a figures-only read keeping no zeros beyond :data:`FIGURES_ZEROS_OF`; the query's own conditions
+    still apply, so the rows are the same), else the year partitions."""
+    figures = folder / FIGURES_FILE
+    if query.figures_only and set(query.zeros_of_origins) <= set(FIGURES_ZEROS_OF) and figures.is_file():
+        return f"read_parquet({_sql_text(str(figures))})"
+    return f"read_parquet({_sql_text(str(folder / '*' / '*.parquet'))}, hive_partitioning = true)"
 
 
 # ------------------------------------------------------------------------------------------ cleaning

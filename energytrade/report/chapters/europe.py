@@ -253,14 +253,15 @@ def _ei_table(t: EuropeTables) -> pd.DataFrame:
 
 def _markdown(t: EuropeTables) -> str:
     share = t.eu_share_by_year.set_index("year")
-    eu_2023 = t.russian_monthly.query("importer_iso3 == @ae.EU and period.str.startswith('2023')")
+    monthly, by_importer = t.russian_monthly, t.share_by_importer
+    eu_2023 = monthly[(monthly["importer_iso3"] == ae.EU) & monthly["period"].str.startswith("2023")]
     eu_from_members = int((eu_2023["bound_from"] == "member states").sum())
-    members_2023 = t.share_by_importer.query("year == '2023' and importer_iso3 != @ae.TURKIYE")
+    members_2023 = by_importer[(by_importer["year"] == "2023") & (by_importer["importer_iso3"] != ae.TURKIYE)]
     top = members_2023.sort_values("russia_volume_bbl", ascending=False, kind="mergesort").iloc[0]
     top_2023, top_2023_mbbl = top["importer_name"], top["russia_volume_bbl"] / 1e6
     change = t.redirection_change.set_index("side")
-    mid = t.discounts.set_index("period").loc["2022-06"]
-    dec = t.discounts.set_index("period").loc["2022-12"]
+    discounts = t.discounts.set_index("period")
+    mid, dec = discounts.loc["2022-06"], discounts.loc["2022-12"]
     bpt = t.barrels_per_tonne.set_index(["year", "crudeoil_code"]).loc[("2021", "RU_URL")]
     urals_api, urals_bpt, urals_err = bpt["api_gravity_deg"], bpt["bbl_per_tonne"], bpt["flat_factor_error_pct"]
     return f"""Eurostat's crude-import statistics by field of production (NRG_TI_COIFPM) show the other end of Russia's

@@ -148,8 +148,12 @@ def _importer_rows(flows: pd.DataFrame, importer: str) -> pd.DataFrame:
 def gas_source(flows: pd.DataFrame, importer: str = ARTICLE_IMPORTER) -> str | None:
     """The first of :data:`SOURCES` holding the importer's monthly gas or coal imports by partner (``None``:
     no source holds any of :data:`GAS_COMMODITIES`, and the report leaves the chapter out)."""
-    rows = _importer_rows(flows, importer)
-    present = set(rows.loc[rows["commodity"].isin(GAS_COMMODITIES), "source"])
+    return _first_source(_importer_rows(flows, importer))
+
+
+def _first_source(rows: pd.DataFrame) -> str | None:
+    """:func:`gas_source` of the importer's rows (:func:`_importer_rows`)."""
+    present = set(rows.loc[rows["commodity"].isin(GAS_COMMODITIES), "source"].unique())
     return next((source for source in SOURCES if source in present), None)
 
 
@@ -354,19 +358,16 @@ def changes_since_war(
         ``months_without_data`` and their ``baseline_`` twins). An incomplete window has no value and so
         no change (NaN): partial sums are never compared.
     """
-    frames = []
+    labels, comparisons = [], []
     for label, window, baseline in war_windows(as_of, importer):
         for commodity, metric in CHANGE_MEASURES:
-            if commodity not in commodities:
-                continue
-            change = analysis.change_over_period(
-                flows, commodity, window, baseline, metric, partner_iso3, source=source, reporter=importer
-            )
-            frames.append(change.assign(label=label))
-    if not frames:
+            if commodity in commodities:
+                labels.append(label)
+                comparisons.append((commodity, window, baseline, metric))
+    if not comparisons:
         return pd.DataFrame(columns=_CHANGE_COLUMNS)
-    out = pd.concat(frames, ignore_index=True)
-    return out[_CHANGE_COLUMNS]
+    out = analysis.change_over_periods(flows, comparisons, partner_iso3, source=source, reporter=importer)
+    return out.assign(label=labels)[_CHANGE_COLUMNS]
 
 
 _RANK_COLUMNS = ["label", "commodity", "metric", "period", "rank", "n_partners", "share_pct", "value", "unit"]
@@ -403,13 +404,15 @@ def gas_tables(
     NoImporterData
         No source holds the importer's gas or coal imports (the message names the fetch command).
     """
-    source = gas_source(flows, importer)
+    rows = _importer_rows(flows, importer)
+    source = _first_source(rows)
     if source is None:
         raise NoImporterData(left_out_note(importer))
-    rows = _importer_rows(flows, importer)
     rows = rows[rows["source"] == source]
-    commodities = tuple(c for c in ("crude_oil", *GAS_COMMODITIES) if c in set(rows["commodity"]))
-    from_focus = tuple(c for c in commodities if c in set(rows.loc[rows["partner_iso3"] == partner_iso3, "commodity"]))
+    held = set(rows["commodity"].unique())
+    sold = set(rows.loc[rows["partner_iso3"] == partner_iso3, "commodity"].unique())
+    commodities = tuple(c for c in ("crude_oil", *GAS_COMMODITIES) if c in held)
+    from_focus = tuple(c for c in commodities if c in sold)
     sel = {"source": source, "reporter": importer}
     first = next(c for c in GAS_COMMODITIES if c in commodities)
     _, years = covered_span(flows, first, source, reporter=importer)
