@@ -28,7 +28,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import threading
 import uuid
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -39,6 +38,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from energytrade.database import connection
 from energytrade.errors import AmbiguousFigures, StoreError, UnknownMetric
 from energytrade.paths import DataPaths, data_paths
 from energytrade.raw import write_atomic
@@ -276,27 +276,8 @@ def _relation(processed: Path, source: str | Iterable[str] | None, start: str | 
     return " UNION ALL BY NAME ".join(f"({s})" for s in scans)
 
 
-_DATABASE: tuple[int, duckdb.DuckDBPyConnection] | None = None
-_DATABASE_LOCK = threading.Lock()
-
-
-def connection() -> duckdb.DuckDBPyConnection:
-    """A new connection to this process's in-memory DuckDB database; close it when done (``with``).
-
-    Opening a database costs about 10 ms, a connection to an open one almost nothing, so the store's
-    queries share one database per process. Each connection is the caller's own: what it registers or
-    sets is seen by no other, and threads each take their own. A forked child (the report's workers)
-    opens a database of its own instead of using its parent's.
-    """
-    global _DATABASE
-    with _DATABASE_LOCK:
-        if _DATABASE is None or _DATABASE[0] != os.getpid():
-            _DATABASE = (os.getpid(), duckdb.connect(database=":memory:"))
-        return _DATABASE[1].cursor()
-
-
 def _connect(sql: str) -> duckdb.DuckDBPyConnection:
-    """A connection (:func:`connection`) for ``sql``, which knows an empty clean table if ``sql`` reads it (a
+    """A connection (:func:`energytrade.database.connection`) for ``sql``, which knows an empty clean table if ``sql`` reads it (a
     selection without files; registering it costs more than most reads, so only then)."""
     con = connection()
     if "empty_clean_table" in sql:

@@ -13,7 +13,7 @@ import pyarrow.dataset as ds
 import pytest
 from clean_rows import flow_row, table
 
-from energytrade import store
+from energytrade import database, store
 from energytrade.errors import AmbiguousFigures, SchemaViolation, StoreError, UnknownMetric
 
 # Three months of China's crude imports from two partners, in one source (figures made up for the test).
@@ -123,29 +123,31 @@ def test_a_large_source_stored_without_rows_reads_as_empty(data_dir):
     assert store.totals(["period"], source="baci", data_dir=data_dir).empty
 
 
-def test_queries_share_one_database_but_each_connection_keeps_what_it_registers():
-    first, second = store.connection(), store.connection()
+def test_queries_share_one_database_per_process_but_each_connection_keeps_what_it_registers():
+    first, second = database.connection(), database.connection()
     with first, second:
         first.register("mine", pd.DataFrame({"x": [1]}))
         assert first.sql("SELECT x FROM mine").fetchall() == [(1,)]
         with pytest.raises(duckdb.CatalogException):
             second.sql("SELECT x FROM mine")
-    assert store._DATABASE is not None and store._DATABASE[0] == os.getpid()
-    database = store._DATABASE[1]
-    with store.connection():
-        assert store._DATABASE[1] is database  # opened once per process
+    assert database._DATABASE is not None and database._DATABASE[0] == os.getpid()
+    opened = database._DATABASE[1]
+    with database.connection():
+        assert database._DATABASE[1] is opened  # opened once per process
 
 
-def test_a_forked_child_opens_a_database_of_its_own(data_dir):
+def test_the_database_is_closed_before_a_fork_and_a_forked_child_opens_its_own(data_dir):
+    # A child forked while DuckDB has a database open in the parent can hang (the report's workers did).
     before = store.flows(data_dir=data_dir)  # the parent's database is open
-    parent = store._DATABASE
+    assert database._DATABASE is not None
     with multiprocessing.get_context("fork").Pool(1) as pool:
+        assert database._DATABASE is None  # closed before the fork
         child_pid, child_rows = pool.apply(_query_in_child, (str(data_dir),))
     assert child_pid != os.getpid() and child_rows == len(before)
-    assert store._DATABASE is parent
+    pd.testing.assert_frame_equal(store.flows(data_dir=data_dir), before)  # the parent opens a new one
 
 
 def _query_in_child(data_dir: str) -> tuple[int, int]:
     rows = len(store.flows(data_dir=data_dir))
-    assert store._DATABASE is not None
-    return store._DATABASE[0], rows
+    assert database._DATABASE is not None
+    return database._DATABASE[0], rows

@@ -74,6 +74,7 @@ import pyarrow as pa
 
 from energytrade.commodities import hs_code
 from energytrade.countries import iso2_to_iso3, short_name
+from energytrade.database import connection
 from energytrade.errors import BadRawFile, RawFileMissing, SchemaViolation, UnknownCountry
 from energytrade.raw import RawFile, find_raw_files
 from energytrade.schema import conform, empty_frame
@@ -329,9 +330,11 @@ def grade_names(raw_root: str | os.PathLike) -> dict[str, str]:
     return {**GRADE_NAMES, **(read_codelist_names(codelist.path) if codelist else {})}
 
 
-def _connect() -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB connection without its progress bar (energytrade's own output stays clean)."""
-    con = duckdb.connect()
+def _connect(*, shared: bool = False) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection without its progress bar (energytrade's own output stays clean):
+    with ``shared``, a connection to the process's database (:func:`energytrade.database.connection`, for
+    reads), else a database of its own (for the build's big temporary tables)."""
+    con = connection() if shared else duckdb.connect()
     try:
         con.execute("SET enable_progress_bar = false")
     except duckdb.Error:
@@ -608,7 +611,7 @@ def read_store(processed_dir: str | os.PathLike, query: GradeQuery | None = None
     if query.figures_only:
         where.append(_figures_sql(query.zeros_of_origins))
     sql = f"SELECT {', '.join(columns)} FROM {_table_sql(folder, query)} WHERE {' AND '.join(where)} ORDER BY {_ORDER}"
-    with _connect() as con:
+    with _connect(shared=True) as con:
         return arrow_frame(con.sql(sql).to_arrow_table())
 
 
