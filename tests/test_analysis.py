@@ -533,6 +533,57 @@ def test_cross_source_comparison_skips_totals_with_an_unknown_part():
     assert an.cross_source_comparison(rows).empty
 
 
+# A large month and eleven small ones: added one after another in floating point the small ones vanish
+# (1e16 + 1 rounds back to 1e16); pandas' group-by sum keeps them with Kahan compensation, and so must the
+# comparison (the report's CSVs print every digit).
+BIG_USD, SMALL_USD = 1e16, 1.0
+
+
+def test_cross_source_comparison_sums_months_with_compensation_as_pandas_does():
+    monthly = [BIG_USD] + [SMALL_USD] * 11
+    rows = table(
+        [flow_row("RUS", f"2024-{m:02d}", usd=usd) for m, usd in enumerate(monthly, start=1)]
+        + [flow_row("RUS", "2024", usd=sum(monthly), freq="A", source="gacc_press")]
+    )
+    naive = 0.0
+    for usd in monthly:
+        naive += usd
+    total = an.cross_source_comparison(rows)["base_value"].iloc[0]
+    assert total == pd.Series(monthly).groupby(["2024"] * len(monthly)).sum().iloc[0]
+    assert total != naive  # the example tells the two apart
+
+
+def test_cross_source_comparison_prefers_a_reported_total_to_the_partner_sum():
+    reported_t = 3 * MONTHLY_T  # more than the two partners: the base's own total wins
+    rows = table(
+        [flow_row(p, "2024-01", t=MONTHLY_T) for p in ("RUS", "SAU")]
+        + [flow_row("WLD", "2024-01", t=reported_t)]
+        + [flow_row(p, "2024-02", t=MONTHLY_T) for p in ("RUS", "SAU")]
+        + [flow_row("WLD", m, t=reported_t, source="gacc_press") for m in ("2024-01", "2024-02")]
+    )
+    compared = an.cross_source_comparison(rows).set_index("period")
+    assert compared.loc["2024-01", "base_value"] == reported_t
+    assert compared.loc["2024-02", "base_value"] == 2 * MONTHLY_T
+    assert "sum of 2 partner rows" in compared.loc["2024-02", "base_provenance"]
+    assert "sum of" not in compared.loc["2024-01", "base_provenance"]
+
+
+def test_cross_source_comparison_rows_in_order_whatever_the_input_order():
+    base = year_of_base("RUS", 2024, MONTHLY_T, months=[1, 2]) + year_of_base("SAU", 2024, MONTHLY_T, months=[1, 2])
+    base += [flow_row(p, "2024-01", t=MONTHLY_T, usd=MONTHLY_T, commodity="lng") for p in ("RUS", "QAT")]
+    printed = [("crude_oil", "SAU", "2024-02"), ("lng", "RUS", "2024-01"), ("crude_oil", "RUS", "2024-01")]
+    printed += [("crude_oil", "SAU", "2024-01"), ("lng", "QAT", "2024-01"), ("crude_oil", "RUS", "2024-02")]
+
+    def outlet(figures):
+        return [flow_row(p, m, t=MONTHLY_T, usd=MONTHLY_T, commodity=c, source="gacc_press") for c, p, m in figures]
+
+    compared = an.cross_source_comparison(table(base + outlet(printed[::-1]) + outlet(printed)))
+    key = ["commodity", "freq", "period", "partner_iso3", "metric", "other_provenance"]
+    assert len(compared) == 2 * 2 * len(printed)  # two outlets each, mass and value
+    assert compared[key].equals(compared[key].sort_values(key, kind="mergesort").reset_index(drop=True))
+    assert compared["commodity"].tolist()[:4] == ["crude_oil"] * 4 and compared["commodity"].iloc[-1] == "lng"
+
+
 PIPELINE_RUS_2023_BCM, PIPELINE_RUS_2024_BCM = 22.7, 31.06
 
 
