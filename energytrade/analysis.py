@@ -53,7 +53,14 @@ import pandas as pd
 from energytrade import store, units
 from energytrade.commodities import check_commodity
 from energytrade.countries import WORLD_ISO3, check_iso3
-from energytrade.errors import AmbiguousFigures, BadPeriod, NoData, SchemaViolation, UnknownMetric
+from energytrade.errors import (
+    AmbiguousFigures,
+    BadPeriod,
+    EnergyTradeError,
+    NoData,
+    SchemaViolation,
+    UnknownMetric,
+)
 from energytrade.metrics import ALL_PARTNERS, METRIC_COLUMNS, METRIC_UNITS, SOURCE_COLUMNS
 from energytrade.periods import Month, Span, parse_month, parse_period
 from energytrade.schema import COLUMNS
@@ -684,7 +691,12 @@ def supplier_ranking(
     span = parse_period(window)
     rows = select_flows(df, commodity, window=window, **select_kw)
     ranked = _ranked(df, rows, metric, span, bbl_per_tonne, {"commodity": commodity, "window": window, **select_kw})
-    months_in_window = len(span.months())
+    return _ranking_frame(ranked, metric, np.full(len(ranked), str(span), dtype=object), len(span.months()))
+
+
+def _ranking_frame(ranked: pd.DataFrame, metric: str, window: np.ndarray, months_in_window: int) -> pd.DataFrame:
+    """:func:`supplier_ranking`'s frame from :func:`_by_partner`'s rows of one window or several windows of
+    the same length (``window``: the label of each row)."""
     return pd.DataFrame(
         {
             "rank": ranked["rank"].array,
@@ -696,12 +708,82 @@ def supplier_ranking(
             "months_missing_figure": ranked["months_missing_figure"].to_numpy(),
             "months_in_window": months_in_window,
             "months_without_data": months_in_window - ranked["months_with_data"].to_numpy(),
-            "window": str(span),
+            "window": pd.array(window, dtype="str"),
             "metric": metric,
             "unit": METRIC_UNITS[metric],
         },
         copy=True,  # the aggregation may be remembered (reusing_selections): never share its arrays
     )
+
+
+def supplier_rankings(
+    df: pd.DataFrame,
+    commodity: str,
+    windows: Iterable[str],
+    metric: str = "mass",
+    *,
+    bbl_per_tonne: float = units.BARRELS_PER_TONNE_CRUDE,
+    **select_kw,
+) -> pd.DataFrame:
+    """:func:`supplier_ranking` of several windows, one after another (index reset): the same frame as
+    ``pd.concat([supplier_ranking(df, commodity, w, metric, ...) for w in windows], ignore_index=True)``,
+    errors included.
+
+    Calendar-year windows (``"2022"``, ``"2022-01/2022-12"``) are ranked together, from one sum per year
+    and partner over the whole selection: the rows of a year are the rows whose whole period lies in it,
+    summed in the same order. A selection with several rows for one partner and period, or a year without
+    rows or without a figure, is ranked window by window (so that the error is the one that window raises).
+
+    Parameters
+    ----------
+    windows : iterable of str
+        ``YYYY``, ``YYYY-MM`` or ``YYYY-MM/YYYY-MM`` each; the other parameters as :func:`supplier_ranking`'s.
+    """
+    windows = list(windows)
+    if windows:  # (no windows: nothing to concatenate, pandas' error)
+        _check_metric(metric)
+    by_year = _yearly_ranked(df, commodity, metric, bbl_per_tonne, select_kw) if len(windows) > 1 else None
+    frames, run = [], []  # run: consecutive calendar years answered from the yearly sums
+
+    def flush() -> None:
+        if run:
+            ranked, blocks = by_year
+            positions = np.concatenate([np.arange(*blocks[year]) for year in run])
+            frames.append(_ranking_frame(ranked.take(positions), metric, ranked["period"].to_numpy()[positions], 12))
+            run.clear()
+
+    for window in windows:
+        label = str(parse_period(window))
+        if by_year is not None and label in by_year[1]:
+            run.append(label)
+            continue
+        flush()
+        frames.append(supplier_ranking(df, commodity, window, metric, bbl_per_tonne=bbl_per_tonne, **select_kw))
+    flush()
+    return pd.concat(frames, ignore_index=True)
+
+
+def _yearly_ranked(
+    df: pd.DataFrame, commodity: str, metric: str, bbl_per_tonne: float, select_kw: dict
+) -> tuple[pd.DataFrame, dict[str, tuple[int, int]]] | None:
+    """:func:`_by_partner` per calendar year of the whole selection, and per year with a figure its rows
+    (start, end). ``None`` when the years cannot be ranked this way: any error (the windows are then ranked
+    one by one, and raise as they did: several rows for a partner and period in some year, say), or a row
+    whose period does not lie within the calendar year it is keyed by."""
+    try:
+        rows = select_flows(df, commodity, **select_kw)  # AmbiguousFigures for duplicates in any year
+        for period, freq in _period_pairs(rows)[1]:
+            if any(month[:4] != period[:4] for month in _months_of(period, freq)):
+                return None
+        # The selection market_shares(freq="A") names: one aggregation for both within reusing_selections.
+        selection = {"commodity": commodity, "freq": select_kw.get("freq", "M"), **select_kw}
+        ranked = _ranked(df, rows, metric, "A", bbl_per_tonne, selection)
+    except EnergyTradeError:
+        return None
+    starts, ends = _period_blocks(ranked)
+    reported = ranked["months_reported"].to_numpy()
+    periods = ranked["period"].to_numpy(dtype=object)
+    return ranked, {str(periods[a]): (a, b) for a, b in zip(starts.tolist(), ends.tolist()) if reported[a:b].any()}
 
 
 def market_shares(

@@ -180,9 +180,7 @@ def covered_span(
 
 
 def _rankings(flows: pd.DataFrame, windows: list[str], metric: str, **select) -> pd.DataFrame:
-    return pd.concat(
-        [analysis.supplier_ranking(flows, COMMODITY, w, metric, **select) for w in windows], ignore_index=True
-    )
+    return analysis.supplier_rankings(flows, COMMODITY, windows, metric, **select)
 
 
 def _long_by_metric(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
