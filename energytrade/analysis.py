@@ -606,9 +606,35 @@ def _ranked(
     df: pd.DataFrame, rows: pd.DataFrame, metric: str, by: str | Span, bbl_per_tonne: float, selection: dict
 ) -> pd.DataFrame:
     """:func:`_by_partner` of ``rows``, the selection of ``df`` made with the arguments ``selection`` (every
-    argument given to :func:`select_flows`), remembered within :func:`reusing_selections`."""
+    argument given to :func:`select_flows`), remembered within :func:`reusing_selections`.
+
+    A selection is named with :func:`select_flows`' defaults filled in, so that callers naming a default and
+    callers leaving it out share one sum. Barrels per day are the tonnage's sums and ranks at each period's
+    rate (:func:`_by_partner` ranks and shares them by tonnage): the tonnage's, converted."""
+    selection = _SELECT_DEFAULTS | selection
     key = ("by_partner", metric, by, bbl_per_tonne, tuple(sorted(selection.items())))
-    return _remembered(df, key, lambda: _by_partner(rows, metric, by, bbl_per_tonne))
+    if metric != "bpd":
+        return _remembered(df, key, lambda: _by_partner(rows, metric, by, bbl_per_tonne))
+
+    def from_tonnage() -> pd.DataFrame:
+        try:
+            tonnage = _ranked(df, rows, "mass", by, bbl_per_tonne, selection)
+        except NoData:  # no tonnage at all: raised as bpd's
+            return _by_partner(rows, metric, by, bbl_per_tonne)
+        rate = units.tonnes_to_bpd(tonnage["value"].to_numpy(), pd.Series(tonnage["period"].to_numpy()), bbl_per_tonne)
+        return tonnage.assign(value=np.asarray(rate, dtype="float64"))
+
+    return _remembered(df, key, from_tonnage)
+
+
+#: :func:`select_flows`' defaults, by argument (how :func:`_ranked` names a selection).
+_SELECT_DEFAULTS = {
+    "reporter": "CHN",
+    "flow": "import",
+    "source": "comtrade_extract",
+    "freq": "M",
+    "duplicates": "raise",
+}
 
 
 def _summary(rows: pd.DataFrame, metric: str, by: str | Span, bbl_per_tonne: float) -> pd.DataFrame:

@@ -254,6 +254,31 @@ def test_market_shares_per_month_and_year(flows):
     assert annual.loc[("2024", "RUS"), "months_with_data"] == 2  # a partial year says so
 
 
+def test_barrels_per_day_share_the_tonnage_sums_within_reusing_selections(flows, monkeypatch):
+    fresh = {
+        "shares": an.market_shares(flows, "crude_oil", "bpd"),
+        "leaders": an.monthly_leaders(flows, "crude_oil", "bpd"),
+        "rank": an.partner_rank(flows, "crude_oil", "RUS", "bpd"),
+    }
+    sums = []
+    by_partner = an._by_partner
+    monkeypatch.setattr(an, "_by_partner", lambda *a: sums.append(a[1]) or by_partner(*a))
+    with an.reusing_selections():
+        an.market_shares(flows, "crude_oil", "mass", source="comtrade_extract")
+        shared = {
+            "shares": an.market_shares(flows, "crude_oil", "bpd"),
+            "leaders": an.monthly_leaders(flows, "crude_oil", "bpd", freq="M"),
+            "rank": an.partner_rank(flows, "crude_oil", "RUS", "bpd"),
+        }
+    assert sums == ["mass"]  # one sum per month and partner, by tonnage, for all four questions
+    for name, frame in fresh.items():
+        pd.testing.assert_frame_equal(shared[name], frame, check_exact=True)
+    jan = shared["shares"].set_index(["period", "partner_iso3"]).loc[("2024-01", "RUS"), "rate_bbl_per_day"]
+    assert jan == pytest.approx(RUS_JAN_T * units.BARRELS_PER_TONNE_CRUDE / 31)
+    with an.reusing_selections(), pytest.raises(NoData, match="metric 'bpd'"):
+        an.market_shares(flows.assign(net_weight_kg=float("nan")), "crude_oil", "bpd")
+
+
 def test_market_shares_rejects_monthly_output_from_annual_rows():
     annual = table([flow_row("RUS", "2024", t=RUS_2024_T, freq="A")])
     with pytest.raises(BadPeriod, match="monthly output needs monthly rows"):
