@@ -1021,29 +1021,48 @@ def leadership_streaks(leaders: pd.DataFrame) -> pd.DataFrame:
         ``leader_iso3``, ``leader_name``, ``start``, ``end`` (``YYYY-MM``), ``n_months``, in time order.
     """
     _require_columns(leaders, ["period", "leader_iso3"], "leaders (from monthly_leaders)")
-    frame = leaders.copy()
-    if "leader_name" not in frame:
-        frame["leader_name"] = ""
     try:
-        months = [parse_month(p) for p in frame["period"]]
+        months = [parse_month(p) for p in leaders["period"]]
     except BadPeriod:
         raise BadPeriod("leadership_streaks needs monthly leaders (period YYYY-MM); got other periods") from None
-    frame["_index"] = [m.year * 12 + m.month - 1 for m in months]
-    frame = frame.sort_values("_index", kind="mergesort").reset_index(drop=True)
-    led = frame["leader_iso3"].notna()
-    new_run = (
-        ~led | (frame["leader_iso3"] != frame["leader_iso3"].shift()) | (frame["_index"] != frame["_index"].shift() + 1)
+    # On arrays (a group-by with five aggregations cost milliseconds here): rows in time order, a run
+    # starting at a month without a leader, a change of leader or a gap; per run its first row's leader and
+    # period, its last row's period and its last name given (as a group-by's "last" skips missing names).
+    index = np.array([m.year * 12 + m.month - 1 for m in months], dtype="int64")
+    order = np.argsort(index, kind="stable")
+    index = index[order]
+    leader = leaders["leader_iso3"].to_numpy(dtype=object)[order]
+    led = ~pd.isna(leader)
+    n = len(order)
+    new_run = ~led.copy()
+    if n:
+        new_run[0] = True
+        changed = np.array([a != b for a, b in zip(leader[1:].tolist(), leader[:-1].tolist())], dtype=bool)
+        new_run[1:] |= changed | ~led[:-1] | (index[1:] != index[:-1] + 1)
+    run = np.cumsum(new_run)[led]
+    rows = order[led]
+    starts = np.flatnonzero(np.r_[True, run[1:] != run[:-1]]) if len(run) else np.zeros(0, dtype="int64")
+    ends = np.append(starts[1:], len(run)).astype("int64") - 1 if len(starts) else starts
+    if "leader_name" in leaders:
+        names = leaders["leader_name"].array
+        named = ~pd.isna(names.to_numpy(dtype=object)[rows])
+        last_named = np.full(len(starts), -1)
+        np.maximum.at(
+            last_named, np.searchsorted(starts, np.flatnonzero(named), side="right") - 1, np.flatnonzero(named)
+        )
+        leader_name = names.take(np.where(last_named >= 0, rows[np.maximum(last_named, 0)], -1), allow_fill=True)
+    else:
+        leader_name = pd.array([""] * len(starts), dtype="str")
+    periods = leaders["period"].array
+    return pd.DataFrame(
+        {
+            "leader_iso3": leaders["leader_iso3"].array.take(rows[starts]),
+            "leader_name": leader_name,
+            "start": periods.take(rows[starts]),
+            "end": periods.take(rows[ends]),
+            "n_months": (ends - starts + 1).astype("int64"),
+        }
     )
-    frame["_run"] = new_run.cumsum()
-    frame = frame[led]
-    out = frame.groupby("_run", sort=True).agg(
-        leader_iso3=("leader_iso3", "first"),
-        leader_name=("leader_name", "last"),
-        start=("period", "first"),
-        end=("period", "last"),
-        n_months=("period", "size"),
-    )
-    return out.reset_index(drop=True).astype({"n_months": "int64"})
 
 
 # --------------------------------------------------------------------------------------- changes

@@ -325,6 +325,23 @@ def test_leadership_streaks_break_on_a_change_a_gap_or_no_leader():
     ]
 
 
+def test_leadership_streaks_of_leaders_in_any_order_keep_the_last_name_given():
+    leaders = pd.DataFrame(
+        {
+            "period": ["2024-03", "2024-01", "2024-04", "2024-02", "2024-06", "2024-05"],
+            "leader_iso3": ["RUS", "RUS", "SAU", "RUS", "SAU", None],
+            "leader_name": [None, "Russian Federation", "Saudi Arabia", "Russia", "KSA", None],
+        }
+    )
+    streaks = an.leadership_streaks(leaders)
+    assert [tuple(r) for r in streaks.itertuples(index=False)] == [
+        ("RUS", "Russia", "2024-01", "2024-03", 3),  # March has no name: February's is the last given
+        ("SAU", "Saudi Arabia", "2024-04", "2024-04", 1),
+        ("SAU", "KSA", "2024-06", "2024-06", 1),  # May without a leader ends the run
+    ]
+    assert an.leadership_streaks(leaders.drop(columns="leader_name"))["leader_name"].tolist() == ["", "", ""]
+
+
 def test_leadership_streaks_from_monthly_leaders(flows):
     streaks = an.leadership_streaks(an.monthly_leaders(flows, "crude_oil"))
     # 2023-01, 2023-02 SAU; a gap until 2024-01 RUS; 2024-02 SAU
