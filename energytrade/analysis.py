@@ -53,7 +53,14 @@ import pandas as pd
 from energytrade import store, units
 from energytrade.commodities import check_commodity
 from energytrade.countries import WORLD_ISO3, check_iso3
-from energytrade.errors import AmbiguousFigures, BadPeriod, NoData, SchemaViolation, UnknownMetric
+from energytrade.errors import (
+    AmbiguousFigures,
+    BadPeriod,
+    EnergyTradeError,
+    NoData,
+    SchemaViolation,
+    UnknownMetric,
+)
 from energytrade.metrics import ALL_PARTNERS, METRIC_COLUMNS, METRIC_UNITS, SOURCE_COLUMNS
 from energytrade.periods import Month, Span, parse_month, parse_period
 from energytrade.schema import COLUMNS
@@ -599,9 +606,35 @@ def _ranked(
     df: pd.DataFrame, rows: pd.DataFrame, metric: str, by: str | Span, bbl_per_tonne: float, selection: dict
 ) -> pd.DataFrame:
     """:func:`_by_partner` of ``rows``, the selection of ``df`` made with the arguments ``selection`` (every
-    argument given to :func:`select_flows`), remembered within :func:`reusing_selections`."""
+    argument given to :func:`select_flows`), remembered within :func:`reusing_selections`.
+
+    A selection is named with :func:`select_flows`' defaults filled in, so that callers naming a default and
+    callers leaving it out share one sum. Barrels per day are the tonnage's sums and ranks at each period's
+    rate (:func:`_by_partner` ranks and shares them by tonnage): the tonnage's, converted."""
+    selection = _SELECT_DEFAULTS | selection
     key = ("by_partner", metric, by, bbl_per_tonne, tuple(sorted(selection.items())))
-    return _remembered(df, key, lambda: _by_partner(rows, metric, by, bbl_per_tonne))
+    if metric != "bpd":
+        return _remembered(df, key, lambda: _by_partner(rows, metric, by, bbl_per_tonne))
+
+    def from_tonnage() -> pd.DataFrame:
+        try:
+            tonnage = _ranked(df, rows, "mass", by, bbl_per_tonne, selection)
+        except NoData:  # no tonnage at all: raised as bpd's
+            return _by_partner(rows, metric, by, bbl_per_tonne)
+        rate = units.tonnes_to_bpd(tonnage["value"].to_numpy(), pd.Series(tonnage["period"].to_numpy()), bbl_per_tonne)
+        return tonnage.assign(value=np.asarray(rate, dtype="float64"))
+
+    return _remembered(df, key, from_tonnage)
+
+
+#: :func:`select_flows`' defaults, by argument (how :func:`_ranked` names a selection).
+_SELECT_DEFAULTS = {
+    "reporter": "CHN",
+    "flow": "import",
+    "source": "comtrade_extract",
+    "freq": "M",
+    "duplicates": "raise",
+}
 
 
 def _summary(rows: pd.DataFrame, metric: str, by: str | Span, bbl_per_tonne: float) -> pd.DataFrame:
@@ -684,7 +717,12 @@ def supplier_ranking(
     span = parse_period(window)
     rows = select_flows(df, commodity, window=window, **select_kw)
     ranked = _ranked(df, rows, metric, span, bbl_per_tonne, {"commodity": commodity, "window": window, **select_kw})
-    months_in_window = len(span.months())
+    return _ranking_frame(ranked, metric, np.full(len(ranked), str(span), dtype=object), len(span.months()))
+
+
+def _ranking_frame(ranked: pd.DataFrame, metric: str, window: np.ndarray, months_in_window: int) -> pd.DataFrame:
+    """:func:`supplier_ranking`'s frame from :func:`_by_partner`'s rows of one window or several windows of
+    the same length (``window``: the label of each row)."""
     return pd.DataFrame(
         {
             "rank": ranked["rank"].array,
@@ -696,12 +734,82 @@ def supplier_ranking(
             "months_missing_figure": ranked["months_missing_figure"].to_numpy(),
             "months_in_window": months_in_window,
             "months_without_data": months_in_window - ranked["months_with_data"].to_numpy(),
-            "window": str(span),
+            "window": pd.array(window, dtype="str"),
             "metric": metric,
             "unit": METRIC_UNITS[metric],
         },
         copy=True,  # the aggregation may be remembered (reusing_selections): never share its arrays
     )
+
+
+def supplier_rankings(
+    df: pd.DataFrame,
+    commodity: str,
+    windows: Iterable[str],
+    metric: str = "mass",
+    *,
+    bbl_per_tonne: float = units.BARRELS_PER_TONNE_CRUDE,
+    **select_kw,
+) -> pd.DataFrame:
+    """:func:`supplier_ranking` of several windows, one after another (index reset): the same frame as
+    ``pd.concat([supplier_ranking(df, commodity, w, metric, ...) for w in windows], ignore_index=True)``,
+    errors included.
+
+    Calendar-year windows (``"2022"``, ``"2022-01/2022-12"``) are ranked together, from one sum per year
+    and partner over the whole selection: the rows of a year are the rows whose whole period lies in it,
+    summed in the same order. A selection with several rows for one partner and period, or a year without
+    rows or without a figure, is ranked window by window (so that the error is the one that window raises).
+
+    Parameters
+    ----------
+    windows : iterable of str
+        ``YYYY``, ``YYYY-MM`` or ``YYYY-MM/YYYY-MM`` each; the other parameters as :func:`supplier_ranking`'s.
+    """
+    windows = list(windows)
+    if windows:  # (no windows: nothing to concatenate, pandas' error)
+        _check_metric(metric)
+    by_year = _yearly_ranked(df, commodity, metric, bbl_per_tonne, select_kw) if len(windows) > 1 else None
+    frames, run = [], []  # run: consecutive calendar years answered from the yearly sums
+
+    def flush() -> None:
+        if run:
+            ranked, blocks = by_year
+            positions = np.concatenate([np.arange(*blocks[year]) for year in run])
+            frames.append(_ranking_frame(ranked.take(positions), metric, ranked["period"].to_numpy()[positions], 12))
+            run.clear()
+
+    for window in windows:
+        label = str(parse_period(window))
+        if by_year is not None and label in by_year[1]:
+            run.append(label)
+            continue
+        flush()
+        frames.append(supplier_ranking(df, commodity, window, metric, bbl_per_tonne=bbl_per_tonne, **select_kw))
+    flush()
+    return pd.concat(frames, ignore_index=True)
+
+
+def _yearly_ranked(
+    df: pd.DataFrame, commodity: str, metric: str, bbl_per_tonne: float, select_kw: dict
+) -> tuple[pd.DataFrame, dict[str, tuple[int, int]]] | None:
+    """:func:`_by_partner` per calendar year of the whole selection, and per year with a figure its rows
+    (start, end). ``None`` when the years cannot be ranked this way: any error (the windows are then ranked
+    one by one, and raise as they did: several rows for a partner and period in some year, say), or a row
+    whose period does not lie within the calendar year it is keyed by."""
+    try:
+        rows = select_flows(df, commodity, **select_kw)  # AmbiguousFigures for duplicates in any year
+        for period, freq in _period_pairs(rows)[1]:
+            if any(month[:4] != period[:4] for month in _months_of(period, freq)):
+                return None
+        # The selection market_shares(freq="A") names: one aggregation for both within reusing_selections.
+        selection = {"commodity": commodity, "freq": select_kw.get("freq", "M"), **select_kw}
+        ranked = _ranked(df, rows, metric, "A", bbl_per_tonne, selection)
+    except EnergyTradeError:
+        return None
+    starts, ends = _period_blocks(ranked)
+    reported = ranked["months_reported"].to_numpy()
+    periods = ranked["period"].to_numpy(dtype=object)
+    return ranked, {str(periods[a]): (a, b) for a, b in zip(starts.tolist(), ends.tolist()) if reported[a:b].any()}
 
 
 def market_shares(
@@ -913,29 +1021,48 @@ def leadership_streaks(leaders: pd.DataFrame) -> pd.DataFrame:
         ``leader_iso3``, ``leader_name``, ``start``, ``end`` (``YYYY-MM``), ``n_months``, in time order.
     """
     _require_columns(leaders, ["period", "leader_iso3"], "leaders (from monthly_leaders)")
-    frame = leaders.copy()
-    if "leader_name" not in frame:
-        frame["leader_name"] = ""
     try:
-        months = [parse_month(p) for p in frame["period"]]
+        months = [parse_month(p) for p in leaders["period"]]
     except BadPeriod:
         raise BadPeriod("leadership_streaks needs monthly leaders (period YYYY-MM); got other periods") from None
-    frame["_index"] = [m.year * 12 + m.month - 1 for m in months]
-    frame = frame.sort_values("_index", kind="mergesort").reset_index(drop=True)
-    led = frame["leader_iso3"].notna()
-    new_run = (
-        ~led | (frame["leader_iso3"] != frame["leader_iso3"].shift()) | (frame["_index"] != frame["_index"].shift() + 1)
+    # On arrays (a group-by with five aggregations cost milliseconds here): rows in time order, a run
+    # starting at a month without a leader, a change of leader or a gap; per run its first row's leader and
+    # period, its last row's period and its last name given (as a group-by's "last" skips missing names).
+    index = np.array([m.year * 12 + m.month - 1 for m in months], dtype="int64")
+    order = np.argsort(index, kind="stable")
+    index = index[order]
+    leader = leaders["leader_iso3"].to_numpy(dtype=object)[order]
+    led = ~pd.isna(leader)
+    n = len(order)
+    new_run = ~led.copy()
+    if n:
+        new_run[0] = True
+        changed = np.array([a != b for a, b in zip(leader[1:].tolist(), leader[:-1].tolist())], dtype=bool)
+        new_run[1:] |= changed | ~led[:-1] | (index[1:] != index[:-1] + 1)
+    run = np.cumsum(new_run)[led]
+    rows = order[led]
+    starts = np.flatnonzero(np.r_[True, run[1:] != run[:-1]]) if len(run) else np.zeros(0, dtype="int64")
+    ends = np.append(starts[1:], len(run)).astype("int64") - 1 if len(starts) else starts
+    if "leader_name" in leaders:
+        names = leaders["leader_name"].array
+        named = ~pd.isna(names.to_numpy(dtype=object)[rows])
+        last_named = np.full(len(starts), -1)
+        np.maximum.at(
+            last_named, np.searchsorted(starts, np.flatnonzero(named), side="right") - 1, np.flatnonzero(named)
+        )
+        leader_name = names.take(np.where(last_named >= 0, rows[np.maximum(last_named, 0)], -1), allow_fill=True)
+    else:
+        leader_name = pd.array([""] * len(starts), dtype="str")
+    periods = leaders["period"].array
+    return pd.DataFrame(
+        {
+            "leader_iso3": leaders["leader_iso3"].array.take(rows[starts]),
+            "leader_name": leader_name,
+            "start": periods.take(rows[starts]),
+            "end": periods.take(rows[ends]),
+            "n_months": (ends - starts + 1).astype("int64"),
+        }
     )
-    frame["_run"] = new_run.cumsum()
-    frame = frame[led]
-    out = frame.groupby("_run", sort=True).agg(
-        leader_iso3=("leader_iso3", "first"),
-        leader_name=("leader_name", "last"),
-        start=("period", "first"),
-        end=("period", "last"),
-        n_months=("period", "size"),
-    )
-    return out.reset_index(drop=True).astype({"n_months": "int64"})
 
 
 # --------------------------------------------------------------------------------------- changes
@@ -1456,22 +1583,105 @@ def price_discount(
 
 # Figures compared across sources (the press's printed bpd is not: outlets convert at 7.3 or 7.33 bbl/t).
 _COMPARED = {"mass": "net_weight_kg", "value": "value_usd", "volume": "volume_bcm"}
+_COMPARED_UNITS = {"mass": "t", "value": "USD", "volume": "bcm"}
 
 
-def _long(rows: pd.DataFrame, prefix: str) -> pd.DataFrame:
-    """One line per row and compared figure: commodity, hs_code, partner_iso3, period, freq, metric,
-    <prefix>_value."""
-    parts = []
-    for metric, column in _COMPARED.items():
-        figure = rows[column].astype("float64")
-        if metric == "mass":
-            figure = units.kg_to_tonnes(figure)
-        parts.append(
-            rows[["commodity", "hs_code", "partner_iso3", "period", "freq", "provenance", "note"]].assign(
-                metric=metric, **{f"{prefix}_value": figure}
-            )
-        )
-    return pd.concat(parts, ignore_index=True)
+def _compared_figures(rows: pd.DataFrame) -> np.ndarray:
+    """Per row and compared metric (columns in the order of :data:`_COMPARED`): the figure, mass in tonnes."""
+    figures = np.empty((len(rows), len(_COMPARED)))
+    for i, (metric, column) in enumerate(_COMPARED.items()):
+        figure = rows[column].to_numpy(dtype="float64", na_value=np.nan)
+        figures[:, i] = units.kg_to_tonnes(figure) if metric == "mass" else figure
+    return figures
+
+
+@dataclass(frozen=True)
+class _BaseFigures:
+    """The base source's figures: one entry per base row, then one per partner sum (a ``WLD`` total of a
+    commodity and month summed from the partner rows, where the base reports none). Keys are codes in the
+    base's commodities, partners and months; a missing key value matches a missing one (as a merge does)."""
+
+    commodities: pd.Index
+    partners: pd.Index
+    months: pd.Index
+    #: The entries' combined keys, sorted, and the entry of each.
+    keys: np.ndarray
+    entry_of_key: np.ndarray
+    #: Per entry and compared metric (:data:`_COMPARED`): the figure, NaN when missing.
+    values: np.ndarray
+    #: Per entry: the HS code(s) (``None`` when missing) and the provenance (``None`` when missing).
+    hs_code: list
+    provenance: list
+
+    def entries(self, commodity: pd.Series, partner: pd.Series, month: pd.Series) -> np.ndarray:
+        """The entry of each ``(commodity, partner, month)``, -1 where the base has none."""
+        c = self.commodities.get_indexer(commodity)
+        p = self.partners.get_indexer(partner)
+        m = self.months.get_indexer(month)
+        key = (c * len(self.partners) + p) * len(self.months) + m
+        at = np.minimum(np.searchsorted(self.keys, key), max(len(self.keys) - 1, 0))
+        found = (c >= 0) & (p >= 0) & (m >= 0) & (self.keys[at] == key) if len(self.keys) else np.zeros(len(key), bool)
+        return np.where(found, self.entry_of_key[at] if len(self.keys) else -1, -1)
+
+
+def _nullable(values: list) -> list:
+    return [None if v is None or v != v else v for v in values]
+
+
+def _base_figures(base: pd.DataFrame, base_source: str, totals_from_partners: bool) -> _BaseFigures:
+    """The figures of the base rows (no two share a commodity, partner and month) and, with
+    ``totals_from_partners``, the partner sums: per commodity-month without a reported ``WLD`` row and per
+    metric, the sum of the partner rows' figures in row order when none of them lacks it."""
+    c, commodities = pd.factorize(base["commodity"], use_na_sentinel=False)
+    p, partners = pd.factorize(base["partner_iso3"], use_na_sentinel=False)
+    m, months = pd.factorize(base["period"], use_na_sentinel=False)
+    commodities, partners, months = pd.Index(commodities), pd.Index(partners), pd.Index(months)
+    if WORLD_ISO3 not in partners:
+        partners = partners.append(pd.Index([WORLD_ISO3], dtype=partners.dtype))
+    n_p, n_m = len(partners), len(months)
+    world = partners.get_loc(WORLD_ISO3)
+    values = _compared_figures(base)
+    hs_code, provenance = _nullable(base["hs_code"].tolist()), _nullable(base["provenance"].tolist())
+    keys = [(c * n_p + p) * n_m + m]
+    if totals_from_partners:
+        # A group-by drops keys with a missing commodity or month: so are these rows.
+        summed = np.flatnonzero((p != world) & ~commodities.isna()[c] & ~months.isna()[m])
+        reported = np.unique((c * n_m + m)[p == world])
+        groups, codes = np.unique((c * n_m + m)[summed], return_inverse=True)
+        sizes = np.bincount(codes, minlength=len(groups))
+        sums = np.full((len(groups), len(_COMPARED)), np.nan)
+        for k in range(len(_COMPARED)):
+            total, count = _group_sum(codes, values[summed, k], len(groups))
+            sums[:, k] = np.where(count == sizes, total, np.nan)  # a total with an unknown part is unknown
+        # Each distinct (group, HS code) is looked at once.
+        h, codes_of = pd.factorize(base["hs_code"], use_na_sentinel=True)
+        with_code = h[summed] >= 0
+        pairs = np.unique(codes[with_code] * max(len(codes_of), 1) + h[summed][with_code])
+        found: dict[int, set[str]] = {}
+        code_names = [str(code) for code in codes_of.tolist()]
+        for group, code in zip(*(part.tolist() for part in np.divmod(pairs, max(len(codes_of), 1)))):
+            found.setdefault(group, set()).add(code_names[code])
+        new = np.flatnonzero(~np.isin(groups, reported))
+        sum_c, sum_m = np.divmod(groups[new], n_m)
+        names, labels = commodities.tolist(), months.tolist()
+        for group, ci, mi in zip(new.tolist(), sum_c.tolist(), sum_m.tolist()):
+            hs_code.append(", ".join(sorted(found.get(group, ()))))
+            provenance.append(f"sum of {sizes[group]} partner rows of {base_source} ({names[ci]} {labels[mi]})")
+        keys.append((sum_c * n_p + world) * n_m + sum_m)
+        values = np.concatenate([values, sums[new]])
+    keys = np.concatenate(keys)
+    order = np.argsort(keys, kind="stable")
+    return _BaseFigures(commodities, partners, months, keys[order], order, values, hs_code, provenance)
+
+
+def _stable_order(frame: pd.DataFrame, by: list[str]) -> np.ndarray:
+    """The positions that sort ``frame`` by the columns ``by`` as ``sort_values(by, kind="mergesort")`` does
+    (missing values last, ties in frame order)."""
+    codes = []
+    for column in reversed(by):
+        code, uniques = pd.factorize(frame[column], sort=True)
+        codes.append(np.where(code < 0, len(uniques), code))
+    return np.lexsort(codes) if codes and len(frame) else np.arange(len(frame))
 
 
 def cross_source_comparison(
@@ -1530,12 +1740,14 @@ def cross_source_comparison(
     unknown = [f for f in freqs if f not in ("M", "A", "YTD")]
     if unknown:
         raise BadPeriod(f"unknown freqs {unknown}; use 'M', 'A' and/or 'YTD'")
-    scope = df[(df["reporter_iso3"] == reporter) & (df["flow"] == flow)]
-    base = scope[(scope["source"] == base_source) & (scope["freq"] == "M")]
-    other = scope[(scope["source"] == other_source) & scope["freq"].isin(freqs)]
+    in_scope = ((df["reporter_iso3"] == reporter) & (df["flow"] == flow)).to_numpy()
+    source = (df["source"] == base_source).to_numpy(), (df["source"] == other_source).to_numpy()
+    needed = ["commodity", "partner_iso3", "period", "freq", "hs_code", "provenance", "note", *_COMPARED.values()]
+    base = df[needed].iloc[np.flatnonzero(in_scope & source[0] & (df["freq"] == "M").to_numpy())]
+    other = df[needed].iloc[np.flatnonzero(in_scope & source[1] & df["freq"].isin(freqs).to_numpy())]
     for name, rows in ((base_source, base), (other_source, other)):
         if rows.empty:
-            present = ", ".join(sorted(scope["source"].unique()))
+            present = ", ".join(sorted(df.loc[in_scope, "source"].unique()))
             raise NoData(f"no {reporter} {flow} rows of source {name!r} to compare; sources present: {present}")
     dup = base.duplicated(["commodity", "partner_iso3", "period"], keep=False)
     if dup.any():
@@ -1543,125 +1755,87 @@ def cross_source_comparison(
             f"base source {base_source!r} has {int(dup.sum())} rows sharing a commodity, partner and month; "
             "the base must give one figure per key"
         )
+    found = _base_figures(base, base_source, base_totals_from_partners)
 
-    base_long = _long(base, "base").rename(
-        columns={"period": "month", "provenance": "base_provenance", "hs_code": "base_hs_code"}
+    # One line per other row and compared figure it carries, metric after metric; a line covers the months
+    # of its row's period, each matched with the base's figure of the same commodity, partner and month.
+    other_values = _compared_figures(other)
+    carried = np.flatnonzero(~np.isnan(other_values).all(axis=1))
+    periods, row_freqs = other["period"].tolist(), other["freq"].tolist()
+    months_of: dict[tuple[str, str], list[str]] = {}
+    for k in range(len(_COMPARED)):  # in line order, so that a bad period is met where it was before
+        for r in np.flatnonzero(~np.isnan(other_values[:, k])).tolist():
+            pair = (str(periods[r]), str(row_freqs[r]))
+            if pair not in months_of:
+                months_of[pair] = _months_of(*pair)
+    row_months = [months_of[(str(periods[r]), str(row_freqs[r]))] for r in carried.tolist()]
+    n_months = np.array([len(ms) for ms in row_months], dtype="int64")
+    item_row = np.repeat(carried, n_months)  # one item per carried row and month it covers
+    entry = found.entries(
+        other["commodity"].array.take(item_row),
+        other["partner_iso3"].array.take(item_row),
+        pd.Index([month for ms in row_months for month in ms], dtype=object),
     )
-    base_long = base_long.drop(columns=["freq", "note"])
-    if base_totals_from_partners:
-        base_long = pd.concat([base_long, _partner_sums(base_long, base_source)], ignore_index=True)
-    coverage = base[["commodity", "period"]].drop_duplicates().groupby("commodity")["period"].agg(set).to_dict()
-
-    other_long = _long(other, "other").rename(
-        columns={"provenance": "other_provenance", "note": "other_note", "hs_code": "other_hs_code"}
-    )
-    other_long = other_long[other_long["other_value"].notna()]
-    other_long = other_long.assign(month=_row_months(other_long))
-    exploded = other_long.reset_index(names="line").explode("month")
-    merged = exploded.merge(base_long, on=["commodity", "partner_iso3", "month", "metric"], how="left")
-
-    lines = merged.groupby("line", sort=False)
-    per_line = lines["base_value"].sum(min_count=1).to_frame()
-    per_line["base_lacking"] = merged["base_value"].isna().groupby(merged["line"], sort=False).sum().astype(int)
-    per_line["base_months"] = lines["base_value"].count()
-    # Provenances joined per line in one pass (a Python function per group through pandas costs ~0.3 ms each).
-    by_line: dict[object, list[str]] = {line: [] for line in per_line.index}
-    for line, prov in zip(merged["line"].to_numpy(dtype=object), merged["base_provenance"].to_numpy(dtype=object)):
-        if not pd.isna(prov):
-            by_line[line].append(prov)
-    per_line["base_provenance"] = [_join_provenance(by_line[line], base_source) for line in per_line.index]
-    per_line["base_hs_code"] = _joined_codes(merged, ["line"], "base_hs_code", per_line.index)
-    out = other_long.join(per_line)
-    needed = out["month"].map(len)
-    covered = [
-        all(m in coverage.get(c, set()) for m in ms) for c, ms in zip(out["commodity"].tolist(), out["month"].tolist())
-    ]
-    # Compare only sums over complete base data: every month covered, no partner row lacking the figure,
-    # and at least one base figure (a partner absent all year is not a zero to compare with).
-    keep = pd.Series(covered, index=out.index) & (out["base_lacking"] == 0) & (out["base_months"] == needed)
-    out = out[keep].copy()
-    out["unit"] = out["metric"].map({"mass": "t", "value": "USD", "volume": "bcm"})
-    out["other_hs_code"] = out["other_hs_code"].astype(str)
-    out["like_for_like"] = out["base_hs_code"] == out["other_hs_code"]
-    out["diff_pct"] = (out["other_value"] - out["base_value"]) / out["base_value"].where(out["base_value"] != 0) * 100
-    out["flagged"] = (out["diff_pct"].abs() > tolerance_pct) | ((out["base_value"] == 0) & (out["other_value"] != 0))
-    columns = [
-        "commodity",
-        "period",
-        "freq",
-        "partner_iso3",
-        "metric",
-        "unit",
-        "base_hs_code",
-        "other_hs_code",
-        "like_for_like",
-        "base_value",
-        "other_value",
-        "diff_pct",
-        "flagged",
-        "base_months",
-        "base_provenance",
-        "other_provenance",
-        "other_note",
-    ]
-    out = out[columns].astype({"base_months": "int64", "flagged": bool, "like_for_like": bool})
-    return out.sort_values(
-        ["commodity", "freq", "period", "partner_iso3", "metric", "other_provenance"], kind="mergesort"
-    ).reset_index(drop=True)
-
-
-def _partner_sums(base_long: pd.DataFrame, base_source: str) -> pd.DataFrame:
-    """WLD lines as sums of partner lines, for commodity-months without a reported WLD row."""
-    partners = base_long[base_long["partner_iso3"] != WORLD_ISO3]
-    reported = base_long.loc[base_long["partner_iso3"] == WORLD_ISO3, ["commodity", "month"]].drop_duplicates()
-    groups = partners.groupby(["commodity", "month", "metric"], sort=False)
-    sums = groups["base_value"].sum(min_count=1).to_frame()
-    keys = ["commodity", "month", "metric"]
-    sums["base_hs_code"] = _joined_codes(partners, keys, "base_hs_code", sums.index)
-    sums["lacking"] = partners["base_value"].isna().groupby([partners[k] for k in keys], sort=False).sum().astype(int)
-    sums["n"] = groups["base_value"].size()
-    sums = sums.reset_index()
-    sums = sums[sums["lacking"] == 0]  # a total with an unknown part is unknown
-    sums = sums.merge(reported, on=["commodity", "month"], how="left", indicator=True)
-    sums = sums[sums["_merge"] == "left_only"]
-    return pd.DataFrame(
+    first_item = np.cumsum(n_months) - n_months
+    # Compare only sums over complete base data: a base figure for every month (a partner absent all year
+    # is not a zero to compare with), and a known commodity.
+    has_commodity = other["commodity"].notna().to_numpy()[carried]
+    metrics, rows = [], []
+    for k in range(len(_COMPARED)):
+        lacking = (entry < 0) | np.isnan(found.values[entry, k])
+        complete = np.add.reduceat(lacking, first_item) == 0 if len(carried) else np.zeros(0, bool)
+        keep = np.flatnonzero(complete & has_commodity & ~np.isnan(other_values[carried, k]))
+        metrics.append(np.full(len(keep), k))
+        rows.append(keep)
+    metrics, rows = np.concatenate(metrics), np.concatenate(rows)  # rows: positions in ``carried``
+    line_items = np.repeat(first_item[rows] - np.cumsum(n_months[rows]) + n_months[rows], n_months[rows])
+    line_items = line_items + np.arange(len(line_items))
+    line_of = np.repeat(np.arange(len(rows)), n_months[rows])
+    line_entries = entry[line_items]
+    base_value, _ = _group_sum(line_of, found.values[line_entries, metrics[line_of]], len(rows))
+    # A row's HS codes and provenances are those of its entries, the same for each of its metrics.
+    hs_codes, provenances = {}, {}
+    for r in np.unique(rows).tolist():
+        entries = entry[first_item[r] : first_item[r] + n_months[r]].tolist()
+        codes = {str(found.hs_code[e]) for e in entries if found.hs_code[e] is not None}
+        hs_codes[r] = ", ".join(sorted(codes))
+        provenances[r] = _join_provenance(
+            [found.provenance[e] for e in entries if found.provenance[e] is not None], base_source
+        )
+    picked = other.iloc[carried[rows]]
+    names, units_of = list(_COMPARED), [_COMPARED_UNITS[m] for m in _COMPARED]
+    base_value = pd.Series(base_value)
+    other_value = pd.Series(other_values[carried[rows], metrics])
+    diff_pct = (other_value - base_value) / base_value.where(base_value != 0) * 100
+    base_hs_code = pd.Series([hs_codes[r] for r in rows.tolist()], dtype="str")
+    other_hs_code = picked["hs_code"].astype(str).reset_index(drop=True)
+    out = pd.DataFrame(
         {
-            "commodity": sums["commodity"],
-            "partner_iso3": WORLD_ISO3,
-            "month": sums["month"],
-            "metric": sums["metric"],
-            "base_value": sums["base_value"],
-            "base_hs_code": sums["base_hs_code"],
-            "base_provenance": [
-                f"sum of {n} partner rows of {base_source} ({c} {m})"
-                for n, c, m in zip(sums["n"], sums["commodity"], sums["month"])
-            ],
+            "commodity": picked["commodity"].array,
+            "period": picked["period"].array,
+            "freq": picked["freq"].array,
+            "partner_iso3": picked["partner_iso3"].array,
+            "metric": pd.array([names[k] for k in metrics.tolist()], dtype="str"),
+            "unit": pd.array([units_of[k] for k in metrics.tolist()], dtype="str"),
+            "base_hs_code": base_hs_code.array,
+            "other_hs_code": other_hs_code.array,
+            "like_for_like": (base_hs_code == other_hs_code).to_numpy(dtype=bool),
+            "base_value": base_value.to_numpy(),
+            "other_value": other_value.to_numpy(),
+            "diff_pct": diff_pct.to_numpy(),
+            "flagged": ((diff_pct.abs() > tolerance_pct) | ((base_value == 0) & (other_value != 0))).to_numpy(),
+            "base_months": n_months[rows],
+            "base_provenance": pd.array(
+                [provenances[r] for r in rows.tolist()],
+                # as the frame this replaced: float (empty) when no other row carries a compared figure
+                dtype="str" if len(carried) else "float64",
+            ),
+            "other_provenance": picked["provenance"].array,
+            "other_note": picked["note"].array,
         }
     )
-
-
-def _joined_codes(frame: pd.DataFrame, keys: list[str], column: str, index: pd.Index) -> pd.Series:
-    """Per entry of ``index`` (the values of ``keys``, tuples for several): the distinct HS codes of the
-    rows of ``frame`` with that key, sorted and joined with ``", "`` (normally just one; ``""`` for none).
-    Each distinct (key, code) is looked at once (a Python function per group through pandas costs ~0.1 ms)."""
-    have = frame[column].notna().to_numpy()
-    combined = np.zeros(int(have.sum()), dtype="int64")
-    uniques = []
-    for name in [*keys, column]:
-        codes, values = pd.factorize(frame[name], use_na_sentinel=False)
-        combined = combined * max(len(values), 1) + codes[have]
-        uniques.append(values.tolist())
-    found: dict[object, set[str]] = {}
-    for value in np.unique(combined).tolist():
-        parts = []
-        for values in reversed(uniques):
-            value, position = divmod(value, max(len(values), 1))
-            parts.append(values[position])
-        code, *key = parts
-        key = tuple(reversed(key))
-        found.setdefault(key if len(keys) > 1 else key[0], set()).add(str(code))
-    joined = {key: ", ".join(sorted(codes)) for key, codes in found.items()}
-    return pd.Series([joined.get(key, "") for key in index.tolist()], index=index, dtype="str", name=column)
+    order = _stable_order(out, ["commodity", "freq", "period", "partner_iso3", "metric", "other_provenance"])
+    return out.take(order).reset_index(drop=True)
 
 
 def _join_provenance(provenances: Iterable[str], base_source: str) -> str:

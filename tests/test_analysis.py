@@ -171,6 +171,70 @@ def test_supplier_ranking_errors(flows):
         an.supplier_ranking(flows, "crude_oil", "2024", metric="volume")
 
 
+def ranked_one_by_one(df, windows, metric, **kw):
+    return pd.concat([an.supplier_ranking(df, "crude_oil", w, metric, **kw) for w in windows], ignore_index=True)
+
+
+# One large month and eleven small ones in 2022: a year's sum must add them in row order with compensation,
+# as the ranking of the window alone does, to the last digit.
+BIG_T, SMALL_T = 1e13, 0.001
+
+
+@pytest.mark.parametrize("metric", ["mass", "value", "bpd"])
+def test_supplier_rankings_are_the_windows_ranked_one_by_one(flows, metric):
+    year_2022 = [
+        flow_row("KAZ", f"2022-{m:02d}", t=BIG_T if m == 1 else SMALL_T, usd=KAZ_JAN_USD) for m in range(1, 13)
+    ]
+    year_2022 += [flow_row("RUS", f"2022-{m:02d}", t=RUS_JAN_T, usd=KAZ_JAN_USD * m) for m in (3, 7)]
+    extra = [
+        flow_row("KAZ", "2024-02", usd=KAZ_FEB_USD),  # mass missing
+        flow_row("USA", "2024-02", t=KAZ_JAN_T, name="USA"),  # value missing
+    ]
+    df = pd.concat([flows, table(year_2022 + extra)], ignore_index=True)
+    windows = ["2024", "2022", "2023-01/2024-02", "2023", "2024-02", "2022-01/2022-12"]
+    expected = ranked_one_by_one(df, windows, metric)
+    pd.testing.assert_frame_equal(an.supplier_rankings(df, "crude_oil", windows, metric), expected, check_exact=True)
+    with an.reusing_selections():  # also when the sums are remembered and shared with market_shares
+        an.market_shares(df, "crude_oil", metric, "A")
+        pd.testing.assert_frame_equal(
+            an.supplier_rankings(df, "crude_oil", windows, metric), expected, check_exact=True
+        )
+
+
+def test_supplier_rankings_raise_as_the_window_does(flows):
+    with pytest.raises(NoData, match="window 2030"):
+        an.supplier_rankings(flows, "crude_oil", ["2024", "2030"])
+    with pytest.raises(NoData, match="metric 'value'"):  # 2023 has no value figure at all
+        an.supplier_rankings(
+            flows.assign(value_usd=flows["value_usd"].where(flows["period"] > "2024")),
+            "crude_oil",
+            ["2024", "2023"],
+            "value",
+        )
+    press = table(
+        [flow_row("RUS", "2023-01", t=RUS_JAN_T, source="gacc_press", outlet=o) for o in ("Reuters", "Bloomberg")]
+        + [flow_row("RUS", f"2024-{m:02d}", t=RUS_JAN_T, source="gacc_press") for m in (1, 2)]
+    )
+    # Two outlets in 2023: ranking 2023 raises, 2024 alone does not (the duplicates lie outside it).
+    with pytest.raises(AmbiguousFigures):
+        an.supplier_rankings(press, "crude_oil", ["2024", "2023"], source="gacc_press")
+    kw = {"source": "gacc_press"}
+    ranked = an.supplier_rankings(press, "crude_oil", ["2024", "2024-01"], **kw)
+    pd.testing.assert_frame_equal(ranked, ranked_one_by_one(press, ["2024", "2024-01"], "mass", **kw))
+    assert ranked["net_weight_t"].tolist() == [2 * RUS_JAN_T, RUS_JAN_T]
+
+
+def test_supplier_rankings_leave_out_a_row_across_two_years():
+    # An annual row over a split year lies in neither calendar year: not keyed by the year it starts in.
+    rows = table(
+        [flow_row("RUS", "2021", t=RUS_JAN_T, freq="A"), flow_row("SAU", "2021", t=SAU_JAN_T, freq="A")]
+        + [flow_row("SAU", "2021-07/2022-06", t=BIG_T, freq="A")]
+    )
+    ranked = an.supplier_rankings(rows, "crude_oil", ["2021", "2021-01/2022-12"], freq="A")
+    pd.testing.assert_frame_equal(ranked, ranked_one_by_one(rows, ["2021", "2021-01/2022-12"], "mass", freq="A"))
+    assert ranked["partner_iso3"].tolist()[:2] == ["RUS", "SAU"]
+
+
 def test_window_coverage_lists_months_without_data(flows):
     coverage = an.window_coverage(flows, "crude_oil", "2024-01/2024-04")
     assert list(coverage["period"]) == ["2024-01", "2024-02", "2024-03", "2024-04"]
@@ -189,6 +253,31 @@ def test_market_shares_per_month_and_year(flows):
     assert annual.loc[("2024", "RUS"), "net_weight_t"] == RUS_2024_T
     assert annual.loc[("2024", "RUS"), "share_pct"] == pytest.approx(RUS_2024_T / PARTNERS_2024_T * 100)
     assert annual.loc[("2024", "RUS"), "months_with_data"] == 2  # a partial year says so
+
+
+def test_barrels_per_day_share_the_tonnage_sums_within_reusing_selections(flows, monkeypatch):
+    fresh = {
+        "shares": an.market_shares(flows, "crude_oil", "bpd"),
+        "leaders": an.monthly_leaders(flows, "crude_oil", "bpd"),
+        "rank": an.partner_rank(flows, "crude_oil", "RUS", "bpd"),
+    }
+    sums = []
+    by_partner = an._by_partner
+    monkeypatch.setattr(an, "_by_partner", lambda *a: sums.append(a[1]) or by_partner(*a))
+    with an.reusing_selections():
+        an.market_shares(flows, "crude_oil", "mass", source="comtrade_extract")
+        shared = {
+            "shares": an.market_shares(flows, "crude_oil", "bpd"),
+            "leaders": an.monthly_leaders(flows, "crude_oil", "bpd", freq="M"),
+            "rank": an.partner_rank(flows, "crude_oil", "RUS", "bpd"),
+        }
+    assert sums == ["mass"]  # one sum per month and partner, by tonnage, for all four questions
+    for name, frame in fresh.items():
+        pd.testing.assert_frame_equal(shared[name], frame, check_exact=True)
+    jan = shared["shares"].set_index(["period", "partner_iso3"]).loc[("2024-01", "RUS"), "rate_bbl_per_day"]
+    assert jan == pytest.approx(RUS_JAN_T * units.BARRELS_PER_TONNE_CRUDE / 31)
+    with an.reusing_selections(), pytest.raises(NoData, match="metric 'bpd'"):
+        an.market_shares(flows.assign(net_weight_kg=float("nan")), "crude_oil", "bpd")
 
 
 def test_market_shares_rejects_monthly_output_from_annual_rows():
@@ -235,6 +324,23 @@ def test_leadership_streaks_break_on_a_change_a_gap_or_no_leader():
         ["RUS", "2024-06", "2024-06", 1],  # July has no leader
         ["RUS", "2024-08", "2024-08", 1],
     ]
+
+
+def test_leadership_streaks_of_leaders_in_any_order_keep_the_last_name_given():
+    leaders = pd.DataFrame(
+        {
+            "period": ["2024-03", "2024-01", "2024-04", "2024-02", "2024-06", "2024-05"],
+            "leader_iso3": ["RUS", "RUS", "SAU", "RUS", "SAU", None],
+            "leader_name": [None, "Russian Federation", "Saudi Arabia", "Russia", "KSA", None],
+        }
+    )
+    streaks = an.leadership_streaks(leaders)
+    assert [tuple(r) for r in streaks.itertuples(index=False)] == [
+        ("RUS", "Russia", "2024-01", "2024-03", 3),  # March has no name: February's is the last given
+        ("SAU", "Saudi Arabia", "2024-04", "2024-04", 1),
+        ("SAU", "KSA", "2024-06", "2024-06", 1),  # May without a leader ends the run
+    ]
+    assert an.leadership_streaks(leaders.drop(columns="leader_name"))["leader_name"].tolist() == ["", "", ""]
 
 
 def test_leadership_streaks_from_monthly_leaders(flows):
@@ -587,6 +693,57 @@ def test_cross_source_comparison_skips_totals_with_an_unknown_part():
         + [flow_row("WLD", "2024-01", t=2 * MONTHLY_T, source="gacc_press")]
     )
     assert an.cross_source_comparison(rows).empty
+
+
+# A large month and eleven small ones: added one after another in floating point the small ones vanish
+# (1e16 + 1 rounds back to 1e16); pandas' group-by sum keeps them with Kahan compensation, and so must the
+# comparison (the report's CSVs print every digit).
+BIG_USD, SMALL_USD = 1e16, 1.0
+
+
+def test_cross_source_comparison_sums_months_with_compensation_as_pandas_does():
+    monthly = [BIG_USD] + [SMALL_USD] * 11
+    rows = table(
+        [flow_row("RUS", f"2024-{m:02d}", usd=usd) for m, usd in enumerate(monthly, start=1)]
+        + [flow_row("RUS", "2024", usd=sum(monthly), freq="A", source="gacc_press")]
+    )
+    naive = 0.0
+    for usd in monthly:
+        naive += usd
+    total = an.cross_source_comparison(rows)["base_value"].iloc[0]
+    assert total == pd.Series(monthly).groupby(["2024"] * len(monthly)).sum().iloc[0]
+    assert total != naive  # the example tells the two apart
+
+
+def test_cross_source_comparison_prefers_a_reported_total_to_the_partner_sum():
+    reported_t = 3 * MONTHLY_T  # more than the two partners: the base's own total wins
+    rows = table(
+        [flow_row(p, "2024-01", t=MONTHLY_T) for p in ("RUS", "SAU")]
+        + [flow_row("WLD", "2024-01", t=reported_t)]
+        + [flow_row(p, "2024-02", t=MONTHLY_T) for p in ("RUS", "SAU")]
+        + [flow_row("WLD", m, t=reported_t, source="gacc_press") for m in ("2024-01", "2024-02")]
+    )
+    compared = an.cross_source_comparison(rows).set_index("period")
+    assert compared.loc["2024-01", "base_value"] == reported_t
+    assert compared.loc["2024-02", "base_value"] == 2 * MONTHLY_T
+    assert "sum of 2 partner rows" in compared.loc["2024-02", "base_provenance"]
+    assert "sum of" not in compared.loc["2024-01", "base_provenance"]
+
+
+def test_cross_source_comparison_rows_in_order_whatever_the_input_order():
+    base = year_of_base("RUS", 2024, MONTHLY_T, months=[1, 2]) + year_of_base("SAU", 2024, MONTHLY_T, months=[1, 2])
+    base += [flow_row(p, "2024-01", t=MONTHLY_T, usd=MONTHLY_T, commodity="lng") for p in ("RUS", "QAT")]
+    printed = [("crude_oil", "SAU", "2024-02"), ("lng", "RUS", "2024-01"), ("crude_oil", "RUS", "2024-01")]
+    printed += [("crude_oil", "SAU", "2024-01"), ("lng", "QAT", "2024-01"), ("crude_oil", "RUS", "2024-02")]
+
+    def outlet(figures):
+        return [flow_row(p, m, t=MONTHLY_T, usd=MONTHLY_T, commodity=c, source="gacc_press") for c, p, m in figures]
+
+    compared = an.cross_source_comparison(table(base + outlet(printed[::-1]) + outlet(printed)))
+    key = ["commodity", "freq", "period", "partner_iso3", "metric", "other_provenance"]
+    assert len(compared) == 2 * 2 * len(printed)  # two outlets each, mass and value
+    assert compared[key].equals(compared[key].sort_values(key, kind="mergesort").reset_index(drop=True))
+    assert compared["commodity"].tolist()[:4] == ["crude_oil"] * 4 and compared["commodity"].iloc[-1] == "lng"
 
 
 PIPELINE_RUS_2023_BCM, PIPELINE_RUS_2024_BCM = 22.7, 31.06

@@ -192,6 +192,32 @@ def test_source_overview_counts_periods_and_partners_without_the_world_totals():
     assert "LNG annual, 2022 to 2022 (1 year, 1 partner)" in note.splitlines()[1]
 
 
+def test_source_overview_groups_rows_in_any_order():
+    flows = table(
+        [
+            flow_row("WLD", "2023-07", t=9.0, commodity="lng", source="gacc_press", freq="YTD"),
+            flow_row("SAU", "2023-05", t=1.0),
+            flow_row("RUS", "2022-11", t=1.0),
+            flow_row("RUS", "2022", t=5.0, commodity="lng", source="gacc_press", freq="A"),
+            flow_row("RUS", "2023-01", t=1.0, commodity="coal"),
+            flow_row("WLD", "2023-01", t=3.0),
+            flow_row("RUS", "2023-01", t=1.0),
+            flow_row("QAT", "2021", t=5.0, commodity="lng", source="gacc_press", freq="A"),
+            flow_row("RUS", "2022-11", t=1.0, commodity="lng", source="gacc_press", freq="YTD"),
+        ]
+    )
+    provenance = pd.DataFrame({"source": ["comtrade_extract"], "vintage": ["v1"], "date_retrieved": ["d1"]})
+    out = sources.source_overview(flows, provenance)
+    columns = ["source", "commodity", "freq", "first_period", "last_period", "n_periods", "n_partners", "n_rows"]
+    assert [tuple(r) for r in out[columns].itertuples(index=False)] == [
+        ("comtrade_extract", "coal", "M", "2023-01", "2023-01", 1, 1, 1),
+        ("comtrade_extract", "crude_oil", "M", "2022-11", "2023-05", 3, 2, 4),
+        ("gacc_press", "lng", "A", "2021", "2022", 2, 2, 2),
+        ("gacc_press", "lng", "YTD", "2022-11", "2023-07", 2, 1, 2),
+    ]
+    assert out["vintage"].tolist()[:2] == ["v1", "v1"] and out["vintage"].isna().tolist()[2:] == [True, True]
+
+
 def test_coverage_gaps_writes_runs_of_missing_months():
     matrix = pd.DataFrame({"lng / RUS": [0, 0, 1, 0, 2]}, index=months("2022-01", "2022-05"))
     out = sources.coverage_gaps(matrix)

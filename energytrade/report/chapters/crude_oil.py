@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from energytrade import analysis, units
@@ -180,9 +181,7 @@ def covered_span(
 
 
 def _rankings(flows: pd.DataFrame, windows: list[str], metric: str, **select) -> pd.DataFrame:
-    return pd.concat(
-        [analysis.supplier_ranking(flows, COMMODITY, w, metric, **select) for w in windows], ignore_index=True
-    )
+    return analysis.supplier_rankings(flows, COMMODITY, windows, metric, **select)
 
 
 def _long_by_metric(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -309,7 +308,12 @@ def _span_words(span: str) -> str:
 
 
 def _ranked(frame: pd.DataFrame, window: str) -> pd.DataFrame:
-    return frame[frame["window"] == window].sort_values("rank", kind="mergesort").reset_index(drop=True)
+    """The rows of one window, by rank (missing ranks last)."""
+    part = frame.take(np.flatnonzero(frame["window"].to_numpy() == window))
+    ranks = part["rank"].to_numpy(dtype="float64", na_value=np.inf)
+    if (ranks[1:] < ranks[:-1]).any():  # rankings come in rank order: the (stable) sort is rarely needed
+        part = part.sort_values("rank", kind="mergesort")
+    return part.reset_index(drop=True)
 
 
 def _row(frame: pd.DataFrame, iso3: str) -> pd.Series:
@@ -335,10 +339,12 @@ def gap_clauses(r: pd.DataFrame) -> list[str]:
     if r.empty:
         return []
     clauses = []
-    lacking = r[r["months_missing_figure"] > 0]
-    n_lacking = int(lacking["months_missing_figure"].sum())
+    missing = r["months_missing_figure"].to_numpy()
+    lacking = np.flatnonzero(missing > 0)
+    n_lacking = int(missing[lacking].sum())
     if n_lacking:
-        names = join_words(_name(row) for _, row in lacking.iterrows())
+        codes, names = r["partner_iso3"].to_numpy()[lacking], r["partner_name"].to_numpy()[lacking]
+        names = join_words(display_name(c, n) for c, n in zip(codes, names))
         what = _FIGURE_WORDS.get(str(r["metric"].iloc[0]), str(r["metric"].iloc[0]))
         clauses.append(
             f"{_n(n_lacking, 'partner-month')} without a {what} figure ({names}) "
@@ -769,7 +775,7 @@ def ranking_markdown(t: CrudeTables, top: int = 8) -> str:
     gaps = [
         f"{fmt_window(w)}: {'; '.join(clauses)}"
         for w in windows
-        if (clauses := gap_clauses(t.rankings_mass[t.rankings_mass["window"] == w]))
+        if (clauses := gap_clauses(t.rankings_mass.take(np.flatnonzero(t.rankings_mass["window"].to_numpy() == w))))
     ]
     note = f"\n\n*Totals and shares are sums of the figures present. {'. '.join(gaps)}.*" if gaps else ""
     return markdown_table(table) + note

@@ -10,6 +10,7 @@ import re
 import textwrap
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 
 from energytrade import analysis, units
@@ -68,15 +69,40 @@ def source_overview(flows: pd.DataFrame, provenance: pd.DataFrame) -> pd.DataFra
         totals), ``n_rows``, ``vintage`` and ``date_retrieved`` (the latest of the source's raw files),
         in the order of :data:`energytrade.inventory.RAW_SOURCES`, then commodity and frequency.
     """
-    partners = flows["partner_iso3"].where(flows["partner_iso3"] != WORLD_ISO3)
-    groups = flows.assign(_partner=partners).groupby(["source", "commodity", "freq"], sort=True)
-    out = groups.agg(
-        first_period=("period", "min"),
-        last_period=("period", "max"),
-        n_periods=("period", "nunique"),
-        n_partners=("_partner", "nunique"),
-        n_rows=("period", "size"),
-    ).reset_index()
+    # On factorised codes (sorted, so codes order as the text does): a group-by with five aggregations of
+    # text columns cost about 20 ms. Groups as a sorted group-by makes them, rows with a missing key in none.
+    keys = [pd.factorize(flows[k], sort=True) for k in ("source", "commodity", "freq")]
+    combined = np.zeros(len(flows), dtype="int64")
+    for codes, uniques in keys:
+        combined = combined * max(len(uniques), 1) + codes
+    rows = np.flatnonzero(np.logical_and.reduce([codes >= 0 for codes, _ in keys])) if len(flows) else np.zeros(0, int)
+    groups, first_row, group = np.unique(combined[rows], return_index=True, return_inverse=True)
+    n = len(groups)
+    period, periods = pd.factorize(flows["period"].to_numpy()[rows], sort=True)
+    partner = flows["partner_iso3"].to_numpy()[rows]
+    partner, _ = pd.factorize(np.where(partner == WORLD_ISO3, None, partner))
+    first, last = np.full(n, len(periods)), np.full(n, -1)
+    np.minimum.at(first, group[period >= 0], period[period >= 0])
+    np.maximum.at(last, group[period >= 0], period[period >= 0])
+    # A row of each period (code), and -1 (missing) for a group without any.
+    period_row = np.append(rows[np.unique(period, return_index=True)[1][np.unique(period) >= 0]], -1)
+
+    def distinct(codes: np.ndarray) -> np.ndarray:
+        """Per group, the number of distinct codes (-1: missing, not counted)."""
+        width = codes.max(initial=0) + 1
+        pairs = np.unique(group[codes >= 0] * width + codes[codes >= 0])
+        return np.bincount(pairs // width, minlength=n).astype("int64")
+
+    out = pd.DataFrame(
+        {
+            **{k: flows[k].array.take(rows[first_row]) for k in ("source", "commodity", "freq")},
+            "first_period": flows["period"].array.take(period_row[np.minimum(first, len(periods))], allow_fill=True),
+            "last_period": flows["period"].array.take(period_row[last], allow_fill=True),
+            "n_periods": distinct(period),
+            "n_partners": distinct(partner),
+            "n_rows": np.bincount(group, minlength=n).astype("int64"),
+        }
+    )
     dates = provenance.groupby("source").agg(vintage=("vintage", "max"), date_retrieved=("date_retrieved", "max"))
     out = out.join(dates, on="source")
     freq_order = out["freq"].map({f: i for i, f in enumerate(FREQ_NAMES)})
