@@ -9,9 +9,11 @@ reads the store when the store is current for every small source (:func:`store_i
 file's sidecar sha256, size and modification time are what the build that wrote the partition verified
 and recorded, and the cleaning code is the same); otherwise it verifies every raw file's checksum and
 cleans it in memory (a second or so), so results never come from a stale processed file. The cheap check
-is the one the incremental build trusts: a raw file rewritten with the same size and modification time
-is not re-hashed (``energytrade build --force`` re-reads everything). Large sources (BACI) are read from
-the store with ``energytrade.store.flows``.
+trusts a raw file rewritten with the same size and modification time without re-hashing it; the
+incremental build (and the report's list of raw files) also compare the status-change time recorded when
+the bytes were last hashed, which any rewrite moves, and hash the file again when it moved
+(``energytrade build --force`` re-reads everything). Large sources (BACI) are read from the store with
+``energytrade.store.flows``.
 
 What a build expects (each failure is a one-line error naming the file; ``--allow-missing SOURCE``
 lets a user who means it build without that source's files):
@@ -282,16 +284,38 @@ def _code_digest(source: registry.Source) -> str:
 
 
 def _file_state(path: Path, raw_root: Path, known: dict[str, Any]) -> dict[str, Any]:
-    """A raw file's fingerprint: the sidecar's sha256, checked against the file's bytes unless its size
-    and modification time are what the last build saw (so unchanged large files are not re-read)."""
+    """A raw file's fingerprint: the sidecar's sha256, checked against the file's bytes unless its size,
+    modification time and status-change time are what the last build saw (so unchanged large files are
+    not re-read).
+
+    The status-change time (``ctime_ns``) is recorded only for bytes that were checked at that time: any
+    write to the file (or a reset of its modification time) moves it, so the report can trust a file whose
+    three are as recorded without hashing it again (:func:`energytrade.inventory.provenance_table`).
+    """
     rel = path.relative_to(raw_root).as_posix()
     stat = path.stat()
     meta = read_sidecar(path)
-    seen = known.get(rel)
-    same_stat = seen and seen.get("size") == stat.st_size and seen.get("mtime_ns") == stat.st_mtime_ns
-    if not (same_stat and seen.get("sha256") == meta.get("sha256")):
+    if not is_verified(known.get(rel), stat, meta):
         meta = verify(path)
-    return {"sha256": meta.get("sha256"), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+    return {
+        "sha256": meta.get("sha256"),
+        "size": stat.st_size,
+        "mtime_ns": stat.st_mtime_ns,
+        "ctime_ns": stat.st_ctime_ns,
+    }
+
+
+def is_verified(seen: dict[str, Any] | None, stat: os.stat_result, meta: dict[str, Any]) -> bool:
+    """Whether a manifest's record of a raw file (``seen``) vouches for its bytes now: the file's size,
+    modification and status-change times are those recorded when its bytes were checked against the
+    sidecar's sha256, and the sidecar still records that sha256."""
+    return bool(
+        seen
+        and meta.get("sha256")
+        and seen.get("sha256") == meta.get("sha256")
+        and (seen.get("size"), seen.get("mtime_ns"), seen.get("ctime_ns"))
+        == (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+    )
 
 
 def fingerprint(raw_root: Path, source: registry.Source, known: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -418,6 +442,10 @@ def _build_locked(
         stored = not source.common_schema or source_dir(paths.processed, source.name).is_dir()
         if not force and _same(entry, current) and stored:
             unchanged.append(source.name)
+            if current["files"] != entry.get("files"):  # the same bytes, checked again (a new ctime_ns)
+                manifest = read_manifest(paths.processed)
+                manifest["sources"][source.name] = {**entry, "files": current["files"]}
+                write_manifest(paths.processed, manifest)
             continue
         rows = build_source(raw_root, paths.processed, source, current)
         rebuilt.append(source.name)
@@ -492,7 +520,12 @@ def _import_baci_locked(release, paths: DataPaths, hs: str, progress: Progress |
         if new:  # just hashed while storing: its size and time identify it without reading it again
             stat = raw_file.path.stat()
             rel = raw_file.path.relative_to(paths.raw).as_posix()
-            state = {"sha256": raw_file.meta["sha256"], "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+            state = {
+                "sha256": raw_file.meta["sha256"],
+                "size": stat.st_size,
+                "mtime_ns": stat.st_mtime_ns,
+                "ctime_ns": stat.st_ctime_ns,
+            }
             known = {**known, "files": {**known.get("files", {}), rel: state}}
         entry = fingerprint(paths.raw, source, known)
         # The schema check (importing pandera and building the schema, about 0.15 s) is made ready while DuckDB

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
+from energytrade.build import is_verified
+from energytrade.errors import StoreError
 from energytrade.paths import data_paths
 from energytrade.raw import find_raw_files
 from energytrade.sources import registry
+from energytrade.store import read_manifest
 
 #: every registered source, in display order (``energytrade.sources.registry``)
 RAW_SOURCES: tuple[str, ...] = registry.NAMES
@@ -16,11 +21,23 @@ RAW_SOURCES: tuple[str, ...] = registry.NAMES
 
 def provenance_table(data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
     """One row per raw file (checksum verified): source, vintage, file, title, publisher, licence,
-    date retrieved, sha256 (first 12 hex digits) and size in bytes."""
-    raw_root = data_paths(data_dir).raw
+    date retrieved, sha256 (first 12 hex digits) and size in bytes.
+
+    A file the store's manifest vouches for (:func:`energytrade.build.is_verified`: its size, modification
+    and status-change times are those recorded when the build hashed it, and its sidecar records the same
+    sha256) is not hashed again; any other is (:func:`energytrade.raw.verify`), so a changed file is
+    refused with :class:`energytrade.errors.RawFileChanged` as before.
+    """
+    paths = data_paths(data_dir)
+    raw_root = paths.raw
+    seen = _verified_files(paths.processed)
+
+    def trusted(path: Path, meta: dict[str, Any]) -> bool:
+        return is_verified(seen.get(path.relative_to(raw_root).as_posix()), path.stat(), meta)
+
     rows = []
     for source in RAW_SOURCES:
-        for raw_file in find_raw_files(raw_root, source):
+        for raw_file in find_raw_files(raw_root, source, trusted=trusted):
             meta = raw_file.meta
             rows.append(
                 {
@@ -36,6 +53,22 @@ def provenance_table(data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
                 }
             )
     return pd.DataFrame(rows)
+
+
+def _verified_files(processed: Path) -> dict[str, dict[str, Any]]:
+    """The manifest's record of every raw file the build hashed (``{raw-relative path: state}``); empty
+    when there is no readable manifest (then every file is hashed)."""
+    try:
+        manifest = read_manifest(processed) if processed.is_dir() else {"sources": {}}
+    except StoreError:
+        return {}
+    return {
+        rel: state
+        for entry in manifest["sources"].values()
+        if isinstance(entry, dict) and isinstance(entry.get("files"), dict)
+        for rel, state in entry["files"].items()
+        if isinstance(state, dict)
+    }
 
 
 def coverage(flows: pd.DataFrame, *, freq: str = "M", reporter: str = "CHN", flow: str = "import") -> pd.DataFrame:

@@ -205,13 +205,20 @@ def verify(path: str | os.PathLike) -> dict[str, Any]:
 
 
 def find_raw_files(
-    raw_root: str | os.PathLike, source: str, pattern: str = "*", *, check_bytes: bool = True
+    raw_root: str | os.PathLike,
+    source: str,
+    pattern: str = "*",
+    *,
+    check_bytes: bool = True,
+    trusted: Callable[[Path, dict[str, Any]], bool] | None = None,
 ) -> list[RawFile]:
     """Every raw file of ``source`` matching ``pattern``, over all vintages, verified, sorted by path.
 
     Files are found by their sidecars, so a file without provenance is reported, not skipped.
     ``check_bytes=False`` lists them with their sidecars without reading the files (:func:`read_sidecar`
     instead of :func:`verify`): for a caller that compares sizes and times with those of a verified read.
+    ``trusted(path, sidecar)``: a file it vouches for (e.g. from a record of an earlier verified read) is
+    not hashed again; every other one is verified, in the same order and with the same errors.
     """
     raw_root = Path(raw_root)
     found: list[RawFile] = []
@@ -222,7 +229,14 @@ def find_raw_files(
         for path in sorted(vintage_dir.glob(pattern)):
             if path.name.endswith(SIDECAR_SUFFIX) or path.name.startswith(".") or not path.is_file():
                 continue
-            meta = verify(path) if check_bytes else read_sidecar(path)
+            if not check_bytes:
+                meta = read_sidecar(path)
+            elif trusted is None:
+                meta = verify(path)
+            else:
+                meta = read_sidecar(path)
+                if not trusted(path, meta):
+                    meta = verify(path)
             found.append(RawFile(path=path, source=source, vintage=vintage_dir.name, name=path.name, meta=meta))
     return found
 

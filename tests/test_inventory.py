@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pandas as pd
+import pytest
 from conftest import BUNDLED_RAW
 
+from energytrade import raw
+from energytrade.build import build
+from energytrade.errors import RawFileChanged
 from energytrade.inventory import coverage, coverage_matrix, provenance_table
 from energytrade.schema import conform
 
@@ -107,3 +114,51 @@ def test_provenance_table_lists_every_bundled_raw_file():
     bundled = [p for p in BUNDLED_RAW.glob("*/*/*") if not p.name.endswith(".meta.yml")]
     assert sorted(table["file"]) == sorted(p.name for p in bundled)
     assert table["licence"].str.len().gt(0).all()
+
+
+def _rewrite_keeping_size_and_mtime(path):
+    """Change one byte of a raw file, then put its modification time back (a cheap size-and-time check
+    cannot see it; only its bytes or its status-change time tell)."""
+    stat = path.stat()
+    data = bytearray(path.read_bytes())
+    data[-2] = ord("7") if data[-2] != ord("7") else ord("8")
+    path.write_bytes(bytes(data))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (stat.st_size, stat.st_mtime_ns)
+
+
+def test_provenance_table_does_not_hash_again_what_the_build_hashed(built_copy, monkeypatch):
+    build(built_copy)  # the copy's files have new status-change times: the build hashes them and records them
+    expected = provenance_table(built_copy)
+    monkeypatch.setattr(raw, "sha256_file", lambda path: pytest.fail(f"hashed {path} again"))
+    pd.testing.assert_frame_equal(provenance_table(built_copy), expected)
+
+
+def test_provenance_table_refuses_a_file_changed_behind_the_manifest(built_copy):
+    build(built_copy)
+    target = next((built_copy / "raw").glob("comtrade_extract/*/comtrade_crude_oil.csv"))
+    _rewrite_keeping_size_and_mtime(target)  # as the build recorded it, but for the status-change time
+    with pytest.raises(RawFileChanged, match=r"comtrade_crude_oil.csv' was changed: sha256 is"):
+        provenance_table(built_copy)
+
+
+def test_provenance_table_without_a_manifest_hashes_every_file(data_copy):
+    target = next((data_copy / "raw").glob("gacc_press/*/*.csv"))
+    _rewrite_keeping_size_and_mtime(target)
+    assert not (data_copy / "processed" / "_manifest.json").exists()
+    with pytest.raises(RawFileChanged, match=target.name):
+        provenance_table(data_copy)
+
+
+def test_a_build_hashes_a_file_whose_status_change_time_moved(built_copy, monkeypatch):
+    build(built_copy)
+    target = next((built_copy / "raw").glob("gacc_query/*/*.csv"))
+    os.utime(target, ns=(target.stat().st_atime_ns, target.stat().st_mtime_ns))  # the same bytes and times
+    hashed = []
+    real = raw.sha256_file
+    monkeypatch.setattr(raw, "sha256_file", lambda path: hashed.append(Path(path).name) or real(path))
+    build(built_copy)
+    assert hashed == [target.name]  # checked again, and the new status-change time recorded
+    hashed.clear()
+    provenance_table(built_copy)
+    assert hashed == []
