@@ -133,8 +133,9 @@ def russian_crude_by_importer(
         also ``member_states_volume_bbl`` (their visible Russian cells) and ``bound_from``
         (``"EU_V"`` or ``"member states"``: which gave the higher figure, used in ``russia_volume_bbl``).
     """
-    rows = grades[grades["period"] >= start]
-    russia = rows[(rows["origin_iso3"] == RUSSIA) & ~rows["crudeoil_code"].isin(exclude_grades)]
+    # Masks on the whole table, each side selected once (no copy of every row from ``start`` first).
+    after = grades["period"] >= start
+    russia = grades[after & (grades["origin_iso3"] == RUSSIA) & ~grades["crudeoil_code"].isin(exclude_grades)]
     sums = _origin_sums(russia, ["importer_iso3", "period"]).rename(
         columns={
             "volume_bbl": "russia_volume_bbl",
@@ -142,7 +143,9 @@ def russian_crude_by_importer(
             "volume_hidden_cells": "russia_hidden_cells",
         }
     )
-    totals = rows[rows["crudeoil_code"] == eurostat.TOTAL_CODE][["importer_iso3", "period", "volume_bbl"]]
+    totals = grades.loc[
+        after & (grades["crudeoil_code"] == eurostat.TOTAL_CODE), ["importer_iso3", "period", "volume_bbl"]
+    ]
     totals = totals.rename(columns={"volume_bbl": "total_volume_bbl"})
     out = totals.merge(sums, on=["importer_iso3", "period"], how="outer")
     out["russia_hidden_cells"] = out["russia_hidden_cells"].fillna(0).astype("int64")
@@ -216,8 +219,10 @@ def replacement_ranking(
     Volumes are sums of visible grade cells (lower bounds where ``*_hidden_cells`` > 0); ``rank_<year>``
     ranks origins by that figure. Eurostat's TOTAL and "origin unknown" are left out of the ranking.
     """
-    rows = grades[(grades["importer_iso3"] == importer_iso3) & (grades["period"].str[:4].isin(years))]
-    rows = rows[~rows["origin_iso3"].isin([WORLD])].assign(year=lambda f: f["period"].str[:4])
+    rows = grades[grades["importer_iso3"] == importer_iso3]  # the importer first: the years of its rows only
+    year = rows["period"].str[:4]
+    keep = year.isin(years) & ~rows["origin_iso3"].isin([WORLD])
+    rows = rows[keep].assign(year=year[keep].array)
     sums = _origin_sums(rows, ["origin_iso3", "year"])
     wide = sums.pivot(index="origin_iso3", columns="year", values=["volume_bbl", "volume_hidden_cells"])
     out = pd.DataFrame(index=wide.index)
