@@ -245,7 +245,7 @@ def _weighted_price(rows: pd.DataFrame) -> pd.DataFrame:
     usable = rows[(rows["price_usd_per_bbl"] > 0) & (rows["volume_bbl"] > 0)]
     usable = usable.assign(weighted=usable["price_usd_per_bbl"] * usable["volume_bbl"])
     groups = usable.groupby("period")
-    out = pd.DataFrame({"weighted": groups["weighted"].sum(), "volume_bbl": groups["volume_bbl"].sum()})
+    out = groups[["weighted", "volume_bbl"]].sum()  # one group-by sum for both (pandas' own sums)
     out["price_usd_per_bbl"] = out["weighted"] / out["volume_bbl"]
     out["grades_used"] = groups["crudeoil_code"].nunique()
     return out[["price_usd_per_bbl", "grades_used"]]
@@ -331,7 +331,7 @@ def russian_barrels_per_tonne(grades: pd.DataFrame, importer_iso3: str = EU, sta
     ]
     rows = rows.assign(year=rows["period"].str[:4], weighted=rows["api_gravity_deg"] * rows["volume_bbl"])
     groups = rows.groupby(["year", "crudeoil_code"])
-    out = pd.DataFrame({"weighted": groups["weighted"].sum(), "volume_bbl": groups["volume_bbl"].sum()})
+    out = groups[["weighted", "volume_bbl"]].sum()  # one group-by sum for both (pandas' own sums)
     out["api_gravity_deg"] = out["weighted"] / out["volume_bbl"]
     out["bbl_per_tonne"] = barrels_per_tonne_from_api(out["api_gravity_deg"])
     out["tonnes"] = out["volume_bbl"] / out["bbl_per_tonne"]

@@ -465,3 +465,19 @@ def test_monthly_lines_up_a_partners_tonnes_and_values_month_by_month():
     )
     assert out["share_pct"].tolist()[:2] == [75.0, pytest.approx(100 / 3)]
     assert out["rank"].tolist()[:2] == [1, 2] and pd.isna(out["rank"].iloc[2])
+
+
+def test_ranks_name_each_rows_measure():
+    rows = [
+        flow_row(p, m, t=1.0, usd=2.0, commodity="lng") for p in ("RUS", "QAT") for m in months("2022-01", "2022-02")
+    ]
+    rows += [
+        flow_row(p, m, usd=3.0, commodity="pipeline_gas") for p in ("RUS", "TKM") for m in months("2022-01", "2022-03")
+    ]
+    out = gas._ranks(table(rows), "M", "RUS", ("lng", "pipeline_gas"), source="comtrade_extract", reporter="CHN")
+    assert out.columns.tolist() == gas._RANK_COLUMNS
+    assert out["commodity"].tolist() == ["lng"] * 2 + ["pipeline_gas"] * 3
+    assert out["metric"].tolist() == ["mass"] * 2 + ["value"] * 3
+    assert out["label"].tolist() == ["LNG, by tonnage"] * 2 + ["pipeline gas, by value"] * 3
+    assert out["period"].tolist() == months("2022-01", "2022-02") + months("2022-01", "2022-03")
+    assert gas._ranks(table(rows), "M", "RUS", ("coal",)).columns.tolist() == gas._RANK_COLUMNS
