@@ -322,13 +322,8 @@ def barrels_per_tonne_from_api(api_gravity_deg: pd.Series | float) -> pd.Series 
 def russian_barrels_per_tonne(grades: pd.DataFrame, importer_iso3: str = EU, start: str = "2021-01") -> pd.DataFrame:
     """Russian grades into the importer by year: volume-weighted API gravity (visible volume and gravity
     cells), the barrels per tonne it implies, and how far the flat 7.33 bbl/t is from it [%]."""
-    rows = grades[
-        (grades["importer_iso3"] == importer_iso3)
-        & (grades["origin_iso3"] == RUSSIA)
-        & (grades["period"] >= start)
-        & (grades["api_gravity_deg"] > 0)
-        & (grades["volume_bbl"] > 0)
-    ]
+    rows = grades[(grades["importer_iso3"] == importer_iso3) & (grades["origin_iso3"] == RUSSIA)]
+    rows = rows[(rows["period"] >= start) & (rows["api_gravity_deg"] > 0) & (rows["volume_bbl"] > 0)]
     rows = rows.assign(year=rows["period"].str[:4], weighted=rows["api_gravity_deg"] * rows["volume_bbl"])
     groups = rows.groupby(["year", "crudeoil_code"])
     out = groups[["weighted", "volume_bbl"]].sum()  # one group-by sum for both (pandas' own sums)
@@ -383,12 +378,20 @@ def redirection(
 def redirection_change(table: pd.DataFrame, first: str = "2021", last: str = "2023") -> pd.DataFrame:
     """Average kb/d per side in two years, over the months each side reports, and the change."""
     rows = []
+    # Each month's year and days once for every side and year (a selection and a map each cost more).
+    periods = table["period"]
+    years = periods.str[:4]
+    month_days = periods.map(days_in_period)
     for column, side in (("eu_kbd", "European Union"), ("turkiye_kbd", "Türkiye"), ("china_kbd", "China")):
         record = {"side": side}
         for year in (first, last):
-            months = table[(table["period"].str[:4] == year) & table[column].notna()]
-            days = sum(days_in_period(p) for p in months["period"])
-            barrels = (months[column] * 1e3 * months["period"].map(days_in_period)).sum()
+            inside = (years == year) & table[column].notna()
+            months = table[inside]
+            days = sum(month_days[inside].tolist())
+            # A year without months maps no period, to an empty text column: the product raises TypeError, as
+            # it always has (kept as it was; a year without months is a caller's error here).
+            weights = month_days[inside] if len(months) else months["period"].map(days_in_period)
+            barrels = (months[column] * 1e3 * weights).sum()
             record[f"kbd_{year}"] = barrels / days / 1e3 if days else np.nan
             record[f"months_{year}"] = len(months)
             flag = column.replace("_kbd", "_is_lower_bound")

@@ -280,3 +280,22 @@ def test_origin_sums_keep_hidden_only_groups_missing_and_count_hidden_cells():
     assert out["volume_hidden_cells"].tolist() == [1, 0, 1] and out["volume_hidden_cells"].dtype == "int64"
     assert pd.isna(out["volume_bbl"].iloc[0]) and out["volume_bbl"].iloc[1:].tolist() == [7.0, 3.0]
     assert pd.isna(out["value_usd"].iloc[1]) and out["value_usd"].iloc[2] == 30.0
+
+
+def test_redirection_change_weights_each_month_by_its_days():
+    table = pd.DataFrame(
+        {
+            "period": ["2021-01", "2021-02", "2023-01", "2023-02"],
+            "eu_kbd": [100.0, 200.0, 50.0, float("nan")],
+            "eu_is_lower_bound": [False, True, False, False],
+            "turkiye_kbd": [10.0, 10.0, 20.0, 30.0],
+            "turkiye_is_lower_bound": [False, False, False, False],
+            "china_kbd": [1.0, 2.0, 3.0, 4.0],
+        }
+    )
+    out = ae.redirection_change(table).set_index("side")
+    assert out.loc["European Union", "kbd_2021"] == pytest.approx((100 * 31 + 200 * 28) / 59)
+    assert out.loc["European Union", "kbd_2023"] == 50.0 and out.loc["European Union", "months_2023"] == 1
+    assert out.loc["European Union", "lower_bound_2021"] and not out.loc["China", "lower_bound_2021"]
+    assert out.loc["Türkiye", "change_kbd"] == pytest.approx((20 * 31 + 30 * 28) / 59 - 10)
+    assert out.loc["China", "kbd_2023"] == pytest.approx((3 * 31 + 4 * 28) / 59)
