@@ -236,3 +236,66 @@ def test_the_chapter_places_every_table_and_figure_with_units_and_country_names(
     importers = next(t for t in chapter.tables if t.name == "europe_russian_share_by_importer").frame
     assert {"Germany", "Hungary", "Türkiye"} <= set(importers["Importer"])  # names, not codes
     assert "2022-12" in set(next(t for t in chapter.tables if t.name == "europe_discount").frame["Month"])
+
+
+# A tiny monthly table (as russian_crude_by_importer writes it): two importers, two years. In 2022 the EU's
+# Russian cells are all hidden; one month lacks Eurostat's TOTAL and is left out of the year's sums.
+TINY_MONTHLY = pd.DataFrame(
+    {
+        "importer_iso3": ["EUU", "EUU", "EUU", "EUU", "TUR", "TUR"],
+        "period": ["2021-01", "2021-02", "2022-01", "2022-02", "2021-01", "2021-03"],
+        "russia_volume_bbl": [1.5, 2.25, float("nan"), float("nan"), 4.0, 1.0],
+        "russia_hidden_cells": [0, 2, 1, 1, 0, 0],
+        "is_lower_bound": [False, True, True, True, False, False],
+        "total_volume_bbl": [10.0, 20.0, 30.0, float("nan"), 8.0, 8.0],
+    }
+)
+
+
+def test_share_by_year_sums_each_column_per_importer_and_year():
+    out = ae.russian_share_by_importer(TINY_MONTHLY, years=("2021", "2022"), importers=("TUR", "EUU"))
+    assert out["importer_iso3"].tolist() == ["TUR", "EUU", "EUU"]
+    assert out["year"].tolist() == ["2021", "2021", "2022"]
+    assert out["months"].tolist() == [2, 2, 1] and out["months"].dtype == "int64"
+    assert out["russia_volume_bbl"].tolist()[:2] == [5.0, 3.75]
+    assert pd.isna(out["russia_volume_bbl"].iloc[2])  # every Russian cell hidden: missing, not 0
+    assert out["total_volume_bbl"].tolist() == [16.0, 30.0, 30.0]
+    assert out["is_lower_bound"].tolist() == [False, True, True] and out["is_lower_bound"].dtype == bool
+    assert out["russia_hidden_cells"].tolist() == [0, 2, 1] and out["russia_hidden_cells"].dtype == "int64"
+    assert out["russia_share_pct"].iloc[1] == pytest.approx(3.75 / 30 * 100)
+
+
+def test_origin_sums_keep_hidden_only_groups_missing_and_count_hidden_cells():
+    grades = pd.DataFrame(
+        {
+            "origin_iso3": ["RUS", "RUS", "NOR", "NOR"],
+            "period": ["2021-01", "2021-01", "2021-01", "2021-02"],
+            "volume_bbl": [3.0, float("nan"), float("nan"), 7.0],
+            "value_usd": [30.0, float("nan"), float("nan"), float("nan")],
+            "volume_flag": ["", "c", "c", ""],
+        }
+    )
+    out = ae._origin_sums(grades, ["origin_iso3", "period"])
+    assert out["origin_iso3"].tolist() == ["NOR", "NOR", "RUS"]
+    assert out["volume_hidden_cells"].tolist() == [1, 0, 1] and out["volume_hidden_cells"].dtype == "int64"
+    assert pd.isna(out["volume_bbl"].iloc[0]) and out["volume_bbl"].iloc[1:].tolist() == [7.0, 3.0]
+    assert pd.isna(out["value_usd"].iloc[1]) and out["value_usd"].iloc[2] == 30.0
+
+
+def test_redirection_change_weights_each_month_by_its_days():
+    table = pd.DataFrame(
+        {
+            "period": ["2021-01", "2021-02", "2023-01", "2023-02"],
+            "eu_kbd": [100.0, 200.0, 50.0, float("nan")],
+            "eu_is_lower_bound": [False, True, False, False],
+            "turkiye_kbd": [10.0, 10.0, 20.0, 30.0],
+            "turkiye_is_lower_bound": [False, False, False, False],
+            "china_kbd": [1.0, 2.0, 3.0, 4.0],
+        }
+    )
+    out = ae.redirection_change(table).set_index("side")
+    assert out.loc["European Union", "kbd_2021"] == pytest.approx((100 * 31 + 200 * 28) / 59)
+    assert out.loc["European Union", "kbd_2023"] == 50.0 and out.loc["European Union", "months_2023"] == 1
+    assert out.loc["European Union", "lower_bound_2021"] and not out.loc["China", "lower_bound_2021"]
+    assert out.loc["Türkiye", "change_kbd"] == pytest.approx((20 * 31 + 30 * 28) / 59 - 10)
+    assert out.loc["China", "kbd_2023"] == pytest.approx((3 * 31 + 4 * 28) / 59)

@@ -109,3 +109,23 @@ def test_gas_series_groups_are_regions_with_their_rows():
     china = gas[(gas["group"] == "China") & (gas["year"] == 2023)].set_index("item")["volume_bcm"]
     assert china["Pipeline imports"] + china["LNG imports"] == pytest.approx(china["Total imports"])
     assert isinstance(gas, pd.DataFrame) and gas["is_total"].any()
+
+
+def test_a_tiny_gas_grid_is_read_column_by_column_to_the_first_blank_label():
+    grid = pd.DataFrame(
+        [
+            ["Title", "", "", ""],
+            ["To", "Russia1", "", "Total exports"],
+            ["China", "22.7", "", "n/a"],
+            [" Europe2 ", "", "", "30"],
+            ["", "", "", ""],
+            ["Notes", "1 footnote", "", ""],
+        ]
+    )
+    out = ei.clean_gas_matrix(grid, "pipeline")
+    assert out["to_region"].tolist() == ["China", "Europe", "China", "Europe"]
+    assert out["from_region"].tolist() == ["Russia", "Russia", "Total exports", "Total exports"]
+    assert out["volume_bcm"].tolist()[::3] == [22.7, 30.0] and out["volume_bcm"].iloc[1:3].isna().all()
+    assert out["is_subtotal"].tolist() == [False, True, False, True]
+    with pytest.raises(ValueError, match="no row starting with 'To' in the sheet"):
+        ei.clean_gas_matrix(grid.iloc[2:].reset_index(drop=True), "pipeline")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 from eurostat_slices import HEADER, scan, value, write_slice
 
@@ -393,3 +394,15 @@ def test_grade_names_are_read_from_an_sdmx_ml_code_list(tmp_path):
     other.write_text('<Structure><Codelist id="GEO"><Code id="DE"/></Codelist></Structure>', encoding="utf-8")
     with pytest.raises(BadRawFile, match="holds no code list 'CRUDEOIL'"):
         eurostat.read_codelist_names(other)
+
+
+def test_reads_through_the_figures_file_keep_its_order_without_sorting_again(slice_root, tmp_path):
+    eurostat.write_store(slice_root, tmp_path)
+    figures = tmp_path / eurostat.GRADES_DIR / eurostat.FIGURES_FILE
+    # Many small row groups, as a large file would have: DuckDB scans them in parallel and keeps their order.
+    pq.write_table(pq.read_table(figures), figures, row_group_size=64)
+    assert pq.read_metadata(figures).num_row_groups > 4
+    out = eurostat.read_store(tmp_path, eurostat.GradeQuery(figures_only=True, zeros_of_origins=("RUS",)))
+    keys = ["importer_code", "crudeoil_code", "period"]
+    assert len(out) > 256
+    pd.testing.assert_frame_equal(out, out.sort_values(keys, kind="mergesort").reset_index(drop=True))

@@ -445,3 +445,39 @@ def test_annual_supplies_leave_partial_years_empty():
     assert out["coal_usd_bn"] == pytest.approx(12 * BEFORE_USD / 1e9)
     assert out["pipeline_gas_bcm"] == GAZPROM_2021
     assert math.isnan(out["pipeline_gas_usd_bn"])  # six months of pipeline data: not a year
+
+
+def test_monthly_lines_up_a_partners_tonnes_and_values_month_by_month():
+    rows = [
+        flow_row("RUS", "2022-01", t=3.0, usd=30.0, commodity="lng"),
+        flow_row("QAT", "2022-01", t=1.0, usd=50.0, commodity="lng"),
+        flow_row("RUS", "2022-02", t=2.0, commodity="lng"),  # no value this month
+        flow_row("QAT", "2022-02", t=4.0, usd=40.0, commodity="lng"),
+        flow_row("QAT", "2022-03", t=4.0, usd=40.0, commodity="lng"),  # Russia sold nothing: no row
+        flow_row("RUS", "2022-04", usd=20.0, commodity="lng"),  # no tonnes this month
+    ]
+    out = gas._monthly(table(rows), "lng", "RUS", source="comtrade_extract", reporter="CHN")
+    assert out.columns.tolist() == ["period", "net_weight_t", "value_usd", "share_pct", "rank"]
+    assert out["period"].tolist() == ["2022-01", "2022-02", "2022-04"]
+    assert out["net_weight_t"].tolist()[:2] == [3.0, 2.0] and math.isnan(out["net_weight_t"].iloc[2])
+    assert (
+        out["value_usd"].iloc[0] == 30.0 and math.isnan(out["value_usd"].iloc[1]) and out["value_usd"].iloc[2] == 20.0
+    )
+    assert out["share_pct"].tolist()[:2] == [75.0, pytest.approx(100 / 3)]
+    assert out["rank"].tolist()[:2] == [1, 2] and pd.isna(out["rank"].iloc[2])
+
+
+def test_ranks_name_each_rows_measure():
+    rows = [
+        flow_row(p, m, t=1.0, usd=2.0, commodity="lng") for p in ("RUS", "QAT") for m in months("2022-01", "2022-02")
+    ]
+    rows += [
+        flow_row(p, m, usd=3.0, commodity="pipeline_gas") for p in ("RUS", "TKM") for m in months("2022-01", "2022-03")
+    ]
+    out = gas._ranks(table(rows), "M", "RUS", ("lng", "pipeline_gas"), source="comtrade_extract", reporter="CHN")
+    assert out.columns.tolist() == gas._RANK_COLUMNS
+    assert out["commodity"].tolist() == ["lng"] * 2 + ["pipeline_gas"] * 3
+    assert out["metric"].tolist() == ["mass"] * 2 + ["value"] * 3
+    assert out["label"].tolist() == ["LNG, by tonnage"] * 2 + ["pipeline gas, by value"] * 3
+    assert out["period"].tolist() == months("2022-01", "2022-02") + months("2022-01", "2022-03")
+    assert gas._ranks(table(rows), "M", "RUS", ("coal",)).columns.tolist() == gas._RANK_COLUMNS

@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import re
 
+import numpy as np
 import pandas as pd
 
 from energytrade.errors import RawFileMissing
@@ -67,33 +68,37 @@ def _number(cells: pd.Series) -> pd.Series:
     return pd.to_numeric(cells.replace({"n/a": None, "": None}), errors="raise")
 
 
-def _find_row(grid: pd.DataFrame, first_cell: str, start: int = 0) -> int:
-    first = grid[0].str.strip()
-    hits = first.index[(first == first_cell) & (first.index >= start)]
-    if hits.empty:
-        raise ValueError(f"no row starting with {first_cell!r} in the sheet (from row {start})")
-    return int(hits[0])
+def _find_row(grid: pd.DataFrame | list[str], first_cell: str, start: int = 0) -> int:
+    """The first row from ``start`` whose first cell (stripped) is ``first_cell``; ``grid``: a sheet's grid
+    (as :func:`read_sheet` gives it: rows numbered from 0) or its stripped first cells."""
+    first = _first_cells(grid) if isinstance(grid, pd.DataFrame) else grid
+    for i in range(max(start, 0), len(first)):
+        if first[i] == first_cell:
+            return i
+    raise ValueError(f"no row starting with {first_cell!r} in the sheet (from row {start})")
 
 
-def _matrix(grid: pd.DataFrame, header_row: int, first_data: int, value_column: str) -> pd.DataFrame:
+def _first_cells(grid: pd.DataFrame) -> list[str]:
+    return [cell.strip() for cell in grid[0].tolist()]
+
+
+def _matrix(cells: np.ndarray, header_row: int, first_data: int, value_column: str) -> pd.DataFrame:
     """Rows under a header row until the first blank label -> long (row label, column label, value), column
-    by column (every row of the first labelled column, then of the next)."""
-    header = [split_footnote(c)[0] for c in grid.iloc[header_row]]
-    rows = []
-    for i in range(first_data, len(grid)):
-        label = grid.iat[i, 0].strip()
-        if not label:
-            break
-        rows.append(i)
-    block = grid.loc[rows]
-    labels = [split_footnote(x)[0] for x in block[0]]
+    by column (every row of the first labelled column, then of the next). ``cells``: the grid's cells as
+    an object array (on arrays: row and column selections of the frame cost more than the rest)."""
+    header = [split_footnote(c)[0] for c in cells[header_row]]
+    end = first_data
+    while end < len(cells) and cells[end, 0].strip():
+        end += 1
+    block = cells[first_data:end]
+    labels = [split_footnote(x)[0] for x in block[:, 0]]
     columns = [j for j in range(1, len(header)) if header[j]]
     # One frame from whole arrays: a frame per column joined with pd.concat cost more than all the rest.
     out = pd.DataFrame(
         {
             "row_label": labels * len(columns),
             "col_label": [header[j] for j in columns for _ in labels],
-            value_column: block[columns].to_numpy(dtype=object).ravel(order="F"),
+            value_column: block[:, columns].ravel(order="F"),
         }
     )
     out[value_column] = _number(out[value_column])
@@ -104,10 +109,11 @@ def clean_oil_inter_area(grid: pd.DataFrame) -> pd.DataFrame:
     """The 2023 oil matrix -> ``year``, ``product`` (``crude``/``products``), ``from_region``, ``to_region``,
     ``volume_mt`` [million tonnes], ``is_total`` (the Review's "Total imports" row or "Total" column)."""
     parts = []
+    cells, first = grid.to_numpy(dtype=object), _first_cells(grid)
     for product, title in (("crude", "Crude (million tonnes)"), ("products", "Product (million tonnes)")):
-        title_row = _find_row(grid, title)
-        header_row = title_row if product == "crude" else _find_row(grid, "Crude (million tonnes)")
-        block = _matrix(grid, header_row, _find_row(grid, "From", title_row) + 1, "volume_mt")
+        title_row = _find_row(first, title)
+        header_row = title_row if product == "crude" else _find_row(first, "Crude (million tonnes)")
+        block = _matrix(cells, header_row, _find_row(first, "From", title_row) + 1, "volume_mt")
         parts.append(block.assign(product=product))
     out = pd.concat(parts, ignore_index=True).rename(columns={"row_label": "from_region", "col_label": "to_region"})
     out["is_total"] = out["from_region"].str.startswith("Total") | out["to_region"].str.startswith("Total")
@@ -127,7 +133,7 @@ def clean_gas_matrix(grid: pd.DataFrame, kind: str) -> pd.DataFrame:
         ]
         grid = grid.copy()
         grid.iloc[to_row] = joined
-    block = _matrix(grid, to_row, to_row + 1, "volume_bcm")
+    block = _matrix(grid.to_numpy(dtype=object), to_row, to_row + 1, "volume_bcm")
     out = block.rename(columns={"row_label": "to_region", "col_label": "from_region"})
     out["is_total"] = out["from_region"].str.startswith("Total") | out["to_region"].str.startswith("Total")
     out["is_subtotal"] = out["to_region"].isin(PIPELINE_SUBTOTALS) if kind == "pipeline" else False

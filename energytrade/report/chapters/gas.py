@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from energytrade import analysis, units
@@ -231,9 +232,19 @@ def _monthly(flows: pd.DataFrame, commodity: str, partner_iso3: str, **select) -
     """A partner's monthly tonnes and value of one commodity, with its share and rank by tonnage."""
     by_mass = _focus_rows(analysis.market_shares(flows, commodity, "mass", "M", **select), partner_iso3)
     by_value = _focus_rows(analysis.market_shares(flows, commodity, "value", "M", **select), partner_iso3)
-    out = by_mass[["period", "net_weight_t", "share_pct", "rank"]].merge(
-        by_value[["period", "value_usd"]], on="period", how="outer", validate="one_to_one"
-    )
+    periods = by_mass["period"].to_numpy(dtype=object)
+    if len(periods) == len(by_value) and (periods == by_value["period"].to_numpy(dtype=object)).all():
+        # Both rankings group the same rows by (month, partner): the partner's months are the same, in
+        # month order, and its values line up without a merge (the merge and sort cost more than the rest).
+        columns = {"period": by_mass["period"], "net_weight_t": by_mass["net_weight_t"]}
+        columns |= {"value_usd": by_value["value_usd"], "share_pct": by_mass["share_pct"], "rank": by_mass["rank"]}
+        out = pd.DataFrame({name: column.array for name, column in columns.items()}, copy=True)
+        if (periods[1:] >= periods[:-1]).all():
+            return out
+    else:
+        out = by_mass[["period", "net_weight_t", "share_pct", "rank"]].merge(
+            by_value[["period", "value_usd"]], on="period", how="outer", validate="one_to_one"
+        )
     out = out[_MONTHLY_COLUMNS]
     return out.sort_values("period").reset_index(drop=True)
 
@@ -271,9 +282,13 @@ def annual_supplies(
         if commodity not in commodities:
             return pd.Series(float("nan"), index=out.index)
         shares = analysis.market_shares(flows, commodity, metric, "A", source=source, reporter=importer)
-        mine = _focus_rows(shares, partner_iso3)
-        mine = mine[mine["months_with_data"] == 12].set_index("period")
-        return out["period"].map(mine[analysis.METRIC_COLUMNS[metric]]).astype("float64")
+        # The partner's whole years, by period, on arrays (one figure per partner and year).
+        mine = (shares["partner_iso3"].to_numpy(dtype=object) == partner_iso3) & (
+            shares["months_with_data"].to_numpy() == 12
+        )
+        figures = shares[analysis.METRIC_COLUMNS[metric]].to_numpy(dtype="float64", na_value=np.nan)[mine]
+        by_period = dict(zip(shares["period"].to_numpy(dtype=object)[mine].tolist(), figures.tolist()))
+        return pd.Series([by_period.get(p, np.nan) for p in out["period"]], index=out.index, dtype="float64")
 
     out["pipeline_gas_usd_bn"] = annual("pipeline_gas", "value") / 1e9
     lng_t = annual("lng", "mass")
@@ -374,16 +389,15 @@ _RANK_COLUMNS = ["label", "commodity", "metric", "period", "rank", "n_partners",
 
 
 def _ranks(flows: pd.DataFrame, freq: str, partner_iso3: str, commodities: tuple[str, ...], **select) -> pd.DataFrame:
-    frames = [
-        analysis.partner_rank(flows, commodity, partner_iso3, metric, freq, **select).assign(
-            commodity=commodity, metric=metric, label=label
-        )
-        for commodity, metric, label in RANK_MEASURES
-        if commodity in commodities
-    ]
+    measures = [m for m in RANK_MEASURES if m[0] in commodities]
+    frames = [analysis.partner_rank(flows, c, partner_iso3, metric, freq, **select) for c, metric, _ in measures]
     if not frames:
         return pd.DataFrame(columns=_RANK_COLUMNS)
+    # The measure's names added once to the joined frame (an assign per frame cost more than the join).
     out = pd.concat(frames, ignore_index=True)
+    sizes = [len(frame) for frame in frames]
+    for j, column in enumerate(("commodity", "metric", "label")):
+        out[column] = pd.array(np.repeat([m[j] for m in measures], sizes).tolist(), dtype="str")
     return out[_RANK_COLUMNS]
 
 
