@@ -64,7 +64,7 @@ def test_a_second_build_with_nothing_changed_rebuilds_nothing(data_copy):
     first = build(data_copy)
     assert first.rebuilt == BUNDLED_SOURCES
     parts = {p: p.stat().st_mtime_ns for p in (data_copy / "processed").glob("source=*/part.parquet")}
-    figures = data_copy / "processed" / eurostat_coifpm.GRADES_DIR / eurostat_coifpm.FIGURES_FILE
+    figures = data_copy / "processed" / eurostat_coifpm.FIGURES_DIR / eurostat_coifpm.FIGURES_FILE
     parts[figures] = figures.stat().st_mtime_ns  # Eurostat's figures file is there, and left alone too
     second = build(data_copy)
     assert second.up_to_date and second.unchanged == BUNDLED_SOURCES

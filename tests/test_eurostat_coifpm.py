@@ -226,7 +226,7 @@ def test_figures_only_reads_keep_every_hidden_cell_and_russias_zeros(slice_root,
 def test_the_figures_file_holds_the_rows_with_a_figure_and_russias_zeros_in_read_order(slice_root, tmp_path):
     eurostat.write_store(slice_root, tmp_path)
     every = eurostat.read_store(tmp_path)
-    figures = pd.read_parquet(tmp_path / eurostat.GRADES_DIR / eurostat.FIGURES_FILE)
+    figures = pd.read_parquet(tmp_path / eurostat.FIGURES_DIR / eurostat.FIGURES_FILE)
     assert set(figures.columns) == {*eurostat.GRADE_COLUMNS, "year"}
     assert (figures["year"] == figures["period"].str[:4].astype("int64")).all()
     hidden = (
@@ -255,8 +255,7 @@ def test_figures_only_reads_are_answered_from_the_figures_file_with_the_rows_of_
     eurostat.write_store(slice_root, tmp_path)
     folder = tmp_path / eurostat.GRADES_DIR
     from_whole = tmp_path / "whole"
-    shutil.copytree(folder, from_whole / eurostat.GRADES_DIR)
-    (from_whole / eurostat.GRADES_DIR / eurostat.FIGURES_FILE).unlink()  # read_store scans the year partitions
+    shutil.copytree(folder, from_whole / eurostat.GRADES_DIR)  # no figures folder: read_store scans the years
     for year in folder.glob("year=*"):
         shutil.rmtree(year)  # only the figures file can answer now
     for query in FIGURES_QUERIES:
@@ -266,6 +265,25 @@ def test_figures_only_reads_are_answered_from_the_figures_file_with_the_rows_of_
     # Zeros of another origin are not in the figures file: such a read goes to the (here removed) partitions.
     with pytest.raises(duckdb.IOException):
         eurostat.read_store(tmp_path, eurostat.GradeQuery(figures_only=True, zeros_of_origins=("NOR",)))
+
+
+def test_any_parquet_reader_opens_the_grade_tables_folder_and_reads_each_row_once(slice_root, tmp_path):
+    eurostat.write_store(slice_root, tmp_path)
+    pattern = str(tmp_path / eurostat.GRADES_DIR / "**" / "*.parquet")  # as the README shows it
+    [(n_rows,)] = duckdb.sql(f"SELECT count(*) FROM read_parquet('{pattern}', hive_partitioning = true)").fetchall()
+    assert n_rows == len(eurostat.read_store(tmp_path))  # the figures file is not among them
+
+
+def test_a_figures_file_of_another_build_is_not_read_and_the_table_is_not_current(slice_root, tmp_path):
+    eurostat.write_store(slice_root, tmp_path)
+    query = eurostat.GradeQuery(figures_only=True, zeros_of_origins=("RUS",))
+    expected = eurostat.read_store(tmp_path, query)
+    stamp = tmp_path / eurostat.FIGURES_DIR / eurostat.STORE_STAMP
+    stamp.write_text(stamp.read_text(encoding="utf-8") + "older\n", encoding="utf-8")  # e.g. an interrupted build
+    figures = tmp_path / eurostat.FIGURES_DIR / eurostat.FIGURES_FILE
+    figures.write_bytes(b"not parquet")  # would fail if it were read
+    pd.testing.assert_frame_equal(eurostat.read_store(tmp_path, query), expected)  # read from the years
+    assert not eurostat.store_is_current(slice_root, tmp_path)  # the next build writes both again
 
 
 def test_a_current_table_is_known_without_reading_the_raw_bytes_again(slice_root, tmp_path, monkeypatch):
@@ -398,7 +416,7 @@ def test_grade_names_are_read_from_an_sdmx_ml_code_list(tmp_path):
 
 def test_reads_through_the_figures_file_keep_its_order_without_sorting_again(slice_root, tmp_path):
     eurostat.write_store(slice_root, tmp_path)
-    figures = tmp_path / eurostat.GRADES_DIR / eurostat.FIGURES_FILE
+    figures = tmp_path / eurostat.FIGURES_DIR / eurostat.FIGURES_FILE
     # Many small row groups, as a large file would have: DuckDB scans them in parallel and keeps their order.
     pq.write_table(pq.read_table(figures), figures, row_group_size=64)
     assert pq.read_metadata(figures).num_row_groups > 4

@@ -28,9 +28,10 @@ Two products:
    cell's 1-based data row in raw file number ``volume_file``, listed by :func:`store_raw_paths`). A flag is Eurostat's ``OBS_FLAG``
    (``c`` confidential, ``b`` break in series, ``bc`` both; empty = none). A cell flagged ``c`` has no
    value: **confidential is never zero**. Cells flagged ``z`` (not applicable, no value) are not kept,
-   and a grade row exists only if at least one of its cells is not ``z``. Beside the year partitions,
-   ``figures.parquet`` (:data:`FIGURES_FILE`) holds the rows that carry a figure (and Russia's zeros), all
-   years: the 4 % of the table a figures-only read needs (:func:`read_store` opens it for such reads).
+   and a grade row exists only if at least one of its cells is not ``z``. In a folder of its own beside
+   the table (:data:`FIGURES_DIR`, so that a reader of the table's folder never reads its rows twice),
+   ``figures.parquet`` holds the rows that carry a figure (and Russia's zeros), all years: the 4 % of the
+   table a figures-only read needs (:func:`read_store` opens it for such reads).
 2. **The clean table** (:func:`clean`): the common schema (``energytrade.schema``) at origin-country level,
    reporter = importer, partner = origin. The common schema has no barrels column, so it carries
    ``value_usd`` only (CIF) — barrels, prices, gravity and sulphur stay in the grade table.
@@ -94,11 +95,14 @@ GRADES_DIR = "eurostat_coifpm_grades"
 #: every raw file it was built from (data files in ``*_file`` number order, then the code list); bump
 #: :data:`STORE_VERSION` when the columns change, so old tables are rebuilt.
 STORE_STAMP = "_raw_sha256.txt"
-STORE_VERSION = "grades-v4"
-#: The grade table's figures (one file inside its folder, beside the year partitions): its rows that carry a
-#: figure (:attr:`GradeQuery.figures_only`) and every row of :data:`FIGURES_ZEROS_OF`, all years, the same
-#: columns (and ``year``), ordered as :func:`read_store` orders. About 4 % of the rows: a read that wants
-#: figures only opens it instead of scanning the million visible zeros of the year partitions.
+STORE_VERSION = "grades-v5"
+#: The grade table's figures: its rows that carry a figure (:attr:`GradeQuery.figures_only`) and every row of
+#: :data:`FIGURES_ZEROS_OF`, all years, the same columns (and ``year``), ordered as :func:`read_store` orders.
+#: About 4 % of the rows: a read that wants figures only opens it instead of scanning the million visible
+#: zeros of the year partitions. It lives in a folder beside the table's (:data:`FIGURES_DIR`), not inside
+#: it: any Parquet reader opens the table's folder as one hive-partitioned dataset, and would read these
+#: rows twice. The folder holds a copy of the table's stamp; the file is used only when the two are equal.
+FIGURES_DIR = "eurostat_coifpm_grades_figures"
 FIGURES_FILE = "figures.parquet"
 #: Origins whose visible zeros the figures file keeps too: Russia's, which the analyses of Europe's side read
 #: (a reported zero from Russia is a figure, :mod:`energytrade.analysis_europe`).
@@ -462,8 +466,10 @@ def write_store(raw_root: str | os.PathLike, processed_dir: str | os.PathLike) -
 
     Written to a temporary folder beside it and renamed into place, so an interrupted or failed build
     never leaves a half-written table visible (the previous table stays). The figures file
-    (:data:`FIGURES_FILE`) is written beside the year partitions, in the same temporary folder. Returns the
-    year partitions' Parquet files (the shape of a registry ``extra_writer``).
+    (:data:`FIGURES_FILE`) is written the same way into :data:`FIGURES_DIR`, with a copy of the table's
+    stamp, after the table (an interruption between the two leaves a figures folder whose stamp differs:
+    it is not read, and the next build writes both again). Returns the year partitions' Parquet files (the
+    shape of a registry ``extra_writer``).
     """
     files = raw_files(raw_root)
     codelist = codelist_file(raw_root)
@@ -471,6 +477,7 @@ def write_store(raw_root: str | os.PathLike, processed_dir: str | os.PathLike) -
     processed_dir.mkdir(parents=True, exist_ok=True)
     final = processed_dir / GRADES_DIR
     tmp = processed_dir / f".{GRADES_DIR}.{uuid.uuid4().hex}.tmp"
+    tmp_figures = processed_dir / f".{FIGURES_DIR}.{uuid.uuid4().hex}.tmp"
     try:
         with _connect() as con:
             _load_cells(con, [f.path for f in files], tuple(MEASURES))
@@ -485,19 +492,40 @@ def write_store(raw_root: str | os.PathLike, processed_dir: str | os.PathLike) -
             figures = (
                 f"SELECT * REPLACE (CAST(year AS BIGINT) AS year) FROM grades WHERE {_figures_sql(FIGURES_ZEROS_OF)}"
             )
+            tmp_figures.mkdir()
             con.execute(
-                f"COPY ({figures} ORDER BY {_ORDER}) TO {_sql_text(str(tmp / FIGURES_FILE))} "
+                f"COPY ({figures} ORDER BY {_ORDER}) TO {_sql_text(str(tmp_figures / FIGURES_FILE))} "
                 "(FORMAT parquet, COMPRESSION zstd)"
             )
-        (tmp / STORE_STAMP).write_text(_stamp(raw_root, files, codelist), encoding="utf-8")
-        old = processed_dir / f".{GRADES_DIR}.{uuid.uuid4().hex}.old"
-        if final.exists():
-            final.rename(old)
-        tmp.rename(final)
-        shutil.rmtree(old, ignore_errors=True)
+        stamp = _stamp(raw_root, files, codelist)
+        (tmp / STORE_STAMP).write_text(stamp, encoding="utf-8")
+        (tmp_figures / STORE_STAMP).write_text(stamp, encoding="utf-8")
+        _swap(tmp, final)
+        _swap(tmp_figures, processed_dir / FIGURES_DIR)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(tmp_figures, ignore_errors=True)
     return sorted(final.glob("*/*.parquet"))
+
+
+def _swap(new: Path, final: Path) -> None:
+    """Put the folder ``new`` in place of ``final`` (the old one renamed aside first, then removed)."""
+    old = final.parent / f".{final.name}.{uuid.uuid4().hex}.old"
+    if final.exists():
+        final.rename(old)
+    new.rename(final)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _figures_current(processed_dir: Path) -> bool:
+    """Whether :data:`FIGURES_DIR` holds the figures of the grade table as it is (the same stamp)."""
+    figures, table = processed_dir / FIGURES_DIR, processed_dir / GRADES_DIR
+    try:
+        return (figures / FIGURES_FILE).is_file() and (figures / STORE_STAMP).read_bytes() == (
+            table / STORE_STAMP
+        ).read_bytes()
+    except OSError:
+        return False
 
 
 def _stamp(raw_root: str | os.PathLike, files: list[RawFile], codelist: RawFile | None) -> str:
@@ -527,15 +555,15 @@ def _without_times(stamp: str) -> list[str]:
 
 
 def store_is_current(raw_root: str | os.PathLike, processed_dir: str | os.PathLike) -> bool:
-    """True if the grade table exists and was built from the raw files as they are now (every data file
-    read and the code list: sha256 and path, :func:`_stamp`).
+    """True if the grade table exists, with its figures file, and was built from the raw files as they are
+    now (every data file read and the code list: sha256 and path, :func:`_stamp`).
 
     Cheap when nothing changed: files of the size and modification time the build saw (whose bytes it
     checked) with the same sidecar checksums are not read again, as the build trusts them
     (:func:`energytrade.build.store_is_current`); otherwise every file's bytes are checked against its
     sidecar (:class:`~energytrade.errors.RawFileChanged` for an edited one) and the checksums compared."""
     stamp = Path(processed_dir) / GRADES_DIR / STORE_STAMP
-    if not stamp.is_file():
+    if not stamp.is_file() or not _figures_current(Path(processed_dir)):
         return False
     recorded = stamp.read_text(encoding="utf-8")
     listed = raw_files(raw_root, check_bytes=False)
@@ -636,15 +664,12 @@ def _figures_sql(zeros_of_origins: tuple[str, ...]) -> str:
 
 
 def _table_sql(folder: Path, query: GradeQuery) -> str:
-    """Where :func:`read_store` reads ``query``'s rows: the figures file when it holds every one of them
-    (a figures-only read keeping no zeros beyond :data:`FIGURES_ZEROS_OF`; the query's own conditions
-    still apply, so the rows are the same), else the year partitions."""
-    if (
-        query.figures_only
-        and set(query.zeros_of_origins) <= set(FIGURES_ZEROS_OF)
-        and (folder / FIGURES_FILE).is_file()
-    ):
-        return _figures_sql_table(folder)
+    """Where :func:`read_store` reads ``query``'s rows (``folder``: the grade table's): the figures file when
+    it holds every one of them (a figures-only read keeping no zeros beyond :data:`FIGURES_ZEROS_OF`, and
+    the file is the table's as it is; the query's own conditions still apply, so the rows are the same),
+    else the year partitions."""
+    if query.figures_only and set(query.zeros_of_origins) <= set(FIGURES_ZEROS_OF) and _figures_current(folder.parent):
+        return _figures_sql_table(folder.parent / FIGURES_DIR)
     return f"read_parquet({_sql_text(str(folder / '*' / '*.parquet'))}, hive_partitioning = true)"
 
 
