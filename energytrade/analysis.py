@@ -273,7 +273,7 @@ def select_flows(
         return rows
     key = (id(df), commodity, reporter, flow, source, freq, duplicates)
     if key not in memory:
-        selected = _select(df, commodity, reporter, flow, source, freq, duplicates)
+        selected = _select_indexed(df, memory, commodity, reporter, flow, source, freq, duplicates)
         memory[key] = (df, selected, bool(selected.duplicated(_PAIR_KEY).any()))
     _, selected, may_repeat = memory[key]
     window_key = (*key, str(span))
@@ -315,10 +315,61 @@ def _chosen(source: str, commodity: str, reporter: str, flow: str, freq: str) ->
     )
 
 
-def _select(
-    df: pd.DataFrame, commodity: str, reporter: str, flow: str, source: str, freq: str, duplicates: str
+#: The columns that name a selection, in the order :func:`_select` narrows by them.
+_SELECTED_BY = ("source", "commodity", "reporter_iso3", "flow", "freq")
+
+
+def _selection_index(df: pd.DataFrame, memory: dict) -> tuple[list[dict], np.ndarray, np.ndarray]:
+    """Where each selection's partner rows are, computed once per frame within :func:`reusing_selections`:
+    ``(per column of _SELECTED_BY {value: code}, group per row (its codes combined; -1: a ``WLD`` total or a
+    missing value), row positions in the order :func:`_select` sorts its rows)``."""
+    key = ("selection index", id(df))
+    if key not in memory:
+        codes, groups = [], np.zeros(len(df), dtype="int64")
+        for column in _SELECTED_BY:
+            column_codes, values = pd.factorize(df[column])
+            codes.append({value: code for code, value in enumerate(values.tolist())})
+            groups = np.where((groups < 0) | (column_codes < 0), -1, groups * max(len(values), 1) + column_codes)
+        groups[~(df["partner_iso3"] != WORLD_ISO3).to_numpy()] = -1
+        # One stable sort of the whole table (by period, then partner; missing ones last, as pandas sorts):
+        # a selection's rows, taken in this order, are its rows sorted stably.
+        by = [pd.factorize(df[column], sort=True) for column in _PAIR_KEY]
+        order = np.lexsort([np.where(c < 0, len(values), c) for c, values in by])
+        memory[key] = (df, (codes, groups, order))
+    return memory[key][1]
+
+
+def _select_indexed(
+    df: pd.DataFrame,
+    memory: dict,
+    commodity: str,
+    reporter: str,
+    flow: str,
+    source: str,
+    freq: str,
+    duplicates: str,
 ) -> pd.DataFrame:
-    """:func:`select_flows` without its window: the partner rows of one selection, sorted, index reset."""
+    """:func:`_select` from :func:`_selection_index` (a take of known positions instead of five comparisons
+    over the whole table, a boolean index and a sort); :func:`_select` itself when it has something to say
+    (an error) or to do (medians of duplicates)."""
+    commodity, reporter = _check_selection(df, commodity, reporter, freq, duplicates)
+    codes, groups, order = _selection_index(df, memory)
+    group = 0
+    for known, wanted in zip(codes, (source, commodity, reporter, flow, freq)):
+        if wanted not in known:
+            return _select(df, commodity, reporter, flow, source, freq, duplicates)
+        group = group * max(len(known), 1) + known[wanted]
+    where = order[groups[order] == group]
+    if len(where) == 0:
+        return _select(df, commodity, reporter, flow, source, freq, duplicates)
+    rows = df.take(where).reset_index(drop=True)
+    if duplicates == "median" and rows.duplicated(_PAIR_KEY).any():
+        return _select(df, commodity, reporter, flow, source, freq, duplicates)
+    return rows
+
+
+def _check_selection(df: pd.DataFrame, commodity: str, reporter: str, freq: str, duplicates: str) -> tuple[str, str]:
+    """:func:`select_flows`' arguments checked: the commodity's and the reporter's codes."""
     _require_columns(df, COLUMNS, "the clean table")
     commodity = check_commodity(commodity)
     reporter = check_iso3(reporter)
@@ -329,6 +380,14 @@ def _select(
         )
     if duplicates not in ("raise", "median"):
         raise ValueError(f"duplicates must be 'raise' or 'median', got {duplicates!r}")
+    return commodity, reporter
+
+
+def _select(
+    df: pd.DataFrame, commodity: str, reporter: str, flow: str, source: str, freq: str, duplicates: str
+) -> pd.DataFrame:
+    """:func:`select_flows` without its window: the partner rows of one selection, sorted, index reset."""
+    commodity, reporter = _check_selection(df, commodity, reporter, freq, duplicates)
 
     # One combined mask, indexed once (each boolean index copies every column); only when it selects
     # nothing are the steps replayed, to say which one emptied the selection.

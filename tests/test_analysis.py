@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import re
 
 import pandas as pd
 import pytest
@@ -817,3 +818,46 @@ def test_reusing_selections_forgets_outside_the_block(flows):
     after = an.unit_values(flows, "crude_oil", "A")
     rus = after["partner_iso3"] == "RUS"
     assert after.loc[rus, "usd_per_t"].tolist() == pytest.approx((2 * before.loc[rus, "usd_per_t"]).tolist())
+
+
+def test_select_flows_within_reusing_selections_takes_the_rows_a_fresh_selection_gives():
+    # Within the block a selection is a take of remembered row positions (sorted once for the whole
+    # table); it must give a fresh selection's rows, order and errors: rows out of order, a WLD total, two
+    # sources, frequencies and commodities, a partner's duplicate and a period lacking a partner.
+    rows = table(
+        [
+            flow_row("SAU", "2024-02", t=3.0),
+            flow_row("RUS", "2024-02", t=2.0),
+            flow_row("WLD", "2024-01", t=9.0),
+            flow_row("RUS", "2024-01", t=1.0, source="gacc_query"),
+            flow_row("RUS", "2024-01", t=1.5),
+            flow_row("AGO", "2024-01", t=4.0),
+            flow_row("AGO", "2024", t=40.0, freq="A"),
+            flow_row("QAT", "2024-01", t=5.0, commodity="lng"),
+            flow_row("RUS", "2024-01", t=1.6, source="gacc_query"),
+            flow_row(None, "2024-03", t=7.0),
+        ]
+    )
+    asked = [
+        {"commodity": "crude_oil"},
+        {"commodity": "crude_oil", "freq": "A"},
+        {"commodity": "lng"},
+        {"commodity": "crude_oil", "source": "gacc_query", "duplicates": "median"},
+        {"commodity": "crude_oil", "source": "gacc_query"},
+        {"commodity": "coal"},
+        {"commodity": "lng", "freq": "A"},
+        {"commodity": "crude_oil", "reporter": "IND"},
+    ]
+    for question in asked:
+        try:
+            fresh = an.select_flows(rows, **question)
+        except Exception as error:  # noqa: BLE001 - the same error expected from memory
+            with an.reusing_selections(), pytest.raises(type(error), match=f"^{re.escape(str(error))}$"):
+                an.select_flows(rows, **question)
+            continue
+        with an.reusing_selections():
+            pd.testing.assert_frame_equal(an.select_flows(rows, **question), fresh, check_exact=True)
+    with an.reusing_selections():
+        selected = an.select_flows(rows, "crude_oil")
+    assert selected["partner_iso3"].tolist()[:4] == ["AGO", "RUS", "RUS", "SAU"]
+    assert selected["net_weight_kg"].tolist() == [4000.0, 1500.0, 2000.0, 3000.0, 7000.0]
