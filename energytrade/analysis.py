@@ -1395,49 +1395,44 @@ def yoy_change(
     mine = rows[needed] if partner is None else rows.loc[(rows["partner_iso3"] == partner).to_numpy(), needed]
     summary = _summary(mine, metric, freq, bbl_per_tonne)
     coverage = _coverage(rows, freq)
-    periods = pd.Index(sorted(coverage.index), name="period")
-    by_period = summary.set_index("period").reindex(periods)
-    out = pd.DataFrame(
-        {
-            "partner_iso3": partner or ALL_PARTNERS,
-            "value": by_period["value"].astype("float64"),
-            "months_with_data": coverage.reindex(periods).astype("int64"),
-            "months_missing_figure": by_period["months_missing_figure"].fillna(0).astype("int64"),
-        },
-        index=periods,
-    )
-    full = pd.Series([_n_months(p) for p in periods], index=periods)
-    complete = (out["months_with_data"] == full) & (out["months_missing_figure"] == 0)
+    # On arrays (a dozen small pandas steps cost milliseconds): each period's figures, then the same figures
+    # a year earlier, taken by position (periods are unique).
+    periods = sorted(coverage.index)
+    position = {period: i for i, period in enumerate(periods)}
+    value = np.full(len(periods), np.nan)
+    missing = np.zeros(len(periods), dtype="int64")
+    at = np.array([position.get(period, -1) for period in summary["period"].tolist()], dtype="int64")
+    found = at >= 0
+    value[at[found]] = summary["value"].to_numpy(dtype="float64")[found]
+    missing[at[found]] = summary["months_missing_figure"].to_numpy(dtype="int64")[found]
+    with_data = coverage.reindex(periods).to_numpy(dtype="int64")
+    full = np.array([_n_months(p) for p in periods], dtype="int64")
     if not allow_partial:
-        out["value"] = out["value"].where(complete)
-    earlier = pd.Index([_year_earlier(p) for p in periods])
-    out["value_year_earlier"] = out["value"].reindex(earlier).to_numpy()
-    out["months_with_data_year_earlier"] = out["months_with_data"].reindex(earlier).fillna(0).astype("int64").to_numpy()
-    out["months_missing_figure_year_earlier"] = (
-        out["months_missing_figure"].reindex(earlier).fillna(0).astype("int64").to_numpy()
+        value = np.where((with_data == full) & (missing == 0), value, np.nan)
+    earlier = np.array([position.get(_year_earlier(p), -1) for p in periods], dtype="int64")
+    has_earlier = earlier >= 0
+
+    def year_earlier(x: np.ndarray, absent: float) -> np.ndarray:
+        return np.where(has_earlier, x[np.maximum(earlier, 0)] if len(x) else x, absent)
+
+    base = year_earlier(value, np.nan)
+    with_data_earlier = year_earlier(with_data, 0).astype("int64")
+    missing_earlier = year_earlier(missing, 0).astype("int64")
+    return pd.DataFrame(
+        {
+            "period": pd.Index(periods, name="period"),
+            "partner_iso3": partner or ALL_PARTNERS,
+            "value": value,
+            "value_year_earlier": base,
+            "change_pct": (value - base) / np.where(base > 0, base, np.nan) * 100,
+            "unit": METRIC_UNITS[metric],
+            "months_with_data": with_data,
+            "months_missing_figure": missing,
+            "months_with_data_year_earlier": with_data_earlier,
+            "months_missing_figure_year_earlier": missing_earlier,
+            "is_complete": (with_data == full) & (with_data_earlier == full) & (missing == 0) & (missing_earlier == 0),
+        }
     )
-    base = out["value_year_earlier"]
-    out["change_pct"] = (out["value"] - base) / base.where(base > 0) * 100
-    out["unit"] = METRIC_UNITS[metric]
-    out["is_complete"] = (
-        (out["months_with_data"] == full)
-        & (out["months_with_data_year_earlier"] == full)
-        & (out["months_missing_figure"] == 0)
-        & (out["months_missing_figure_year_earlier"] == 0)
-    )
-    columns = [
-        "partner_iso3",
-        "value",
-        "value_year_earlier",
-        "change_pct",
-        "unit",
-        "months_with_data",
-        "months_missing_figure",
-        "months_with_data_year_earlier",
-        "months_missing_figure_year_earlier",
-        "is_complete",
-    ]
-    return out[columns].reset_index()
 
 
 # --------------------------------------------------------------------------------- concentration

@@ -861,3 +861,20 @@ def test_select_flows_within_reusing_selections_takes_the_rows_a_fresh_selection
         selected = an.select_flows(rows, "crude_oil")
     assert selected["partner_iso3"].tolist()[:4] == ["AGO", "RUS", "RUS", "SAU"]
     assert selected["net_weight_kg"].tolist() == [4000.0, 1500.0, 2000.0, 3000.0, 7000.0]
+
+
+def test_yoy_change_takes_the_counts_of_the_period_a_year_earlier_and_zero_without_one():
+    rows = table(
+        [
+            flow_row("RUS", "2023-01", t=1.0),
+            flow_row("RUS", "2023-02"),  # no figure: a month missing it
+            flow_row("RUS", "2024-01", t=2.0),
+            flow_row("RUS", "2024-02", t=4.0),
+        ]
+    )
+    yoy = an.yoy_change(rows, "crude_oil", "mass", "M").set_index("period")
+    assert yoy["months_with_data_year_earlier"].tolist() == [0, 0, 1, 1]
+    assert yoy["months_missing_figure_year_earlier"].tolist() == [0, 0, 0, 1]
+    assert yoy["value_year_earlier"].tolist()[2] == 1.0 and math.isnan(yoy["value_year_earlier"].iloc[3])
+    assert yoy["change_pct"].tolist()[2] == 100.0 and math.isnan(yoy["change_pct"].iloc[1])
+    assert yoy["is_complete"].tolist() == [False, False, True, False]
