@@ -878,3 +878,27 @@ def test_yoy_change_takes_the_counts_of_the_period_a_year_earlier_and_zero_witho
     assert yoy["value_year_earlier"].tolist()[2] == 1.0 and math.isnan(yoy["value_year_earlier"].iloc[3])
     assert yoy["change_pct"].tolist()[2] == 100.0 and math.isnan(yoy["change_pct"].iloc[1])
     assert yoy["is_complete"].tolist() == [False, False, True, False]
+
+
+def test_price_discount_per_period_with_figures_missing():
+    # The average of the suppliers with both figures; none in March (no average, not 0); Saudi Arabia
+    # has no unit value in February: no discount against it there. Russia ships nothing in December.
+    rows = table(
+        [
+            flow_row("IRQ", "2023-12", t=1.0, usd=600.0),
+            flow_row("RUS", "2024-01", t=2.0, usd=1000.0),
+            flow_row("SAU", "2024-01", t=1.0, usd=700.0),
+            flow_row("RUS", "2024-02", t=2.0, usd=900.0),
+            flow_row("SAU", "2024-02", t=3.0),
+            flow_row("SAU", "2024-03", t=1.0),
+        ]
+    )
+    average = an.price_discount(rows, "RUS", "average", "M")
+    assert average["period"].tolist() == ["2023-12", "2024-01", "2024-02", "2024-03"]
+    assert average["benchmark_usd_per_t"].tolist()[:3] == [600.0, 1700.0 / 3.0, 450.0]
+    assert average["partner_usd_per_t"].tolist()[1:3] == [500.0, 450.0]
+    assert average[["partner_usd_per_t", "benchmark_usd_per_t"]].iloc[3].isna().all()
+    assert math.isnan(average["partner_usd_per_t"].iloc[0])
+    against = an.price_discount(rows, "RUS", "SAU", "M")
+    assert against["discount_usd_per_t"].tolist()[1] == 200.0
+    assert against["discount_pct"].iloc[[0, 2, 3]].isna().all()
