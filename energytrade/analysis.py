@@ -1473,18 +1473,27 @@ def hhi(
     """
     shares = market_shares(df, commodity, metric, freq, row_freq=row_freq, **select_kw)
     column = METRIC_COLUMNS[metric]
-    groups = shares.assign(
-        sq=shares["share_pct"] ** 2,
-        positive=shares[column] > 0,
-        lacking=shares["months_missing_figure"] > 0,
-    ).groupby("period", sort=True)
-    out = groups.agg(
-        n_partners=("positive", "sum"),
-        n_partners_missing_figure=("lacking", "sum"),
-        months_with_data=("months_with_data", "first"),
+    # On arrays, with the results of a group-by by period (sorted): sums of squares, counts, and each
+    # period's first months_with_data.
+    codes, periods = pd.factorize(shares["period"], sort=True)
+    n = len(periods)
+    squares = shares["share_pct"].to_numpy(dtype="float64", na_value=np.nan) ** 2
+    # pandas' group-by sum itself (_group_sum's compensated sums differ from it in the last bit now and then).
+    hhi = pd.Series(squares).groupby(codes).sum(min_count=1).to_numpy()
+
+    def how_many(flags: pd.Series) -> np.ndarray:
+        return np.bincount(codes, weights=flags.to_numpy(dtype=bool), minlength=n).astype("int64")
+
+    _, first = np.unique(codes, return_index=True)
+    return pd.DataFrame(
+        {
+            "period": periods,
+            "hhi": hhi,
+            "n_partners": how_many(shares[column] > 0),
+            "n_partners_missing_figure": how_many(shares["months_missing_figure"] > 0),
+            "months_with_data": shares["months_with_data"].to_numpy()[first],
+        }
     )
-    out.insert(0, "hhi", groups["sq"].sum(min_count=1))
-    return out.astype({"n_partners": "int64", "n_partners_missing_figure": "int64"}).reset_index()
 
 
 # ----------------------------------------------------------------------------------------- prices
@@ -1622,10 +1631,15 @@ def price_discount(
     partner_t = per_period(partner)
     if str(against).strip().lower() == "average":
         label = "average"
-        sums = []
-        for column in ("value_usd", "net_weight_t"):
-            total, count = _group_sum(codes, values[column].to_numpy(dtype="float64", na_value=np.nan), len(periods))
-            sums.append(np.where(count > 0, total, np.nan))  # group-by sum(min_count=1)
+        # pandas' group-by sum itself (on the period codes): _group_sum's compensated sums differ from it in
+        # the last bit now and then.
+        sums = [
+            pd.Series(values[column].to_numpy(dtype="float64", na_value=np.nan))
+            .groupby(codes)
+            .sum(min_count=1)
+            .to_numpy()
+            for column in ("value_usd", "net_weight_t")
+        ]
         bench_t = sums[0] / np.where(sums[1] > 0, sums[1], np.nan)
     else:
         label = _check_partner(values, against, what)

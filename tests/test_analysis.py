@@ -902,3 +902,24 @@ def test_price_discount_per_period_with_figures_missing():
     against = an.price_discount(rows, "RUS", "SAU", "M")
     assert against["discount_usd_per_t"].tolist()[1] == 200.0
     assert against["discount_pct"].iloc[[0, 2, 3]].isna().all()
+
+
+def test_hhi_per_period_counts_suppliers_with_and_without_a_figure():
+    # February first in the table; in January Saudi Arabia's row lacks the tonnage, Qatar ships no figure in
+    # February either: counted as missing, not as suppliers; a period with no figure at all has no index.
+    rows = table(
+        [
+            flow_row("RUS", "2024-02", t=3.0),
+            flow_row("QAT", "2024-02"),
+            flow_row("SAU", "2024-02", t=1.0),
+            flow_row("RUS", "2024-01", t=2.0),
+            flow_row("SAU", "2024-01"),
+            flow_row("RUS", "2024-03"),
+        ]
+    )
+    index = an.hhi(rows, "crude_oil", "mass", "M")
+    assert index["period"].tolist() == ["2024-01", "2024-02", "2024-03"]
+    assert index["hhi"].tolist()[:2] == [100.0**2, 75.0**2 + 25.0**2] and math.isnan(index["hhi"].iloc[2])
+    assert index["n_partners"].tolist() == [1, 2, 0]
+    assert index["n_partners_missing_figure"].tolist() == [1, 1, 1]
+    assert index["months_with_data"].tolist() == [1, 1, 1]
