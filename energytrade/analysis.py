@@ -273,7 +273,7 @@ def select_flows(
         return rows
     key = (id(df), commodity, reporter, flow, source, freq, duplicates)
     if key not in memory:
-        selected = _select(df, commodity, reporter, flow, source, freq, duplicates)
+        selected = _select_indexed(df, memory, commodity, reporter, flow, source, freq, duplicates)
         memory[key] = (df, selected, bool(selected.duplicated(_PAIR_KEY).any()))
     _, selected, may_repeat = memory[key]
     window_key = (*key, str(span))
@@ -315,10 +315,61 @@ def _chosen(source: str, commodity: str, reporter: str, flow: str, freq: str) ->
     )
 
 
-def _select(
-    df: pd.DataFrame, commodity: str, reporter: str, flow: str, source: str, freq: str, duplicates: str
+#: The columns that name a selection, in the order :func:`_select` narrows by them.
+_SELECTED_BY = ("source", "commodity", "reporter_iso3", "flow", "freq")
+
+
+def _selection_index(df: pd.DataFrame, memory: dict) -> tuple[list[dict], np.ndarray, np.ndarray]:
+    """Where each selection's partner rows are, computed once per frame within :func:`reusing_selections`:
+    ``(per column of _SELECTED_BY {value: code}, group per row (its codes combined; -1: a ``WLD`` total or a
+    missing value), row positions in the order :func:`_select` sorts its rows)``."""
+    key = ("selection index", id(df))
+    if key not in memory:
+        codes, groups = [], np.zeros(len(df), dtype="int64")
+        for column in _SELECTED_BY:
+            column_codes, values = pd.factorize(df[column])
+            codes.append({value: code for code, value in enumerate(values.tolist())})
+            groups = np.where((groups < 0) | (column_codes < 0), -1, groups * max(len(values), 1) + column_codes)
+        groups[~(df["partner_iso3"] != WORLD_ISO3).to_numpy()] = -1
+        # One stable sort of the whole table (by period, then partner; missing ones last, as pandas sorts):
+        # a selection's rows, taken in this order, are its rows sorted stably.
+        by = [pd.factorize(df[column], sort=True) for column in _PAIR_KEY]
+        order = np.lexsort([np.where(c < 0, len(values), c) for c, values in by])
+        memory[key] = (df, (codes, groups, order))
+    return memory[key][1]
+
+
+def _select_indexed(
+    df: pd.DataFrame,
+    memory: dict,
+    commodity: str,
+    reporter: str,
+    flow: str,
+    source: str,
+    freq: str,
+    duplicates: str,
 ) -> pd.DataFrame:
-    """:func:`select_flows` without its window: the partner rows of one selection, sorted, index reset."""
+    """:func:`_select` from :func:`_selection_index` (a take of known positions instead of five comparisons
+    over the whole table, a boolean index and a sort); :func:`_select` itself when it has something to say
+    (an error) or to do (medians of duplicates)."""
+    commodity, reporter = _check_selection(df, commodity, reporter, freq, duplicates)
+    codes, groups, order = _selection_index(df, memory)
+    group = 0
+    for known, wanted in zip(codes, (source, commodity, reporter, flow, freq)):
+        if wanted not in known:
+            return _select(df, commodity, reporter, flow, source, freq, duplicates)
+        group = group * max(len(known), 1) + known[wanted]
+    where = order[groups[order] == group]
+    if len(where) == 0:
+        return _select(df, commodity, reporter, flow, source, freq, duplicates)
+    rows = df.take(where).reset_index(drop=True)
+    if duplicates == "median" and rows.duplicated(_PAIR_KEY).any():
+        return _select(df, commodity, reporter, flow, source, freq, duplicates)
+    return rows
+
+
+def _check_selection(df: pd.DataFrame, commodity: str, reporter: str, freq: str, duplicates: str) -> tuple[str, str]:
+    """:func:`select_flows`' arguments checked: the commodity's and the reporter's codes."""
     _require_columns(df, COLUMNS, "the clean table")
     commodity = check_commodity(commodity)
     reporter = check_iso3(reporter)
@@ -329,6 +380,14 @@ def _select(
         )
     if duplicates not in ("raise", "median"):
         raise ValueError(f"duplicates must be 'raise' or 'median', got {duplicates!r}")
+    return commodity, reporter
+
+
+def _select(
+    df: pd.DataFrame, commodity: str, reporter: str, flow: str, source: str, freq: str, duplicates: str
+) -> pd.DataFrame:
+    """:func:`select_flows` without its window: the partner rows of one selection, sorted, index reset."""
+    commodity, reporter = _check_selection(df, commodity, reporter, freq, duplicates)
 
     # One combined mask, indexed once (each boolean index copies every column); only when it selects
     # nothing are the steps replayed, to say which one emptied the selection.
@@ -1336,49 +1395,44 @@ def yoy_change(
     mine = rows[needed] if partner is None else rows.loc[(rows["partner_iso3"] == partner).to_numpy(), needed]
     summary = _summary(mine, metric, freq, bbl_per_tonne)
     coverage = _coverage(rows, freq)
-    periods = pd.Index(sorted(coverage.index), name="period")
-    by_period = summary.set_index("period").reindex(periods)
-    out = pd.DataFrame(
-        {
-            "partner_iso3": partner or ALL_PARTNERS,
-            "value": by_period["value"].astype("float64"),
-            "months_with_data": coverage.reindex(periods).astype("int64"),
-            "months_missing_figure": by_period["months_missing_figure"].fillna(0).astype("int64"),
-        },
-        index=periods,
-    )
-    full = pd.Series([_n_months(p) for p in periods], index=periods)
-    complete = (out["months_with_data"] == full) & (out["months_missing_figure"] == 0)
+    # On arrays (a dozen small pandas steps cost milliseconds): each period's figures, then the same figures
+    # a year earlier, taken by position (periods are unique).
+    periods = sorted(coverage.index)
+    position = {period: i for i, period in enumerate(periods)}
+    value = np.full(len(periods), np.nan)
+    missing = np.zeros(len(periods), dtype="int64")
+    at = np.array([position.get(period, -1) for period in summary["period"].tolist()], dtype="int64")
+    found = at >= 0
+    value[at[found]] = summary["value"].to_numpy(dtype="float64")[found]
+    missing[at[found]] = summary["months_missing_figure"].to_numpy(dtype="int64")[found]
+    with_data = coverage.reindex(periods).to_numpy(dtype="int64")
+    full = np.array([_n_months(p) for p in periods], dtype="int64")
     if not allow_partial:
-        out["value"] = out["value"].where(complete)
-    earlier = pd.Index([_year_earlier(p) for p in periods])
-    out["value_year_earlier"] = out["value"].reindex(earlier).to_numpy()
-    out["months_with_data_year_earlier"] = out["months_with_data"].reindex(earlier).fillna(0).astype("int64").to_numpy()
-    out["months_missing_figure_year_earlier"] = (
-        out["months_missing_figure"].reindex(earlier).fillna(0).astype("int64").to_numpy()
+        value = np.where((with_data == full) & (missing == 0), value, np.nan)
+    earlier = np.array([position.get(_year_earlier(p), -1) for p in periods], dtype="int64")
+    has_earlier = earlier >= 0
+
+    def year_earlier(x: np.ndarray, absent: float) -> np.ndarray:
+        return np.where(has_earlier, x[np.maximum(earlier, 0)] if len(x) else x, absent)
+
+    base = year_earlier(value, np.nan)
+    with_data_earlier = year_earlier(with_data, 0).astype("int64")
+    missing_earlier = year_earlier(missing, 0).astype("int64")
+    return pd.DataFrame(
+        {
+            "period": pd.Index(periods, name="period"),
+            "partner_iso3": partner or ALL_PARTNERS,
+            "value": value,
+            "value_year_earlier": base,
+            "change_pct": (value - base) / np.where(base > 0, base, np.nan) * 100,
+            "unit": METRIC_UNITS[metric],
+            "months_with_data": with_data,
+            "months_missing_figure": missing,
+            "months_with_data_year_earlier": with_data_earlier,
+            "months_missing_figure_year_earlier": missing_earlier,
+            "is_complete": (with_data == full) & (with_data_earlier == full) & (missing == 0) & (missing_earlier == 0),
+        }
     )
-    base = out["value_year_earlier"]
-    out["change_pct"] = (out["value"] - base) / base.where(base > 0) * 100
-    out["unit"] = METRIC_UNITS[metric]
-    out["is_complete"] = (
-        (out["months_with_data"] == full)
-        & (out["months_with_data_year_earlier"] == full)
-        & (out["months_missing_figure"] == 0)
-        & (out["months_missing_figure_year_earlier"] == 0)
-    )
-    columns = [
-        "partner_iso3",
-        "value",
-        "value_year_earlier",
-        "change_pct",
-        "unit",
-        "months_with_data",
-        "months_missing_figure",
-        "months_with_data_year_earlier",
-        "months_missing_figure_year_earlier",
-        "is_complete",
-    ]
-    return out[columns].reset_index()
 
 
 # --------------------------------------------------------------------------------- concentration
@@ -1419,18 +1473,27 @@ def hhi(
     """
     shares = market_shares(df, commodity, metric, freq, row_freq=row_freq, **select_kw)
     column = METRIC_COLUMNS[metric]
-    groups = shares.assign(
-        sq=shares["share_pct"] ** 2,
-        positive=shares[column] > 0,
-        lacking=shares["months_missing_figure"] > 0,
-    ).groupby("period", sort=True)
-    out = groups.agg(
-        n_partners=("positive", "sum"),
-        n_partners_missing_figure=("lacking", "sum"),
-        months_with_data=("months_with_data", "first"),
+    # On arrays, with the results of a group-by by period (sorted): sums of squares, counts, and each
+    # period's first months_with_data.
+    codes, periods = pd.factorize(shares["period"], sort=True)
+    n = len(periods)
+    squares = shares["share_pct"].to_numpy(dtype="float64", na_value=np.nan) ** 2
+    # pandas' group-by sum itself (_group_sum's compensated sums differ from it in the last bit now and then).
+    hhi = pd.Series(squares).groupby(codes).sum(min_count=1).to_numpy()
+
+    def how_many(flags: pd.Series) -> np.ndarray:
+        return np.bincount(codes, weights=flags.to_numpy(dtype=bool), minlength=n).astype("int64")
+
+    _, first = np.unique(codes, return_index=True)
+    return pd.DataFrame(
+        {
+            "period": periods,
+            "hhi": hhi,
+            "n_partners": how_many(shares[column] > 0),
+            "n_partners_missing_figure": how_many(shares["months_missing_figure"] > 0),
+            "months_with_data": shares["months_with_data"].to_numpy()[first],
+        }
     )
-    out.insert(0, "hhi", groups["sq"].sum(min_count=1))
-    return out.astype({"n_partners": "int64", "n_partners_missing_figure": "int64"}).reset_index()
 
 
 # ----------------------------------------------------------------------------------------- prices
@@ -1552,31 +1615,51 @@ def price_discount(
     values = unit_values(df, commodity, freq, row_freq=row_freq, bbl_per_tonne=bbl_per_tonne, **select_kw)
     what = f"the {check_commodity(commodity)} unit values"
     partner = _check_partner(values, partner_iso3, what)
+    # On arrays (the pandas steps, set_index, reindex, a group-by and column by column, cost milliseconds):
+    # each period's position in order of first appearance, the rows of the unit values are one per partner
+    # and period.
+    codes, _ = pd.factorize(values["period"])
     periods = pd.Index(values["period"].unique(), name="period")
-    mine = values[values["partner_iso3"] == partner].set_index("period").reindex(periods)
+    usd_per_t = values["usd_per_t"].to_numpy(dtype="float64", na_value=np.nan)
+
+    def per_period(code: str) -> np.ndarray:
+        mine = (values["partner_iso3"] == code).to_numpy()
+        out = np.full(len(periods), np.nan)
+        out[codes[mine]] = usd_per_t[mine]
+        return out
+
+    partner_t = per_period(partner)
     if str(against).strip().lower() == "average":
         label = "average"
-        sums = values.groupby("period")[["value_usd", "net_weight_t"]].sum(min_count=1).reindex(periods)
-        bench_t = sums["value_usd"] / sums["net_weight_t"].where(sums["net_weight_t"] > 0)
+        # pandas' group-by sum itself (on the period codes): _group_sum's compensated sums differ from it in
+        # the last bit now and then.
+        sums = [
+            pd.Series(values[column].to_numpy(dtype="float64", na_value=np.nan))
+            .groupby(codes)
+            .sum(min_count=1)
+            .to_numpy()
+            for column in ("value_usd", "net_weight_t")
+        ]
+        bench_t = sums[0] / np.where(sums[1] > 0, sums[1], np.nan)
     else:
         label = _check_partner(values, against, what)
-        bench_t = values[values["partner_iso3"] == label].set_index("period")["usd_per_t"].reindex(periods)
+        bench_t = per_period(label)
     per_bbl = 1 / bbl_per_tonne if check_commodity(commodity) == "crude_oil" else np.nan
-    out = pd.DataFrame(
+    discount_t = bench_t - partner_t
+    return pd.DataFrame(
         {
+            "period": periods,
             "partner_iso3": partner,
             "benchmark": label,
-            "partner_usd_per_t": mine["usd_per_t"].astype("float64"),
-            "benchmark_usd_per_t": bench_t.astype("float64"),
-        },
-        index=periods,
+            "partner_usd_per_t": partner_t,
+            "benchmark_usd_per_t": bench_t,
+            "partner_usd_per_bbl": partner_t * per_bbl,
+            "benchmark_usd_per_bbl": bench_t * per_bbl,
+            "discount_usd_per_t": discount_t,
+            "discount_usd_per_bbl": discount_t * per_bbl,
+            "discount_pct": discount_t / bench_t * 100,
+        }
     )
-    out["partner_usd_per_bbl"] = out["partner_usd_per_t"] * per_bbl
-    out["benchmark_usd_per_bbl"] = out["benchmark_usd_per_t"] * per_bbl
-    out["discount_usd_per_t"] = out["benchmark_usd_per_t"] - out["partner_usd_per_t"]
-    out["discount_usd_per_bbl"] = out["discount_usd_per_t"] * per_bbl
-    out["discount_pct"] = out["discount_usd_per_t"] / out["benchmark_usd_per_t"] * 100
-    return out.reset_index()
 
 
 # ----------------------------------------------------------------------------------- cross-source

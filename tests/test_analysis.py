@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import re
 
 import pandas as pd
 import pytest
@@ -817,3 +818,108 @@ def test_reusing_selections_forgets_outside_the_block(flows):
     after = an.unit_values(flows, "crude_oil", "A")
     rus = after["partner_iso3"] == "RUS"
     assert after.loc[rus, "usd_per_t"].tolist() == pytest.approx((2 * before.loc[rus, "usd_per_t"]).tolist())
+
+
+def test_select_flows_within_reusing_selections_takes_the_rows_a_fresh_selection_gives():
+    # Within the block a selection is a take of remembered row positions (sorted once for the whole
+    # table); it must give a fresh selection's rows, order and errors: rows out of order, a WLD total, two
+    # sources, frequencies and commodities, a partner's duplicate and a period lacking a partner.
+    rows = table(
+        [
+            flow_row("SAU", "2024-02", t=3.0),
+            flow_row("RUS", "2024-02", t=2.0),
+            flow_row("WLD", "2024-01", t=9.0),
+            flow_row("RUS", "2024-01", t=1.0, source="gacc_query"),
+            flow_row("RUS", "2024-01", t=1.5),
+            flow_row("AGO", "2024-01", t=4.0),
+            flow_row("AGO", "2024", t=40.0, freq="A"),
+            flow_row("QAT", "2024-01", t=5.0, commodity="lng"),
+            flow_row("RUS", "2024-01", t=1.6, source="gacc_query"),
+            flow_row(None, "2024-03", t=7.0),
+        ]
+    )
+    asked = [
+        {"commodity": "crude_oil"},
+        {"commodity": "crude_oil", "freq": "A"},
+        {"commodity": "lng"},
+        {"commodity": "crude_oil", "source": "gacc_query", "duplicates": "median"},
+        {"commodity": "crude_oil", "source": "gacc_query"},
+        {"commodity": "coal"},
+        {"commodity": "lng", "freq": "A"},
+        {"commodity": "crude_oil", "reporter": "IND"},
+    ]
+    for question in asked:
+        try:
+            fresh = an.select_flows(rows, **question)
+        except Exception as error:  # noqa: BLE001 - the same error expected from memory
+            with an.reusing_selections(), pytest.raises(type(error), match=f"^{re.escape(str(error))}$"):
+                an.select_flows(rows, **question)
+            continue
+        with an.reusing_selections():
+            pd.testing.assert_frame_equal(an.select_flows(rows, **question), fresh, check_exact=True)
+    with an.reusing_selections():
+        selected = an.select_flows(rows, "crude_oil")
+    assert selected["partner_iso3"].tolist()[:4] == ["AGO", "RUS", "RUS", "SAU"]
+    assert selected["net_weight_kg"].tolist() == [4000.0, 1500.0, 2000.0, 3000.0, 7000.0]
+
+
+def test_yoy_change_takes_the_counts_of_the_period_a_year_earlier_and_zero_without_one():
+    rows = table(
+        [
+            flow_row("RUS", "2023-01", t=1.0),
+            flow_row("RUS", "2023-02"),  # no figure: a month missing it
+            flow_row("RUS", "2024-01", t=2.0),
+            flow_row("RUS", "2024-02", t=4.0),
+        ]
+    )
+    yoy = an.yoy_change(rows, "crude_oil", "mass", "M").set_index("period")
+    assert yoy["months_with_data_year_earlier"].tolist() == [0, 0, 1, 1]
+    assert yoy["months_missing_figure_year_earlier"].tolist() == [0, 0, 0, 1]
+    assert yoy["value_year_earlier"].tolist()[2] == 1.0 and math.isnan(yoy["value_year_earlier"].iloc[3])
+    assert yoy["change_pct"].tolist()[2] == 100.0 and math.isnan(yoy["change_pct"].iloc[1])
+    assert yoy["is_complete"].tolist() == [False, False, True, False]
+
+
+def test_price_discount_per_period_with_figures_missing():
+    # The average of the suppliers with both figures; none in March (no average, not 0); Saudi Arabia
+    # has no unit value in February: no discount against it there. Russia ships nothing in December.
+    rows = table(
+        [
+            flow_row("IRQ", "2023-12", t=1.0, usd=600.0),
+            flow_row("RUS", "2024-01", t=2.0, usd=1000.0),
+            flow_row("SAU", "2024-01", t=1.0, usd=700.0),
+            flow_row("RUS", "2024-02", t=2.0, usd=900.0),
+            flow_row("SAU", "2024-02", t=3.0),
+            flow_row("SAU", "2024-03", t=1.0),
+        ]
+    )
+    average = an.price_discount(rows, "RUS", "average", "M")
+    assert average["period"].tolist() == ["2023-12", "2024-01", "2024-02", "2024-03"]
+    assert average["benchmark_usd_per_t"].tolist()[:3] == [600.0, 1700.0 / 3.0, 450.0]
+    assert average["partner_usd_per_t"].tolist()[1:3] == [500.0, 450.0]
+    assert average[["partner_usd_per_t", "benchmark_usd_per_t"]].iloc[3].isna().all()
+    assert math.isnan(average["partner_usd_per_t"].iloc[0])
+    against = an.price_discount(rows, "RUS", "SAU", "M")
+    assert against["discount_usd_per_t"].tolist()[1] == 200.0
+    assert against["discount_pct"].iloc[[0, 2, 3]].isna().all()
+
+
+def test_hhi_per_period_counts_suppliers_with_and_without_a_figure():
+    # February first in the table; in January Saudi Arabia's row lacks the tonnage, Qatar ships no figure in
+    # February either: counted as missing, not as suppliers; a period with no figure at all has no index.
+    rows = table(
+        [
+            flow_row("RUS", "2024-02", t=3.0),
+            flow_row("QAT", "2024-02"),
+            flow_row("SAU", "2024-02", t=1.0),
+            flow_row("RUS", "2024-01", t=2.0),
+            flow_row("SAU", "2024-01"),
+            flow_row("RUS", "2024-03"),
+        ]
+    )
+    index = an.hhi(rows, "crude_oil", "mass", "M")
+    assert index["period"].tolist() == ["2024-01", "2024-02", "2024-03"]
+    assert index["hhi"].tolist()[:2] == [100.0**2, 75.0**2 + 25.0**2] and math.isnan(index["hhi"].iloc[2])
+    assert index["n_partners"].tolist() == [1, 2, 0]
+    assert index["n_partners_missing_figure"].tolist() == [1, 1, 1]
+    assert index["months_with_data"].tolist() == [1, 1, 1]

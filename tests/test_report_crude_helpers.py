@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
+from clean_rows import flow_row, table
 
+from energytrade.errors import NoImporterData
 from energytrade.report.chapters import crude_oil
 
 RANKING = pd.DataFrame(
@@ -41,3 +44,17 @@ def test_gap_clauses_name_the_partners_lacking_figures_and_the_months_without_da
         "1 month of the window has no data at all",
     ]
     assert crude_oil.gap_clauses(RANKING[RANKING["window"] == "2023"].iloc[:2]) == []
+
+
+def test_crude_source_and_covered_span_read_the_importers_partner_rows():
+    # The first crude source holding the importer's partner rows (a WLD total alone does not count, nor
+    # another commodity); the span of its months and its complete calendar years.
+    rows = table(
+        [flow_row("WLD", "2023-01", t=1.0), flow_row("SAU", "2023-01", t=1.0, source="comtrade")]
+        + [flow_row("RUS", f"2023-{m:02d}", t=1.0, source="comtrade") for m in range(2, 13)]
+        + [flow_row("RUS", "2024-01", t=1.0, source="comtrade"), flow_row("QAT", "2024-01", commodity="lng")]
+    )
+    assert crude_oil.crude_source(rows) == "comtrade"
+    assert crude_oil.covered_span(rows, source="comtrade") == ("2023-01/2024-01", ("2023",))
+    with pytest.raises(NoImporterData, match="IND"):
+        crude_oil.crude_source(rows, "IND")

@@ -147,3 +147,39 @@ def test_number_formats_used_in_sentences():
 def test_markdown_table_escapes_pipes_and_leaves_missing_empty():
     table = markdown_table(pd.DataFrame({"name": ["a|b", None], "t": [1234.5, float("nan")]}), floatfmt={"t": ",.0f"})
     assert table.splitlines() == ["| name | t |", "|:---|---:|", "| a\\|b | 1,234 |", "|  |  |"]
+
+
+def test_crude_figures_draw_each_supplier_and_window_in_order_from_rows_in_any_order(monthly):
+    # Each line is its partner's rows in period order (x and y taken together), each panel its window's
+    # rows in rank order, whatever order the frames come in.
+    shuffled = monthly.iloc[[4, 2, 0, 5, 1, 3]]
+    fig = figs.crude_imports_by_supplier(shuffled, events=EVENTS, source=SOURCE, title="Crude imports")
+    lines = {line.get_label(): line for line in fig.axes[0].get_lines() if not line.get_label().startswith("_")}
+    assert list(lines) == ["Saudi Arabia", "Russia"]  # in the order partners first appear
+    assert list(lines["Russia"].get_ydata()) == [v / 1000 for v in RUS_BPD]
+    assert list(lines["Saudi Arabia"].get_ydata()) == [v / 1000 for v in SAU_BPD]
+    assert [str(x)[:10] for x in lines["Russia"].get_xdata()] == [f"{m}-15" for m in MONTHS]
+
+    prices = shuffled.assign(usd_per_bbl=shuffled["rate_bbl_per_day"] / 1e4)
+    discount = pd.DataFrame({"period": MONTHS, "discount_usd_per_bbl": [2.0, 5.0, 15.0]})
+    fig = figs.unit_values(
+        prices, discount, against_name="Saudi Arabia", partner_name="Russia", events=EVENTS, source=SOURCE
+    )
+    lines = {line.get_label(): line for line in fig.axes[0].get_lines() if not line.get_label().startswith("_")}
+    assert list(lines["Russia"].get_ydata()) == [v / 1e4 for v in RUS_BPD]
+    assert list(lines["Saudi Arabia"].get_ydata()) == [v / 1e4 for v in SAU_BPD]
+
+    rankings = pd.DataFrame(
+        {
+            "window": ["2022", "2021", "2022", "2021", "2021"],
+            "rank": [2, 3, 1, 1, 2],
+            "partner_iso3": ["SAU", "IRQ", "RUS", "SAU", "RUS"],
+            "partner_name": ["Saudi Arabia", "Iraq", "Russia", "Saudi Arabia", "Russia"],
+            "net_weight_t": [85e6, 50e6, 90e6, 87e6, 80e6],
+            "share_pct": [16.5, 9.0, 17.5, 17.0, 15.5],
+        }
+    )
+    fig = figs.annual_ranking_bars(rankings, source=SOURCE, title="Rankings")
+    assert [ax.get_title(loc="left") for ax in fig.axes] == ["2022", "2021"]
+    assert [p.get_width() for p in fig.axes[1].patches] == [87.0, 80.0, 50.0]  # rank 1 drawn first, on top
+    assert [t.get_text() for t in fig.axes[1].get_yticklabels()] == ["Saudi Arabia", "Russia", "Iraq"]

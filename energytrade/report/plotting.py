@@ -157,6 +157,14 @@ def month_midpoints(periods: pd.Series) -> pd.Series:
     return pd.to_datetime(periods.astype(str) + "-15", format="%Y-%m-%d")
 
 
+def _rows_by_period(frame: pd.DataFrame, column: str, codes: Sequence[str]) -> dict[str, np.ndarray]:
+    """Per code of ``column``: the positions of its rows in ``frame`` in period order (the rows of a boolean
+    index and a sort by period; one sort for all codes instead of one filter and sort per code)."""
+    by_period = np.argsort(frame["period"].to_numpy(dtype=object), kind="stable")
+    values = frame[column].to_numpy(dtype=object)[by_period]
+    return {code: by_period[values == code] for code in codes}
+
+
 # ------------------------------------------------------------ (formerly figures.py)
 
 #: Pseudo partner code for "all suppliers" series (an average over every partner).
@@ -286,18 +294,19 @@ def partner_lines(
     """
     order = list(dict.fromkeys(frame["partner_iso3"]))
     colors = partner_colors(order)
+    rows = _rows_by_period(frame, "partner_iso3", order)
+    x, y, names = month_midpoints(frame["period"]), frame[column] * scale, frame["partner_name"]
     fig = new_figure(WIDE)
     with matplotlib.rc_context(RC):
         ax = fig.add_subplot()
         for code in order:
-            rows = frame[frame["partner_iso3"] == code].sort_values("period")
             is_focus = code == focus
             ax.plot(
-                month_midpoints(rows["period"]),
-                rows[column] * scale,
+                x.iloc[rows[code]],
+                y.iloc[rows[code]],
                 color=colors[code],
                 linewidth=2.4 if is_focus else linewidth,
-                label=label(code, str(rows["partner_name"].iloc[0])),
+                label=label(code, str(names.iloc[rows[code][0]])),
                 zorder=3 if is_focus else 2,
             )
         mark_events(ax, events)
@@ -454,8 +463,11 @@ def annual_ranking_bars(
             n: float(shown.loc[shown["window"].map(lengths) == n, value_column].max() * scale) * 1.45
             for n in set(lengths.values())
         }
+        # Each window's rows by rank: positions from one sort instead of a filter and a sort per window.
+        by_rank = np.argsort(shown["rank"].to_numpy(dtype="float64", na_value=np.inf), kind="stable")
+        shown_windows = shown["window"].to_numpy(dtype=object)[by_rank]
         for ax, window in zip(axes, windows):
-            rows = shown[shown["window"] == window].sort_values("rank")
+            rows = shown.iloc[by_rank[shown_windows == window]]
             y = np.arange(len(rows))[::-1]
             ax.barh(y, rows[value_column] * scale, color=[colors[c] for c in rows["partner_iso3"]], height=0.7)
             ax.set_yticks(y, [str(n) for n in rows["partner_name"]])
@@ -510,17 +522,21 @@ def unit_values(
     require_columns(discount, ["period", "discount_usd_per_bbl"], "unit_values")
     order = list(dict.fromkeys(prices["partner_iso3"]))
     colors = partner_colors([c for c in order if c != ALL_PARTNERS])
+    rows = _rows_by_period(prices, "partner_iso3", order)
+    x, names = month_midpoints(prices["period"]), prices["partner_name"]
     fig = new_figure(TALL)
     with matplotlib.rc_context(RC):
         top, bottom = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [2, 1]})
         for i, code in enumerate(order):
-            rows = prices[prices["partner_iso3"] == code].sort_values("period")
             if code == ALL_PARTNERS:
                 style = {"color": NEUTRAL, "linestyle": "--", "linewidth": 1.2, "zorder": 2}
             else:
                 style = {"color": colors[code], "zorder": 4 if i == 0 else 3}
             top.plot(
-                month_midpoints(rows["period"]), rows["usd_per_bbl"], label=str(rows["partner_name"].iloc[0]), **style
+                x.iloc[rows[code]],
+                prices["usd_per_bbl"].iloc[rows[code]],
+                label=str(names.iloc[rows[code][0]]),
+                **style,
             )
         top.set_ylabel(_display("USD/bbl")[1])
         top.set_title(title, loc="left")

@@ -7,6 +7,7 @@ chapter.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, fields
 from datetime import date
 
@@ -153,13 +154,13 @@ def crude_source(flows: pd.DataFrame, importer: str = ARTICLE_IMPORTER) -> str:
     NoImporterData
         No source holds them: the message names the importer, the commodity and the fetch command.
     """
-    rows = flows[
+    mask = (
         (flows["reporter_iso3"] == importer)
         & (flows["commodity"] == COMMODITY)
         & (flows["flow"] == "import")
         & (flows["partner_iso3"] != "WLD")
-    ]
-    present = set(rows["source"])
+    )
+    present = set(flows["source"].to_numpy()[mask.to_numpy()].tolist())  # not the rows: their sources only
     for source in CRUDE_SOURCES:
         if source in present:
             return source
@@ -174,8 +175,8 @@ def covered_span(
 ) -> tuple[str, tuple[str, ...]]:
     """The span of months a source covers for a commodity, and its complete calendar years."""
     rows = analysis.select_flows(flows, commodity, source=source, reporter=reporter)
-    months = sorted(rows["period"].unique())
-    per_year = pd.Series(months).str[:4].value_counts()
+    months = sorted(set(rows["period"].tolist()))
+    per_year = Counter(month[:4] for month in months)
     years = tuple(sorted(y for y, n in per_year.items() if n == 12))
     return f"{months[0]}/{months[-1]}", years
 
@@ -388,15 +389,17 @@ def span_leader(t: CrudeTables) -> Finding:
 
 def annual_leaders(t: CrudeTables) -> Finding:
     """Who led each calendar year, by tonnage and by value."""
-    by_mass = [(y, _name(_ranked(t.rankings_mass, y).iloc[0])) for y in t.years]
-    by_value = [(y, _name(_ranked(t.rankings_value, y).iloc[0])) for y in t.years]
+    mass = {y: _ranked(t.rankings_mass, y) for y in t.years}  # each window's rows picked once
+    value = {y: _ranked(t.rankings_value, y) for y in t.years}
+    by_mass = [(y, _name(mass[y].iloc[0])) for y in t.years]
+    by_value = [(y, _name(value[y].iloc[0])) for y in t.years]
     text = f"By tonnage, {t.importer_name}'s largest crude supplier was {_group_years(by_mass)}."
     if by_value == by_mass:
         text += " By customs value the leaders were the same."
     else:
         text += f" By customs value: {_group_years(by_value)}."
     for y in t.years:
-        clauses = gap_clauses(_ranked(t.rankings_mass, y)) + gap_clauses(_ranked(t.rankings_value, y))
+        clauses = gap_clauses(mass[y]) + gap_clauses(value[y])
         text += _gap_sentence(clauses, f"In {y}")
     return Finding("annual_leaders", "Leader by calendar year", text)
 
