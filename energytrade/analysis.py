@@ -1269,15 +1269,17 @@ def _row_months_of(df: pd.DataFrame, whole: pd.DataFrame, commodity: str, select
     the last month it covers (``first``, ``last``, as ``year * 12 + month - 1``; a row covers every month
     between), remembered within :func:`reusing_selections` (one selection is asked about many windows)."""
 
-    def compute() -> pd.DataFrame:
-        codes, pairs = _period_pairs(whole)
-        ends = np.array(
-            [(_month_index(months[0]), _month_index(months[-1])) for months in (_months_of(*p) for p in pairs)],
-            dtype="int64",
-        ).reshape(-1, 2)
-        return pd.DataFrame({"first": ends[codes, 0], "last": ends[codes, 1]})
+    return _remembered(df, ("row_months", commodity, tuple(sorted(select_kw.items()))), lambda: _month_ends(whole))
 
-    return _remembered(df, ("row_months", commodity, tuple(sorted(select_kw.items()))), compute)
+
+def _month_ends(rows: pd.DataFrame) -> pd.DataFrame:
+    """Per row: the first and the last month it covers (``first``, ``last``, as ``year * 12 + month - 1``)."""
+    codes, pairs = _period_pairs(rows)
+    ends = np.array(
+        [(_month_index(months[0]), _month_index(months[-1])) for months in (_months_of(*p) for p in pairs)],
+        dtype="int64",
+    ).reshape(-1, 2)
+    return pd.DataFrame({"first": ends[codes, 0], "last": ends[codes, 1]})
 
 
 def _rows_inside(months: pd.DataFrame, span: Span) -> np.ndarray:
@@ -1320,25 +1322,13 @@ def _window_figures(
 def _window_total(
     rows: pd.DataFrame, partner: str | None, metric: str, span: Span, bbl_per_tonne: float
 ) -> tuple[float, int, int, int]:
-    """One window's figure for :func:`change_over_period` (``rows``: the selection in the window): the sum
-    of the partner's figures present (of all partners' for ``None``; NaN without any), the months with a
-    figure, the months with a row lacking it, and the months with a row of any partner (:func:`_summary`
-    and :func:`_coverage` of one window, on arrays)."""
-    x, _ = _figure_array(rows, metric, require=False)
-    codes, pairs = _period_pairs(rows)
-    months_of = [_months_of(period, freq) for period, freq in pairs]
-    with_data = len({month for months in months_of for month in months})
-    if partner is not None:
-        mine = (rows["partner_iso3"] == partner).to_numpy()
-        x, codes = x[mine], codes[mine]
-    total, count = _group_sum(np.zeros(len(x), dtype="int64"), x, 1)
-    value = total if count[0] else np.full(1, np.nan)
-    if metric == "bpd" and count[0]:
-        value = units.tonnes_to_bpd(value, pd.Series([str(span)], dtype=object), bbl_per_tonne)
-    has = ~np.isnan(x)
-    reported = {month for code in np.unique(codes[has]).tolist() for month in months_of[code]}
-    lacking = {month for code in np.unique(codes[~has]).tolist() for month in months_of[code]}
-    return float(value[0]), len(reported), len(lacking), with_data
+    """One window's figure for :func:`change_over_period` (``rows``: the selection in the window, at least one
+    row): the sum of the partner's figures present (of all partners' for ``None``; NaN without any), the months
+    with a figure, the months with a row lacking it, and the months with a row of any partner
+    (:func:`_window_figures` of every row)."""
+    mine = None if partner is None else (rows["partner_iso3"] == partner).to_numpy()
+    inside = np.ones(len(rows), dtype=bool)
+    return _window_figures(rows, inside, _month_ends(rows), mine, metric, span, bbl_per_tonne)
 
 
 def yoy_change(
