@@ -387,12 +387,10 @@ def redirection_change(table: pd.DataFrame, first: str = "2021", last: str = "20
         for year in (first, last):
             inside = (years == year) & table[column].notna()
             months = table[inside]
-            days = sum(month_days[inside].tolist())
-            # A year without months maps no period, to an empty text column: the product raises TypeError, as
-            # it always has (kept as it was; a year without months is a caller's error here).
-            weights = month_days[inside] if len(months) else months["period"].map(days_in_period)
+            weights = month_days[inside].astype("int64")
+            days = int(weights.sum())
             barrels = (months[column] * 1e3 * weights).sum()
-            record[f"kbd_{year}"] = barrels / days / 1e3 if days else np.nan
+            record[f"kbd_{year}"] = barrels / days / 1e3 if days else np.nan  # no month reported: no average
             record[f"months_{year}"] = len(months)
             flag = column.replace("_kbd", "_is_lower_bound")
             record[f"lower_bound_{year}"] = bool(months[flag].any()) if flag in months else False

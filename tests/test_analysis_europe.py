@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import csv
+import math
 import re
 from collections import defaultdict
 from types import SimpleNamespace
@@ -299,3 +300,20 @@ def test_redirection_change_weights_each_month_by_its_days():
     assert out.loc["European Union", "lower_bound_2021"] and not out.loc["China", "lower_bound_2021"]
     assert out.loc["Türkiye", "change_kbd"] == pytest.approx((20 * 31 + 30 * 28) / 59 - 10)
     assert out.loc["China", "kbd_2023"] == pytest.approx((3 * 31 + 4 * 28) / 59)
+
+
+def test_a_side_without_months_in_a_year_has_no_average_for_it():
+    table = pd.DataFrame(
+        {
+            "period": ["2021-01", "2023-01"],
+            "eu_kbd": [100.0, float("nan")],
+            "turkiye_kbd": [float("nan"), float("nan")],
+            "china_kbd": [1.0, 3.0],
+        }
+    )
+    out = ae.redirection_change(table).set_index("side")
+    assert out.loc["European Union", "kbd_2021"] == 100.0
+    assert math.isnan(out.loc["European Union", "kbd_2023"]) and out.loc["European Union", "months_2023"] == 0
+    assert math.isnan(out.loc["European Union", "change_kbd"])  # a change against nothing is no change
+    assert out.loc["Türkiye", ["months_2021", "months_2023"]].tolist() == [0, 0]
+    assert ae.redirection_change(table.iloc[0:0])["months_2021"].tolist() == [0, 0, 0]  # nothing at all
